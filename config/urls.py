@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("digiplace.core.urls")),
+    path("accounts/", include("digiplace.core.urls_accounts")),
+    path("backoffice/", include("digiplace.core.urls_backoffice")),
+    path("api/", include("digiplace.core.urls_api")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "digiplace.core.views.pages.page_not_found"

@@ -1,0 +1,3 @@
+"""DigiPlace: an open-source smart-city platform for small and mid-sized cities."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "digiplace.core"
+    label = "core"
+    verbose_name = _("DigiPlace core")
+
+    def ready(self) -> None:
+        from . import personal_data
+
+        personal_data.register_core_providers()

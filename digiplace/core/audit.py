@@ -1,0 +1,68 @@
+"""The audit log of staff actions: who, what, when, and the values before and after."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+
+from .models import AuditAction, AuditLogEntry, Municipality, User
+
+# Fields never copied into the log, whatever the model.
+SECRET_FIELDS = {"password"}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or ""
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    return value
+
+
+def model_snapshot(instance: models.Model) -> dict[str, Any]:
+    """The concrete field values of a record, ready to store as JSON."""
+    snapshot: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in SECRET_FIELDS:
+            continue
+        snapshot[field.attname] = _jsonable(getattr(instance, field.attname))
+    return snapshot
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    municipality: Municipality,
+    action: AuditAction | str,
+    instance: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLogEntry:
+    """Append an entry; on update only the fields that changed are kept."""
+    if action == AuditAction.UPDATE and before is not None and after is not None:
+        changed = {key for key in after if before.get(key) != after.get(key)}
+        before = {key: before.get(key) for key in sorted(changed)}
+        after = {key: after[key] for key in sorted(changed)}
+    return AuditLogEntry.objects.create(
+        municipality=municipality,
+        actor=actor,
+        actor_label=(actor.email if actor is not None else "system"),
+        action=action,
+        target_type=instance._meta.label,
+        target_id=str(instance.pk),
+        target_label=str(instance)[:300],
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,88 @@
+"""Per-request municipality, language and time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+
+from . import selectors
+
+# Paths that work on any host, known or not (static files, health check).
+HOST_INDEPENDENT_PREFIXES = ("/static/", "/media/", "/healthz")
+
+
+class MunicipalityMiddleware:
+    """Sets ``request.municipality`` from the host name.
+
+    Platform hosts (``DIGIPLACE_PLATFORM_HOSTS``) get ``None`` and show the landing
+    page; an unknown host gets a helpful 404 listing the hosted municipalities.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        host = request.get_host().lower()
+        bare_host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        request.is_platform_host = bare_host in settings.PLATFORM_HOSTS  # type: ignore[attr-defined]
+        request.municipality = None  # type: ignore[attr-defined]
+        if not request.is_platform_host:  # type: ignore[attr-defined]
+            municipality = selectors.municipality_for_host(host=bare_host)
+            if municipality is None and not request.path.startswith(HOST_INDEPENDENT_PREFIXES):
+                translation.activate(
+                    translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+                )
+                return render(
+                    request,
+                    "core/unknown_host.html",
+                    {
+                        "host": bare_host,
+                        "municipalities": selectors.municipality_list_active(),
+                    },
+                    status=404,
+                )
+            request.municipality = municipality  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+class LanguageAndTimezoneMiddleware:
+    """Picks the page's language and activates the municipality's time zone.
+
+    Order: the language the visitor chose (cookie), the signed-in person's preferred
+    language, the municipality's default language; on the platform's own pages the
+    browser's Accept-Language decides last.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        municipality = getattr(request, "municipality", None)
+        available = selectors.languages_available(municipality=municipality)
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in available:
+            user = getattr(request, "user", None)
+            language = getattr(user, "preferred_language", "") if user else ""
+        if language not in available:
+            if municipality is not None:
+                language = municipality.default_language
+            else:
+                language = translation.get_language_from_request(request)
+        if language not in available:
+            language = available[0]
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        if municipality is not None:
+            timezone.activate(ZoneInfo(municipality.time_zone))
+        else:
+            timezone.deactivate()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,0 +1,311 @@
+"""Core data: municipalities, people, staff roles, the audit log and notifications."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
+host_name = RegexValidator(
+    r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?$",
+    _("Enter a host name in lower case, such as city.example.org."),
+)
+
+
+class Municipality(models.Model):
+    """A city hosted on this installation, resolved from the request's host name."""
+
+    slug = models.SlugField(_("short name"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    languages = models.JSONField(
+        _("languages"), default=list, help_text=_("Language codes offered, such as ['ro', 'en'].")
+    )
+    default_language = models.CharField(
+        _("default language"), max_length=10, choices=settings.LANGUAGES, default="ro"
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Bucharest")
+    primary_colour = models.CharField(
+        _("primary colour"), max_length=7, default="#1f4e79", validators=[hex_colour]
+    )
+    secondary_colour = models.CharField(
+        _("secondary colour"), max_length=7, default="#f2c94c", validators=[hex_colour]
+    )
+    logo = models.FileField(_("logo"), upload_to="municipalities/logos/", blank=True)
+    centre_latitude = models.FloatField(
+        _("centre latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    centre_longitude = models.FloatField(
+        _("centre longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    default_zoom = models.PositiveSmallIntegerField(_("default map zoom"), default=13)
+    bounds_south = models.FloatField(_("southern bound"))
+    bounds_west = models.FloatField(_("western bound"))
+    bounds_north = models.FloatField(_("northern bound"))
+    bounds_east = models.FloatField(_("eastern bound"))
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(bounds_south__lt=models.F("bounds_north"))
+                & models.Q(bounds_west__lt=models.F("bounds_east")),
+                name="municipality_bounds_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def bounds(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """South-west and north-east corners, as Leaflet expects them."""
+        return ((self.bounds_south, self.bounds_west), (self.bounds_north, self.bounds_east))
+
+    def contains_point(self, latitude: float, longitude: float) -> bool:
+        return (
+            self.bounds_south <= latitude <= self.bounds_north
+            and self.bounds_west <= longitude <= self.bounds_east
+        )
+
+    @property
+    def primary_host(self) -> str:
+        first = next(iter(self.hosts.all()), None)
+        return first.host if first else ""
+
+
+class MunicipalityHost(models.Model):
+    """A host name that serves a municipality (with an optional port, as browsers send it)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="hosts")
+    host = models.CharField(_("host name"), max_length=255, unique=True, validators=[host_name])
+
+    class Meta:
+        verbose_name = _("host name")
+        verbose_name_plural = _("host names")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.host
+
+
+class CityOwnedQuerySet(models.QuerySet[Any]):
+    def for_municipality(self, municipality: Municipality) -> CityOwnedQuerySet:
+        return self.filter(municipality=municipality)
+
+
+class CityOwnedModel(models.Model):
+    """Base of every record that belongs to one municipality.
+
+    Back-office views and staff APIs read such records only through
+    ``for_municipality``; the isolation tests walk every subclass.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="+", verbose_name=_("municipality")
+    )
+
+    objects: ClassVar[CityOwnedQuerySet] = CityOwnedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        abstract = True
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("is_active", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account. Residents are plain users; staff hold memberships.
+
+    ``is_staff`` and ``is_superuser`` mark platform administrators (Django admin).
+    """
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("platform administrator"), default=False)
+    email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    notify_in_app = models.BooleanField(_("notifications in my inbox"), default=True)
+    notify_by_email = models.BooleanField(_("notifications by email"), default=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Department(CityOwnedModel):
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="department_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffRole(models.TextChoices):
+    STAFF = "staff", _("Staff member")
+    ADMIN = "admin", _("Municipality administrator")
+
+
+class StaffMembership(CityOwnedModel):
+    """A person's role in one municipality's back office.
+
+    Staff members see the modules listed in ``modules``; administrators see all
+    modules and manage departments, staff and the audit log.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("department"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=StaffRole, default=StaffRole.STAFF)
+    modules = models.JSONField(_("modules"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        ordering = ["user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "user"], name="membership_unique_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == StaffRole.ADMIN
+
+    def can_use_module(self, module: str) -> bool:
+        return self.is_active and (self.is_admin or module in self.modules)
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+
+
+class AuditLogEntry(CityOwnedModel):
+    """Who did what to which record, and when, with the values before and after."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_label = models.CharField(_("by (as recorded)"), max_length=200)
+    action = models.CharField(_("action"), max_length=10, choices=AuditAction)
+    target_type = models.CharField(_("record type"), max_length=100)
+    target_id = models.CharField(_("record id"), max_length=64)
+    target_label = models.CharField(_("record"), max_length=300)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["municipality", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label} {self.action} {self.target_type} {self.target_id}"
+
+
+class Notification(models.Model):
+    """A message to one person: shown in the inbox and, by preference, sent by email."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("message"))
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    show_in_inbox = models.BooleanField(default=True)
+    send_email = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,86 @@
+"""Reads shared by pages and APIs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+from .models import (
+    AuditLogEntry,
+    Municipality,
+    MunicipalityHost,
+    Notification,
+    StaffMembership,
+    User,
+)
+
+HOST_CACHE_SECONDS = 60
+
+
+def _host_cache_key(host: str) -> str:
+    return f"digiplace:host:{host}"
+
+
+def municipality_for_host(*, host: str) -> Municipality | None:
+    """The active municipality served at ``host`` (without port), cached briefly."""
+    key = _host_cache_key(host)
+    municipality_id = cache.get(key)
+    if municipality_id is None:
+        municipality_id = (
+            MunicipalityHost.objects.filter(host=host, municipality__is_active=True)
+            .values_list("municipality_id", flat=True)
+            .first()
+        ) or 0
+        cache.set(key, municipality_id, HOST_CACHE_SECONDS)
+    if not municipality_id:
+        return None
+    municipality_key = f"digiplace:municipality:{municipality_id}"
+    municipality = cache.get(municipality_key)
+    if municipality is None:
+        municipality = Municipality.objects.filter(pk=municipality_id).first()
+        cache.set(municipality_key, municipality, HOST_CACHE_SECONDS)
+    return municipality
+
+
+def municipality_cache_clear(*, municipality: Municipality) -> None:
+    cache.delete(f"digiplace:municipality:{municipality.pk}")
+    cache.delete_many([_host_cache_key(host.host) for host in municipality.hosts.all()])
+
+
+def municipality_list_active() -> QuerySet[Municipality]:
+    return Municipality.objects.filter(is_active=True).prefetch_related("hosts")
+
+
+def languages_available(*, municipality: Municipality | None) -> list[str]:
+    shipped = [code for code, _name in settings.LANGUAGES]
+    if municipality is None:
+        return shipped
+    offered = [code for code in municipality.languages if code in shipped]
+    return offered or [municipality.default_language]
+
+
+def membership_for(*, user: User, municipality: Municipality) -> StaffMembership | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        StaffMembership.objects.filter(user=user, municipality=municipality, is_active=True)
+        .select_related("department")
+        .first()
+    )
+
+
+def notification_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(
+        recipient=user, show_in_inbox=True, read_at__isnull=True
+    ).count()
+
+
+def notification_inbox(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user, show_in_inbox=True).select_related(
+        "municipality"
+    )
+
+
+def audit_log_for(*, municipality: Municipality) -> QuerySet[AuditLogEntry]:
+    return AuditLogEntry.objects.for_municipality(municipality).select_related("actor")

@@ -1,0 +1,65 @@
+"""Template tags for the shared map and chart components."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("core/components/map.html", takes_context=True)
+def map_component(
+    context: template.Context,
+    map_id: str,
+    label: str,
+    centre_latitude: float,
+    centre_longitude: float,
+    zoom: int = 13,
+    bounds: Any = None,
+    features: dict[str, Any] | None = None,
+    caption: str = "",
+) -> dict[str, Any]:
+    return {
+        "map_id": map_id,
+        "features_id": f"{map_id}-features",
+        "label": label,
+        "centre_latitude": centre_latitude,
+        "centre_longitude": centre_longitude,
+        "zoom": zoom,
+        "bounds": bounds,
+        "features": features,
+        "caption": caption,
+        "map_tile_url": context.get("map_tile_url", ""),
+        "map_tile_attribution": context.get("map_tile_attribution", ""),
+    }
+
+
+def chart_data(
+    *,
+    chart_type: str,
+    labels: Sequence[Any],
+    datasets: Sequence[dict[str, Any]],
+    label_title: str = "",
+) -> dict[str, Any]:
+    """The dict the chart component takes: Chart.js's data plus rows for the table."""
+    rows = [
+        (label, [dataset["data"][index] for dataset in datasets])
+        for index, label in enumerate(labels)
+    ]
+    return {
+        "type": chart_type,
+        "labels": [str(label) for label in labels],
+        "datasets": [
+            {"label": str(dataset["label"]), "data": list(dataset["data"])} for dataset in datasets
+        ],
+        "rows": rows,
+        "label_title": label_title,
+    }
+
+
+@register.inclusion_tag("core/components/chart.html")
+def chart_component(chart_id: str, title: str, chart: dict[str, Any]) -> dict[str, Any]:
+    return {"chart_id": chart_id, "data_id": f"{chart_id}-data", "title": title, "chart": chart}

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from .views import pages
+
+app_name = "core"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("language/", pages.language_switch, name="language_switch"),
+    path("healthz", pages.health, name="health"),
+    path("branding.css", pages.branding_css, name="branding_css"),
+]

@@ -19,6 +19,6 @@ def contrast_ratio(first: str, second: str) -> float:
 
 
 def readable_text_colour(background: str) -> str:
-    """White or near-black, whichever contrasts more with ``background``."""
-    white, dark = "#ffffff", "#1a1a1a"
+    """White or black, whichever contrasts more with ``background`` (always at least 4.58:1)."""
+    white, dark = "#ffffff", "#000000"
     return white if contrast_ratio(background, white) >= contrast_ratio(background, dark) else dark

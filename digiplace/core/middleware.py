@@ -43,7 +43,7 @@ class MunicipalityMiddleware:
                     "core/unknown_host.html",
                     {
                         "host": bare_host,
-                        "municipalities": selectors.municipality_list_active(),
+                        "municipality_links": selectors.municipality_links(request=request),
                     },
                     status=404,
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from .models import (
     AuditLogEntry,
@@ -50,6 +51,22 @@ def municipality_cache_clear(*, municipality: Municipality) -> None:
 
 def municipality_list_active() -> QuerySet[Municipality]:
     return Municipality.objects.filter(is_active=True).prefetch_related("hosts")
+
+
+def municipality_home_url(*, municipality: Municipality, request: HttpRequest) -> str:
+    """The municipality's home page, on the same scheme and port as ``request``."""
+    current_host = request.get_host()
+    port = ""
+    if not current_host.endswith("]") and ":" in current_host:
+        port = ":" + current_host.rsplit(":", 1)[1]
+    return f"{request.scheme}://{municipality.primary_host}{port}/"
+
+
+def municipality_links(*, request: HttpRequest) -> list[tuple[Municipality, str]]:
+    return [
+        (municipality, municipality_home_url(municipality=municipality, request=request))
+        for municipality in municipality_list_active()
+    ]
 
 
 def languages_available(*, municipality: Municipality | None) -> list[str]:

@@ -21,6 +21,7 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Municipality
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda number: f"city{number}")
     name_ro = factory.LazyAttribute(lambda city: f"Municipiul {city.slug.title()}")

@@ -20,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "core/landing.html",
-            {"municipalities": selectors.municipality_list_active()},
+            {"municipality_links": selectors.municipality_links(request=request)},
         )
     return render(request, "core/home.html", {"municipality": municipality})
 

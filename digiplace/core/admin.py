@@ -1,0 +1,97 @@
+"""Django admin: for platform administrators only (city staff use the back office)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from modeltranslation.admin import TranslationAdmin
+
+from .models import (
+    AuditLogEntry,
+    Department,
+    Municipality,
+    MunicipalityHost,
+    Notification,
+    StaffMembership,
+    User,
+)
+from .selectors import municipality_cache_clear
+
+
+class MunicipalityHostInline(admin.TabularInline):
+    model = MunicipalityHost
+    extra = 1
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(TranslationAdmin):
+    list_display = ("name", "slug", "default_language", "time_zone", "is_active")
+    search_fields = ("name", "slug")
+    inlines = [MunicipalityHostInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        municipality_cache_clear(municipality=form.instance)
+
+
+@admin.register(Department)
+class DepartmentAdmin(TranslationAdmin):
+    list_display = ("name", "municipality", "email")
+    list_filter = ("municipality",)
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "municipality", "department", "role", "is_active")
+    list_filter = ("municipality", "role", "is_active")
+    autocomplete_fields = ("user",)
+    search_fields = ("user__email",)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "full_name", "is_active", "is_staff", "date_joined")
+    search_fields = ("email", "full_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("full_name", "preferred_language")}),
+        ("Notifications", {"fields": ("notify_in_app", "notify_by_email")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined", "email_confirmed_at")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    filter_horizontal = ("groups",)
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "municipality",
+        "actor_label",
+        "action",
+        "target_type",
+        "target_id",
+    )
+    list_filter = ("municipality", "action", "target_type")
+    readonly_fields = [field.name for field in AuditLogEntry._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "recipient", "kind", "subject", "read_at", "emailed_at")
+    list_filter = ("kind",)
+    search_fields = ("recipient__email", "subject")

@@ -21,7 +21,7 @@ def _clear_cache() -> None:
 
 @pytest.fixture
 def botosani(db: None) -> Municipality:
-    return MunicipalityFactory(
+    return MunicipalityFactory.create(
         slug="botosani",
         name_ro="Municipiul Botoșani",
         name_en="Botoșani Municipality",
@@ -32,7 +32,7 @@ def botosani(db: None) -> Municipality:
 
 @pytest.fixture
 def timisoara(db: None) -> Municipality:
-    return MunicipalityFactory(
+    return MunicipalityFactory.create(
         slug="timisoara",
         name_ro="Municipiul Timișoara",
         name_en="Timișoara Municipality",
@@ -50,29 +50,29 @@ def timisoara(db: None) -> Municipality:
 
 @pytest.fixture
 def resident(db: None) -> User:
-    return UserFactory(email="resident@example.org", full_name="Ana Popescu")
+    return UserFactory.create(email="resident@example.org", full_name="Ana Popescu")
 
 
 @pytest.fixture
 def botosani_staff(botosani: Municipality) -> StaffMembership:
-    return StaffMembershipFactory(
-        municipality=botosani, user=UserFactory(email="staff@botosani.example")
+    return StaffMembershipFactory.create(
+        municipality=botosani, user=UserFactory.create(email="staff@botosani.example")
     )
 
 
 @pytest.fixture
 def botosani_admin(botosani: Municipality) -> StaffMembership:
-    return StaffMembershipFactory(
+    return StaffMembershipFactory.create(
         municipality=botosani,
-        user=UserFactory(email="admin@botosani.example"),
+        user=UserFactory.create(email="admin@botosani.example"),
         role=StaffRole.ADMIN,
     )
 
 
 @pytest.fixture
 def timisoara_admin(timisoara: Municipality) -> StaffMembership:
-    return StaffMembershipFactory(
+    return StaffMembershipFactory.create(
         municipality=timisoara,
-        user=UserFactory(email="admin@timisoara.example"),
+        user=UserFactory.create(email="admin@timisoara.example"),
         role=StaffRole.ADMIN,
     )

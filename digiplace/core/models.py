@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -18,7 +18,7 @@ host_name = RegexValidator(
 )
 
 
-class Municipality(models.Model):
+class Municipality(models.Model):  # type: ignore[django-manager-missing]
     """A city hosted on this installation, resolved from the request's host name."""
 
     slug = models.SlugField(_("short name"), unique=True)
@@ -102,9 +102,20 @@ class MunicipalityHost(models.Model):
         return self.host
 
 
-class CityOwnedQuerySet(models.QuerySet[Any]):
-    def for_municipality(self, municipality: Municipality) -> CityOwnedQuerySet:
+_T = TypeVar("_T", bound=models.Model)
+
+
+class CityOwnedQuerySet(models.QuerySet[_T]):
+    def for_municipality(self, municipality: Municipality) -> CityOwnedQuerySet[_T]:
         return self.filter(municipality=municipality)
+
+
+class CityOwnedManager(models.Manager[_T]):
+    def get_queryset(self) -> CityOwnedQuerySet[_T]:
+        return CityOwnedQuerySet(self.model, using=self._db)
+
+    def for_municipality(self, municipality: Municipality) -> CityOwnedQuerySet[_T]:
+        return self.get_queryset().for_municipality(municipality)
 
 
 class CityOwnedModel(models.Model):
@@ -118,7 +129,7 @@ class CityOwnedModel(models.Model):
         Municipality, on_delete=models.CASCADE, related_name="+", verbose_name=_("municipality")
     )
 
-    objects: ClassVar[CityOwnedQuerySet] = CityOwnedQuerySet.as_manager()  # type: ignore[assignment]
+    objects = CityOwnedManager[Any]()
 
     class Meta:
         abstract = True

@@ -83,7 +83,7 @@ def _export_notifications(user: Any) -> list[dict[str, Any]]:
     )
 
 
-def _export_audit(user: Any) -> list[dict[str, Any]]:
+def _export_audit(user: Any) -> list[Any]:
     from .models import AuditLogEntry
 
     return list(

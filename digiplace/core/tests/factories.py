@@ -17,7 +17,7 @@ from digiplace.core.models import (
 PASSWORD = "correct-horse-battery-staple"
 
 
-class MunicipalityFactory(factory.django.DjangoModelFactory):
+class MunicipalityFactory(factory.django.DjangoModelFactory[Municipality]):
     class Meta:
         model = Municipality
         django_get_or_create = ("slug",)
@@ -45,7 +45,7 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
             MunicipalityHost.objects.get_or_create(host=host, defaults={"municipality": self})
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -57,7 +57,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
 
@@ -65,7 +65,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda number: f"Department {number}")
 
 
-class StaffMembershipFactory(factory.django.DjangoModelFactory):
+class StaffMembershipFactory(factory.django.DjangoModelFactory[StaffMembership]):
     class Meta:
         model = StaffMembership
 

@@ -27,8 +27,8 @@ def test_export_has_a_section_per_provider_and_is_json(
 
 @pytest.mark.django_db
 def test_erase_removes_the_person_and_anonymises_the_audit_log(botosani: Municipality) -> None:
-    membership = StaffMembershipFactory(municipality=botosani)
-    department = DepartmentFactory(municipality=botosani, name="Roads")
+    membership = StaffMembershipFactory.create(municipality=botosani)
+    department = DepartmentFactory.create(municipality=botosani, name="Roads")
     entry = audit_record(
         actor=membership.user,
         municipality=botosani,
@@ -68,7 +68,7 @@ def test_erase_is_all_or_nothing(resident: User) -> None:
 
 @pytest.mark.django_db
 def test_audit_update_keeps_only_changed_fields(botosani: Municipality, resident: User) -> None:
-    department = DepartmentFactory(municipality=botosani, name="Roads")
+    department = DepartmentFactory.create(municipality=botosani, name="Roads")
     before = model_snapshot(department)
     department.name = "Roads and Bridges"
     department.save()

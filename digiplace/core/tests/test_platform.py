@@ -15,7 +15,7 @@ BOTOSANI = "botosani.localhost:8000"
 def test_landing_page_lists_hosted_municipalities(
     botosani: Municipality, timisoara: Municipality, client: Client
 ) -> None:
-    MunicipalityFactory(slug="closed", name="Closed town", is_active=False)
+    MunicipalityFactory.create(slug="closed", name="Closed town", is_active=False)
 
     response = client.get("/", HTTP_HOST="127.0.0.1:8000")
 
@@ -38,7 +38,7 @@ def test_unknown_host_gets_a_helpful_404(botosani: Municipality, client: Client)
 
 @pytest.mark.django_db
 def test_inactive_municipality_host_is_unknown(client: Client) -> None:
-    MunicipalityFactory(slug="dormant", is_active=False, hosts=["dormant.localhost"])
+    MunicipalityFactory.create(slug="dormant", is_active=False, hosts=["dormant.localhost"])
 
     response = client.get("/", HTTP_HOST="dormant.localhost")
 
@@ -108,7 +108,7 @@ def test_language_switch_refuses_unknown_language_and_foreign_redirect(
 
 @pytest.mark.django_db
 def test_language_offered_only_if_the_city_offers_it(client: Client) -> None:
-    MunicipalityFactory(slug="monolingual", languages=["ro"], hosts=["mono.localhost"])
+    MunicipalityFactory.create(slug="monolingual", languages=["ro"], hosts=["mono.localhost"])
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.get("/", HTTP_HOST="mono.localhost")
@@ -174,5 +174,5 @@ def test_municipality_rejects_inverted_bounds() -> None:
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        MunicipalityFactory(slug="inverted", bounds_south=48.0, bounds_north=47.0)
+        MunicipalityFactory.create(slug="inverted", bounds_south=48.0, bounds_north=47.0)
     assert not Municipality.objects.filter(slug="inverted").exists()

@@ -98,7 +98,7 @@ class Command(BaseCommand):
         return municipality
 
     def _department(self, municipality: Municipality, names: dict[str, str]) -> Department:
-        department, _created = Department.objects.update_or_create(
+        department, _created = Department.objects.update_or_create(  # type: ignore[misc]
             municipality=municipality,
             name_ro=names["ro"],
             defaults={"name": names["ro"], **_translated(names, "name")},

@@ -194,6 +194,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/account/locked_out.html"
 AXES_VERBOSE = False
+# Successful logins are not logged (personal data we do not need); failures expire.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Internationalisation: Romanian and English ship; a municipality picks its default.
 LANGUAGE_CODE = "en"

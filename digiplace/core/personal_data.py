@@ -102,6 +102,25 @@ def _erase_audit(user: Any) -> None:
     )
 
 
+def _export_login_failures(user: Any) -> list[Any]:
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    return list(
+        AccessAttempt.objects.filter(username=user.email).values(
+            "attempt_time", "ip_address", "failures_since_start"
+        )
+    ) + list(
+        AccessFailureLog.objects.filter(username=user.email).values("attempt_time", "ip_address")
+    )
+
+
+def _erase_login_failures(user: Any) -> None:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username=user.email).delete()
+
+
 def _erase_nothing(user: Any) -> None:
     """Rows deleted with the account by their foreign key's CASCADE."""
 
@@ -111,3 +130,6 @@ def register_core_providers() -> None:
     register(PersonalDataProvider("staff_memberships", _export_memberships, _erase_nothing))
     register(PersonalDataProvider("notifications", _export_notifications, _erase_nothing))
     register(PersonalDataProvider("audit_log", _export_audit, _erase_audit))
+    register(
+        PersonalDataProvider("login_failures", _export_login_failures, _erase_login_failures)
+    )

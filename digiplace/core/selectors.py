@@ -87,6 +87,10 @@ def membership_for(*, user: User, municipality: Municipality) -> StaffMembership
     )
 
 
+def user_email_taken(*, email: str) -> bool:
+    return User.objects.filter(email__iexact=email.strip()).exists()
+
+
 def notification_unread_count(*, user: User) -> int:
     return Notification.objects.filter(
         recipient=user, show_in_inbox=True, read_at__isnull=True

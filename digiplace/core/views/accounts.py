@@ -1,34 +1,250 @@
-# TEMPORARY STUB - to be replaced by the accounts implementation.
+"""Account pages: registration, login, password reset, profile, data download, deletion, inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
-LoginView = auth_views.LoginView
-LogoutView = auth_views.LogoutView
-PasswordResetView = auth_views.PasswordResetView
-PasswordResetDoneView = auth_views.PasswordResetDoneView
-PasswordResetConfirmView = auth_views.PasswordResetConfirmView
-PasswordResetCompleteView = auth_views.PasswordResetCompleteView
+from .. import personal_data, selectors, services
+from ..forms import (
+    AccountDeleteForm,
+    EmailTaskPasswordResetForm,
+    LoginForm,
+    ProfileForm,
+    RegistrationForm,
+)
+from ..models import User
 
-
-def register(request):
-    return HttpResponse("stub")
-
-
-def email_confirm(request, uidb64, token):
-    return HttpResponse("stub")
-
-
-def profile(request):
-    return HttpResponse("stub")
-
-
-def data_export(request):
-    return HttpResponse("stub")
-
-
-def account_delete(request):
-    return HttpResponse("stub")
+INBOX_PAGE_SIZE = 50
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
-def inbox(request):
-    return HttpResponse("stub")
+class AccountRequest(HttpRequest):
+    """A request that login_required let through; django-htmx adds ``htmx``."""
+
+    user: User
+    htmx: HtmxDetails
+    LANGUAGE_CODE: str
+
+
+def _page_language(request: HttpRequest) -> str:
+    return getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE
+
+
+def _site_name(request: HttpRequest) -> str:
+    municipality = getattr(request, "municipality", None)
+    return municipality.name if municipality is not None else "DigiPlace"
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    if request.method == "POST":
+        form = RegistrationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.user_register(
+                    email=form.cleaned_data["email"],
+                    full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password1"],
+                    preferred_language=form.cleaned_data["preferred_language"],
+                    site_root=f"{request.scheme}://{request.get_host()}",
+                    site_name=_site_name(request),
+                    email_language=_page_language(request),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect("accounts:register_done")
+    else:
+        form = RegistrationForm(initial={"preferred_language": _page_language(request)})
+    return render(request, "core/account/register.html", {"form": form})
+
+
+def register_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/account/register_done.html")
+
+
+def email_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    # Activating on GET is safe: a mail scanner following the link only confirms the
+    # address it was sent to; logging in still needs the password.
+    user = services.user_email_confirm(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "core/account/email_confirm_invalid.html", status=400)
+    messages.success(request, _("Your email is confirmed. You can log in now."))
+    return redirect("accounts:login")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/account/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You are logged out."))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = EmailTaskPasswordResetForm
+    template_name = "core/account/password_reset_form.html"
+    subject_template_name = "core/account/password_reset_subject.txt"
+    email_template_name = "core/account/password_reset_email.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        self.extra_email_context = {"site_title": _site_name(self.request)}
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "core/account/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "core/account/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "core/account/password_reset_complete.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "core/account/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is changed."))
+        return response
+
+
+def _language_cookie_set(response: HttpResponse, language: str) -> None:
+    # The same cookie as the header's language switch (pages.language_switch).
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=LANGUAGE_COOKIE_MAX_AGE,
+        samesite="Lax",
+        secure=settings.PRODUCTION,
+    )
+
+
+@login_required
+def profile(request: AccountRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            language = form.cleaned_data["preferred_language"]
+            services.user_profile_update(
+                user=user,
+                full_name=form.cleaned_data["full_name"],
+                preferred_language=language,
+                notify_in_app=form.cleaned_data["notify_in_app"],
+                notify_by_email=form.cleaned_data["notify_by_email"],
+            )
+            with translation.override(language):
+                messages.success(request, gettext("Your profile is saved."))
+            response = redirect("accounts:profile")
+            if language != _page_language(request):
+                _language_cookie_set(response, language)
+            return response
+    else:
+        form = ProfileForm(
+            initial={
+                "full_name": user.full_name,
+                "preferred_language": user.preferred_language or _page_language(request),
+                "notify_in_app": user.notify_in_app,
+                "notify_by_email": user.notify_by_email,
+            }
+        )
+    return render(request, "core/account/profile.html", {"form": form})
+
+
+@login_required
+@require_GET
+@never_cache
+def data_export(request: AccountRequest) -> HttpResponse:
+    response = JsonResponse(
+        personal_data.user_data_export(user=request.user),
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = 'attachment; filename="digiplace-my-data.json"'
+    return response
+
+
+@login_required
+def account_delete(request: AccountRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = AccountDeleteForm(request.POST, user=request.user)
+        if form.is_valid():
+            personal_data.user_erase(user=request.user)
+            logout(request)
+            messages.success(request, _("Your account and your data are deleted."))
+            return redirect("core:home")
+    else:
+        form = AccountDeleteForm(user=request.user)
+    return render(request, "core/account/account_delete.html", {"form": form})
+
+
+def _inbox_context(request: AccountRequest, page_number: str | None) -> dict[str, Any]:
+    paginator = Paginator(selectors.notification_inbox(user=request.user), INBOX_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    return {"page": page, "notifications": page.object_list}
+
+
+@login_required
+@require_GET
+def inbox(request: AccountRequest) -> HttpResponse:
+    context = _inbox_context(request, request.GET.get("page"))
+    return render(request, "core/account/inbox.html", context)
+
+
+def _inbox_updated(request: AccountRequest) -> HttpResponse:
+    """After marking: the new list for HTMX, a redirect back to the same page otherwise."""
+    page_number = request.POST.get("page")
+    if request.htmx:
+        context = _inbox_context(request, page_number)
+        return render(request, "core/account/_inbox_list.html", context)
+    url = reverse("accounts:inbox")
+    if page_number and page_number.isdigit():
+        url = f"{url}?page={page_number}"
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def notification_read(request: AccountRequest, notification_id: int) -> HttpResponse:
+    notification = get_object_or_404(
+        selectors.notification_inbox(user=request.user), pk=notification_id
+    )
+    services.notification_mark_read(user=request.user, notification_id=notification.pk)
+    return _inbox_updated(request)
+
+
+@login_required
+@require_POST
+def notification_read_all(request: AccountRequest) -> HttpResponse:
+    services.notification_mark_all_read(user=request.user)
+    return _inbox_updated(request)

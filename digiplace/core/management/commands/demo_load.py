@@ -101,7 +101,7 @@ class Command(BaseCommand):
         department, _created = Department.objects.update_or_create(  # type: ignore[misc]
             municipality=municipality,
             name_ro=names["ro"],
-            defaults={"name": names["ro"], **_translated(names, "name")},
+            defaults=_translated(names, "name"),
         )
         return department
 

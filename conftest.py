@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone, translation
 
 from digiplace.core.models import Municipality, StaffMembership, StaffRole, User
 from digiplace.core.tests.factories import (
@@ -14,9 +16,11 @@ from digiplace.core.tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> None:
-    # The host → municipality cache must not leak between tests.
+def _isolate_per_test_state() -> None:
+    # The host → municipality cache and the active language must not leak between tests.
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
 
 
 @pytest.fixture

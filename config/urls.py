@@ -10,3 +10,4 @@ urlpatterns = [
 ]
 
 handler404 = "digiplace.core.views.pages.page_not_found"
+handler403 = "digiplace.core.permissions.permission_denied"

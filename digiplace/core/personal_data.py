@@ -130,6 +130,4 @@ def register_core_providers() -> None:
     register(PersonalDataProvider("staff_memberships", _export_memberships, _erase_nothing))
     register(PersonalDataProvider("notifications", _export_notifications, _erase_nothing))
     register(PersonalDataProvider("audit_log", _export_audit, _erase_audit))
-    register(
-        PersonalDataProvider("login_failures", _export_login_failures, _erase_login_failures)
-    )
+    register(PersonalDataProvider("login_failures", _export_login_failures, _erase_login_failures))

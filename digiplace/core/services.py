@@ -41,7 +41,6 @@ def user_language_set(*, user: User, language: str) -> None:
         user.save(update_fields=["preferred_language"])
 
 
-
 def user_register(
     *,
     email: str,

@@ -1,0 +1,225 @@
+"""Serializers of the core API: input and output apart, outputs read-only."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import (
+    AuditAction,
+    AuditLogEntry,
+    Department,
+    Municipality,
+    Notification,
+    StaffMembership,
+    StaffRole,
+    User,
+)
+
+# Municipalities (public)
+
+
+class MunicipalityCentreSerializer(serializers.Serializer):
+    latitude = serializers.FloatField(source="centre_latitude")
+    longitude = serializers.FloatField(source="centre_longitude")
+    zoom = serializers.IntegerField(source="default_zoom")
+
+
+class MunicipalityBoundsSerializer(serializers.Serializer):
+    south = serializers.FloatField(source="bounds_south")
+    west = serializers.FloatField(source="bounds_west")
+    north = serializers.FloatField(source="bounds_north")
+    east = serializers.FloatField(source="bounds_east")
+
+
+class MunicipalityColoursSerializer(serializers.Serializer):
+    primary = serializers.CharField(source="primary_colour")
+    secondary = serializers.CharField(source="secondary_colour")
+
+
+class MunicipalityContactSerializer(serializers.Serializer):
+    email = serializers.EmailField(source="contact_email")
+    phone = serializers.CharField(source="contact_phone")
+    address = serializers.CharField()
+    website = serializers.URLField()
+
+
+class MunicipalityOutputSerializer(serializers.ModelSerializer[Municipality]):
+    """What anyone may know about a hosted municipality; nothing about people."""
+
+    languages = serializers.ListField(
+        child=serializers.CharField(), help_text="Language codes the municipality offers."
+    )
+    # A plain string: one enum of language codes is enough in the schema (PreferredLanguage).
+    default_language = serializers.CharField(help_text="One of the codes in `languages`.")
+    centre = MunicipalityCentreSerializer(source="*")
+    bounds = MunicipalityBoundsSerializer(source="*")
+    colours = MunicipalityColoursSerializer(source="*")
+    contact = MunicipalityContactSerializer(source="*")
+
+    class Meta:
+        model = Municipality
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "languages",
+            "default_language",
+            "time_zone",
+            "centre",
+            "bounds",
+            "colours",
+            "contact",
+        ]
+        read_only_fields = fields
+
+
+# The signed-in person
+
+
+class MembershipSummarySerializer(serializers.ModelSerializer[StaffMembership]):
+    municipality: serializers.SlugRelatedField[Municipality] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    department = serializers.CharField(source="department.name", allow_null=True, default=None)
+    modules = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = StaffMembership
+        fields = ["municipality", "role", "department", "modules"]
+        read_only_fields = fields
+
+
+class MeOutputSerializer(serializers.ModelSerializer[User]):
+    memberships = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "preferred_language",
+            "notify_in_app",
+            "notify_by_email",
+            "email_confirmed_at",
+            "date_joined",
+            "memberships",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(MembershipSummarySerializer(many=True))
+    def get_memberships(self, user: User) -> list[dict[str, object]]:
+        active = user.memberships.filter(is_active=True).select_related(
+            "municipality", "department"
+        )
+        return list(MembershipSummarySerializer(active, many=True).data)
+
+
+class MeInputSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=150, allow_blank=True)
+    preferred_language = serializers.ChoiceField(
+        choices=[("", "—"), *settings.LANGUAGES], allow_blank=True
+    )
+    notify_in_app = serializers.BooleanField()
+    notify_by_email = serializers.BooleanField()
+
+
+# Notifications
+
+
+class NotificationOutputSerializer(serializers.ModelSerializer[Notification]):
+    municipality: serializers.SlugRelatedField[Municipality] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "kind",
+            "subject",
+            "body",
+            "url",
+            "municipality",
+            "created_at",
+            "read_at",
+            "is_read",
+        ]
+        read_only_fields = fields
+
+    def get_is_read(self, notification: Notification) -> bool:
+        return notification.read_at is not None
+
+
+# Back office
+
+
+class DepartmentOutputSerializer(serializers.ModelSerializer[Department]):
+    name_ro = serializers.CharField()
+    name_en = serializers.CharField()
+
+    class Meta:
+        model = Department
+        fields = ["id", "name", "name_ro", "name_en", "email"]
+        read_only_fields = fields
+
+
+class DepartmentInputSerializer(serializers.Serializer):
+    name_ro = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+class StaffMembershipOutputSerializer(serializers.ModelSerializer[StaffMembership]):
+    email = serializers.EmailField(source="user.email")
+    full_name = serializers.CharField(source="user.full_name")
+    role = serializers.ChoiceField(choices=StaffRole.choices)
+    department = DepartmentOutputSerializer(allow_null=True)
+    modules = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = StaffMembership
+        fields = ["id", "email", "full_name", "role", "department", "modules", "is_active"]
+        read_only_fields = fields
+
+
+class AuditLogEntryOutputSerializer(serializers.ModelSerializer[AuditLogEntry]):
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+    class Meta:
+        model = AuditLogEntry
+        fields = [
+            "id",
+            "created_at",
+            "actor_label",
+            "action",
+            "target_type",
+            "target_id",
+            "target_label",
+            "before",
+            "after",
+        ]
+        read_only_fields = fields
+
+
+class AuditLogFilterSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=AuditAction.choices, required=False)
+    target_type = serializers.CharField(required=False, max_length=100)
+
+
+# Authentication
+
+
+class TokenCreateInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        read_only=True, help_text="Send it as the header `Authorization: Token <token>`."
+    )

@@ -85,7 +85,8 @@ def test_registration_creates_inactive_account_and_emails_a_link_to_the_same_hos
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["maria.ionescu@example.org"]
-    assert message.subject == "Confirm your email for Municipiul Botoșani"
+    # In the language of the page the person registered on (Romanian by default).
+    assert message.subject == "Confirmați adresa de e-mail pentru Municipiul Botoșani"
     assert re.search(
         r"^http://botosani\.localhost:8000/accounts/confirm/[\w-]+/[\w-]+/$",
         str(message.body),
@@ -248,7 +249,7 @@ def test_login_with_email_in_any_case_and_password(city_client: Client, resident
 def test_login_page_labels_the_username_field_email(city_client: Client) -> None:
     page = city_client.get("/accounts/login/").content.decode()
 
-    assert '<label for="id_username">Email:</label>' in page
+    assert '<label for="id_username">E-mail:</label>' in page
     assert 'name="username"' in page
     assert 'autocomplete="current-password"' in page
 
@@ -304,7 +305,7 @@ def test_password_reset_emails_a_link_that_sets_a_new_password(
     assert response["Location"] == "/accounts/password-reset/sent/"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["resident@example.org"]
-    assert mail.outbox[0].subject == "Reset your password on Municipiul Botoșani"
+    assert mail.outbox[0].subject == "Resetați-vă parola pe Municipiul Botoșani"
     link = re.search(
         r"http://botosani\.localhost:8000(/accounts/password-reset/\S+/)", str(mail.outbox[0].body)
     )

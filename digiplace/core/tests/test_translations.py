@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import polib
+import polib  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parents[3]
 CATALOGUE = ROOT / "locale" / "ro" / "LC_MESSAGES" / "django.po"

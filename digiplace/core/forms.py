@@ -66,7 +66,7 @@ class LoginForm(AuthenticationForm):
 
     username = forms.EmailField(
         label=_("Email"),
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     error_messages = {
         **AuthenticationForm.error_messages,

@@ -35,7 +35,8 @@ def model_snapshot(instance: models.Model) -> dict[str, Any]:
     """The concrete field values of a record, ready to store as JSON."""
     snapshot: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
-        if field.name in SECRET_FIELDS:
+        # Secrets never; "updated at" timestamps are not what the person changed.
+        if field.name in SECRET_FIELDS or getattr(field, "auto_now", False):
             continue
         snapshot[field.attname] = _jsonable(getattr(instance, field.attname))
     return snapshot

@@ -111,7 +111,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
@@ -122,6 +121,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "digiplace.core",
+    "digiplace.plans",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from modeltranslation.translator import NotRegistered, translator
 
 from .models import AuditAction, AuditLogEntry, Municipality, User
 
@@ -31,12 +32,25 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _translated_fields(model: type[models.Model]) -> set[str]:
+    """Fields that django-modeltranslation serves in the active language (``title``)."""
+    try:
+        return set(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        return set()
+
+
 def model_snapshot(instance: models.Model) -> dict[str, Any]:
-    """The concrete field values of a record, ready to store as JSON."""
+    """The concrete field values of a record, ready to store as JSON.
+
+    A translated field is kept per language (``title_en``, ``title_ro``), never as the
+    active language's view of it, so a snapshot does not depend on the page's language.
+    """
     snapshot: dict[str, Any] = {}
+    skipped = SECRET_FIELDS | _translated_fields(type(instance))
     for field in instance._meta.concrete_fields:
         # Secrets never; "updated at" timestamps are not what the person changed.
-        if field.name in SECRET_FIELDS or getattr(field, "auto_now", False):
+        if field.name in skipped or getattr(field, "auto_now", False):
             continue
         snapshot[field.attname] = _jsonable(getattr(instance, field.attname))
     return snapshot

@@ -14,7 +14,12 @@ INLINE_STYLE = re.compile(r"<style\b|\sstyle=\"|\son[a-z]+=\"", re.IGNORECASE)
 
 
 def _templates() -> list[Path]:
-    return sorted(TEMPLATE_ROOT.glob("*/templates/**/*.html"))
+    # Documents (reports rendered to PDF and downloaded as files) are not served as pages.
+    return sorted(
+        path
+        for path in TEMPLATE_ROOT.glob("*/templates/**/*.html")
+        if "documents" not in path.relative_to(TEMPLATE_ROOT).parts
+    )
 
 
 def test_templates_have_no_inline_script_or_style() -> None:

@@ -4,7 +4,9 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("digiplace.core.urls")),
     path("accounts/", include("digiplace.core.urls_accounts")),
+    path("backoffice/plans/", include("digiplace.plans.urls_backoffice")),
     path("backoffice/", include("digiplace.core.urls_backoffice")),
+    path("plans/", include("digiplace.plans.urls")),
     path("api/", include("digiplace.core.urls_api")),
     path("admin/", admin.site.urls),
 ]

@@ -18,7 +18,7 @@ host_name = RegexValidator(
 )
 
 
-class Municipality(models.Model):  # type: ignore[django-manager-missing]
+class Municipality(models.Model):
     """A city hosted on this installation, resolved from the request's host name."""
 
     slug = models.SlugField(_("short name"), unique=True)

@@ -4,5 +4,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("v1/plans/", include("digiplace.plans.api.urls")),
     path("v1/", include("digiplace.core.api.urls")),
 ]

@@ -3,7 +3,9 @@
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
+from digiplace.core import modules
 from digiplace.core.branding import contrast_ratio, readable_text_colour
 from digiplace.core.models import Municipality, User
 from digiplace.core.tests.factories import MunicipalityFactory
@@ -148,8 +150,11 @@ def test_navigation_shows_only_modules_that_exist(botosani: Municipality, client
     page = client.get("/", HTTP_HOST=BOTOSANI).content.decode()
 
     navigation = page.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
-    links = navigation.count("<a href=")
-    assert links == 3  # home, log in, register: no placeholder sections
+    module_links = [spec.public_url_name for spec in modules.all_modules() if spec.public_url_name]
+    # home, one link per installed module, log in, register: no placeholder sections
+    assert navigation.count("<a href=") == 3 + len(module_links)
+    for url_name in module_links:
+        assert f'<a href="{reverse(url_name)}">' in navigation
 
 
 @pytest.mark.django_db

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "digiplace.plans"
+    label = "plans"
+    verbose_name = _("Plans and transparency")
+
+    def ready(self) -> None:
+        from digiplace.core import modules, personal_data
+
+        from . import privacy
+
+        modules.register(
+            modules.ModuleSpec(
+                code="plans",
+                name=_("City plan"),
+                public_url_name="plans:plan_list",
+                backoffice_url_name="plans_backoffice:plan_list",
+            )
+        )
+        personal_data.register(privacy.provider)

@@ -1,0 +1,102 @@
+"""Public forms of the plans module: the project list's filters and the "join" form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Pillar, ProjectKind, Status
+
+
+class ProjectFilterForm(forms.Form):
+    """GET filters of the project list; the choices are the values the plan uses."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=forms.SearchInput)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    pillar = forms.ChoiceField(label=_("Pillar"), required=False)
+    funding_programme = forms.ChoiceField(label=_("Funding programme"), required=False)
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    digital_enabler = forms.ChoiceField(label=_("Digital enabler"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        pillars: list[Pillar],
+        pillar_label: str,
+        options: dict[str, list[str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        every = ("", _("All"))
+        self.fields["q"].widget.attrs["autocomplete"] = "off"
+        self.fields["pillar"].label = pillar_label
+        choices: dict[str, list[tuple[Any, Any]]] = {
+            "status": list(Status.choices),
+            "pillar": [(pillar.key, pillar.title) for pillar in pillars],
+            "kind": list(ProjectKind.choices),
+        }
+        for name, option_key in (
+            ("funding_programme", "funding_programmes"),
+            ("owner", "owners"),
+            ("year", "years"),
+            ("digital_enabler", "digital_enablers"),
+        ):
+            choices[name] = [(value, value) for value in options[option_key]]
+        for name, values in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [every, *values]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters as keyword arguments of selectors.project_list; bad ones dropped."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        values = {
+            name: cleaned.get(name) or ""
+            for name in (
+                "status",
+                "pillar",
+                "funding_programme",
+                "owner",
+                "digital_enabler",
+                "kind",
+            )
+        }
+        values["search"] = (cleaned.get("q") or "").strip()
+        values["year"] = cleaned.get("year")
+        return values
+
+    def is_filtered(self) -> bool:
+        filters = self.filters()
+        return any(value not in ("", None) for value in filters.values())
+
+
+class InterestForm(forms.Form):
+    """Ask to join a project's working group; services.interest_create validates again."""
+
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    organisation = forms.CharField(
+        label=_("Organisation (optional)"), max_length=200, required=False
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("Only city staff see your name and email; they answer you by email."),
+    )
+    motivation = forms.CharField(
+        label=_("Why you want to take part"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, autocomplete in (
+            ("name", "name"),
+            ("organisation", "organization"),
+            ("email", "email"),
+        ):
+            self.fields[name].widget.attrs["autocomplete"] = autocomplete

@@ -1,0 +1,535 @@
+"""Reads of the plans module shared by pages, reports, exports and the API.
+
+Progress rolls up like Decidim's accountability results, weighted: an activity counts its
+progress (or 100 when completed); a project its own progress if staff set one, else the
+mean of its activities; pillars, objectives and the plan the weighted mean of their
+projects. Every function runs a fixed number of queries, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from digiplace.core.models import Municipality
+
+from .models import (
+    Activity,
+    ChangeRecord,
+    ExpressionOfInterest,
+    InterestStatus,
+    Kpi,
+    Measurement,
+    Objective,
+    Pillar,
+    Plan,
+    Project,
+    Risk,
+    RiskStatus,
+    Status,
+    WorkingGroup,
+)
+
+ACTIVITY_PROGRESS = Coalesce(
+    F("progress"),
+    Case(
+        When(status=Status.COMPLETED, then=Value(100)),
+        default=Value(0),
+        output_field=IntegerField(),
+    ),
+)
+
+
+def plan_list(*, municipality: Municipality) -> QuerySet[Plan]:
+    return Plan.objects.filter(municipality=municipality, is_published=True)
+
+
+def plan_get(*, municipality: Municipality, key: str) -> Plan | None:
+    return plan_list(municipality=municipality).filter(key=key).first()
+
+
+@dataclass
+class Progress:
+    """Weighted progress of a group of projects, in per cent."""
+
+    weighted_sum: float = 0.0
+    weight: int = 0
+    projects: int = 0
+
+    def add(self, progress: float, weight: int) -> None:
+        self.weighted_sum += progress * weight
+        self.weight += weight
+        self.projects += 1
+
+    @property
+    def percent(self) -> int:
+        return round(self.weighted_sum / self.weight) if self.weight else 0
+
+
+@dataclass
+class PlanProgress:
+    plan: Progress = field(default_factory=Progress)
+    pillars: dict[int, Progress] = field(default_factory=lambda: defaultdict(Progress))
+    objectives: dict[int, Progress] = field(default_factory=lambda: defaultdict(Progress))
+    projects: dict[int, int] = field(default_factory=dict)
+
+
+def project_progress_map(*, plan: Plan) -> PlanProgress:
+    """Progress of every project, objective, pillar and of the plan: two queries."""
+    activity_means = dict(
+        Activity.objects.filter(project__plan=plan)
+        .order_by()  # Meta.ordering would otherwise join the GROUP BY
+        .values("project_id")
+        .annotate(mean=Avg(ACTIVITY_PROGRESS))
+        .values_list("project_id", "mean")
+    )
+    result = PlanProgress()
+    for project_id, pillar_id, objective_id, weight, progress, status in Project.objects.filter(
+        plan=plan
+    ).values_list("id", "pillar_id", "objective_id", "weight", "progress", "status"):
+        if progress is not None:
+            value = float(progress)
+        elif project_id in activity_means:
+            value = float(activity_means[project_id])
+        else:
+            value = 100.0 if status == Status.COMPLETED else 0.0
+        result.projects[project_id] = round(value)
+        result.plan.add(value, weight)
+        result.pillars[pillar_id].add(value, weight)
+        if objective_id is not None:
+            result.objectives[objective_id].add(value, weight)
+    return result
+
+
+def pillar_list(*, plan: Plan) -> QuerySet[Pillar]:
+    return plan.pillars.prefetch_related("objectives")
+
+
+def project_list(
+    *,
+    plan: Plan,
+    status: str = "",
+    pillar: str = "",
+    funding_programme: str = "",
+    owner: str = "",
+    year: int | None = None,
+    digital_enabler: str = "",
+    kind: str = "",
+    search: str = "",
+) -> QuerySet[Project]:
+    """Projects of a plan, filtered; ``search`` looks in titles and descriptions, both languages."""
+    projects = Project.objects.filter(plan=plan).select_related("pillar", "objective")
+    if status:
+        projects = projects.filter(status=status)
+    if pillar:
+        projects = projects.filter(pillar__key=pillar)
+    if kind:
+        projects = projects.filter(kind=kind)
+    if owner:
+        projects = projects.filter(owner=owner)
+    if funding_programme:
+        projects = _json_list_contains(projects, "funding_programmes", funding_programme)
+    if digital_enabler:
+        projects = _json_list_contains(projects, "digital_enablers", digital_enabler)
+    if year is not None:
+        starts_before = Q(start_date__isnull=True) | Q(start_date__year__lte=year)
+        ends_after = Q(end_date__isnull=True) | Q(end_date__year__gte=year)
+        projects = projects.filter(starts_before & ends_after).exclude(
+            start_date__isnull=True, end_date__isnull=True
+        )
+    if search:
+        for word in search.split()[:8]:
+            projects = projects.filter(
+                Q(title_en__icontains=word)
+                | Q(title_ro__icontains=word)
+                | Q(description_en__icontains=word)
+                | Q(description_ro__icontains=word)
+                | Q(owner__icontains=word)
+            )
+    return projects
+
+
+def _json_list_contains(
+    projects: QuerySet[Project], field_name: str, value: str
+) -> QuerySet[Project]:
+    """Projects whose JSON list ``field_name`` holds ``value``, on PostgreSQL and SQLite."""
+    if connection.features.supports_json_field_contains:
+        return projects.filter(**{f"{field_name}__contains": [value]})
+    matching = [
+        pk for pk, values in projects.values_list("pk", field_name) if value in (values or [])
+    ]
+    return projects.filter(pk__in=matching)
+
+
+def project_filter_options(*, plan: Plan) -> dict[str, list[str]]:
+    """Distinct values offered by the project list's filters (JSON lists read in Python)."""
+    owners: set[str] = set()
+    programmes: set[str] = set()
+    enablers: set[str] = set()
+    years: set[int] = set()
+    for owner, funding, digital, start, end in Project.objects.filter(plan=plan).values_list(
+        "owner", "funding_programmes", "digital_enablers", "start_date", "end_date"
+    ):
+        if owner:
+            owners.add(owner)
+        programmes.update(funding or [])
+        enablers.update(digital or [])
+        if start and end:
+            years.update(range(start.year, end.year + 1))
+        elif start is not None:
+            years.add(start.year)
+        elif end is not None:
+            years.add(end.year)
+    return {
+        "owners": sorted(owners),
+        "funding_programmes": sorted(programmes),
+        "digital_enablers": sorted(enablers),
+        "years": [str(year) for year in sorted(years)],
+    }
+
+
+def project_get(*, plan: Plan, key: str) -> Project | None:
+    return (
+        Project.objects.filter(plan=plan, key=key)
+        .select_related("pillar", "objective", "plan")
+        .first()
+    )
+
+
+def project_activities(*, project: Project) -> QuerySet[Activity]:
+    return project.activities.all()
+
+
+def project_timeline(*, project: Project, limit: int = 100) -> QuerySet[ChangeRecord]:
+    return project.changes.select_related("activity", "kpi")[:limit]
+
+
+def interest_counts(*, plan: Plan) -> dict[int, int]:
+    """Accepted and waiting expressions of interest per project (a public count)."""
+    return dict(
+        ExpressionOfInterest.objects.filter(plan=plan, project__isnull=False)
+        .exclude(status=InterestStatus.DECLINED)
+        .order_by()
+        .values("project_id")
+        .annotate(count=Count("id"))
+        .values_list("project_id", "count")
+    )
+
+
+def status_counts(*, plan: Plan) -> list[tuple[str, str, int]]:
+    """(status code, label, number of projects) for every status, unknown last."""
+    counts = dict(
+        Project.objects.filter(plan=plan)
+        .order_by()
+        .values("status")
+        .annotate(count=Count("id"))
+        .values_list("status", "count")
+    )
+    rows = [(code, str(label), counts.get(code, 0)) for code, label in Status.choices]
+    if counts.get(""):
+        rows.append(("", "", counts[""]))
+    return rows
+
+
+def recent_changes(*, plan: Plan, limit: int = 20) -> QuerySet[ChangeRecord]:
+    return plan.changes.select_related("project", "activity", "kpi")[:limit]
+
+
+def located_projects(*, plan: Plan) -> QuerySet[Project]:
+    return Project.objects.filter(plan=plan, latitude__isnull=False, longitude__isnull=False)
+
+
+@dataclass
+class BudgetSummary:
+    currency: str
+    total: Decimal
+    by_pillar: list[tuple[str, Decimal]]
+    by_status: list[tuple[str, Decimal]]
+    by_programme: list[tuple[str, Decimal]]
+    without_budget: int
+
+
+def budget_summary(*, plan: Plan) -> BudgetSummary:
+    """Budgets summed by pillar, status and funding programme (a project funded by several
+    programmes counts in each of them, so that column does not add up to the total)."""
+    projects = Project.objects.filter(plan=plan).order_by()
+    by_pillar = [
+        (row["pillar__title"], row["total"] or Decimal(0))
+        for row in projects.values("pillar__position", "pillar__title")
+        .annotate(total=Sum("budget_amount"))
+        .order_by("pillar__position")
+    ]
+    labels = dict(Status.choices)
+    by_status = [
+        (str(labels.get(row["status"], "—")), row["total"] or Decimal(0))
+        for row in projects.values("status").annotate(total=Sum("budget_amount")).order_by("status")
+    ]
+    programmes: dict[str, Decimal] = defaultdict(Decimal)
+    for funding, amount in projects.filter(budget_amount__isnull=False).values_list(
+        "funding_programmes", "budget_amount"
+    ):
+        for programme in funding or []:
+            programmes[programme] += amount or Decimal(0)
+    total = projects.aggregate(total=Sum("budget_amount"))["total"] or Decimal(0)
+    currency = (
+        projects.exclude(budget_amount=None).values_list("budget_currency", flat=True).first()
+    )
+    return BudgetSummary(
+        currency=currency or "EUR",
+        total=total,
+        by_pillar=by_pillar,
+        by_status=by_status,
+        by_programme=sorted(programmes.items(), key=lambda item: -item[1]),
+        without_budget=projects.filter(budget_amount__isnull=True).count(),
+    )
+
+
+class KpiStatus:
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NO_DATA = "no_data"
+
+
+# How far behind the straight trajectory, as a share of the baseline→target distance, a KPI
+# may be and still count as "at risk" rather than "off track".
+AT_RISK_TOLERANCE = 0.10
+
+
+@dataclass
+class KpiReading:
+    kpi: Kpi
+    latest_value: Decimal | None
+    latest_date: datetime.date | None
+    expected_value: Decimal | None
+    status: str
+
+
+def kpi_expected_value(*, kpi: Kpi, on: datetime.date) -> Decimal | None:
+    """The value on the straight line from baseline to target, on date ``on``."""
+    if None in (kpi.baseline_value, kpi.target_value, kpi.baseline_date, kpi.target_date):
+        return None
+    assert kpi.baseline_value is not None and kpi.target_value is not None
+    assert kpi.baseline_date is not None and kpi.target_date is not None
+    span = (kpi.target_date - kpi.baseline_date).days
+    if span <= 0:
+        return kpi.target_value
+    elapsed = min(max((on - kpi.baseline_date).days, 0), span)
+    share = Decimal(elapsed) / Decimal(span)
+    return kpi.baseline_value + (kpi.target_value - kpi.baseline_value) * share
+
+
+def kpi_status(
+    *, kpi: Kpi, latest_value: Decimal | None, latest_date: datetime.date | None
+) -> KpiReading:
+    """On track, at risk or off track: the latest measurement against the trajectory."""
+    expected = kpi_expected_value(kpi=kpi, on=latest_date) if latest_date is not None else None
+    status = KpiStatus.NO_DATA
+    if expected is not None and latest_value is not None:
+        assert kpi.baseline_value is not None and kpi.target_value is not None
+        distance = kpi.target_value - kpi.baseline_value
+        if distance == 0:
+            better_or_equal = (
+                latest_value >= kpi.target_value
+                if kpi.higher_is_better
+                else latest_value <= kpi.target_value
+            )
+            status = KpiStatus.ON_TRACK if better_or_equal else KpiStatus.OFF_TRACK
+        else:
+            # Positive when ahead of the trajectory, whichever direction is better.
+            gap = (latest_value - expected) / abs(distance)
+            if not kpi.higher_is_better:
+                gap = -gap
+            if gap >= 0:
+                status = KpiStatus.ON_TRACK
+            elif gap >= -Decimal(str(AT_RISK_TOLERANCE)):
+                status = KpiStatus.AT_RISK
+            else:
+                status = KpiStatus.OFF_TRACK
+    return KpiReading(
+        kpi=kpi,
+        latest_value=latest_value,
+        latest_date=latest_date,
+        expected_value=expected,
+        status=status,
+    )
+
+
+def kpi_readings(*, kpis: QuerySet[Kpi] | list[Kpi]) -> list[KpiReading]:
+    """Each KPI with its latest measurement and status: two queries for any number of KPIs."""
+    kpi_list = list(kpis)
+    # The latest measurement of each KPI, read through the (kpi, -date) index: one query.
+    newest = Measurement.objects.filter(kpi=OuterRef("pk")).order_by("-date", "-id")
+    latest: dict[int, tuple[datetime.date | None, Decimal | None]] = {
+        pk: (date, value)
+        for pk, date, value in Kpi.objects.filter(pk__in=[kpi.pk for kpi in kpi_list])
+        .annotate(
+            latest_date=Subquery(newest.values("date")[:1]),
+            latest_value=Subquery(newest.values("value")[:1]),
+        )
+        .values_list("pk", "latest_date", "latest_value")
+    }
+    readings = []
+    for kpi in kpi_list:
+        date, value = latest.get(kpi.pk, (None, None))
+        readings.append(kpi_status(kpi=kpi, latest_value=value, latest_date=date))
+    return readings
+
+
+def plan_kpis(*, plan: Plan) -> QuerySet[Kpi]:
+    return plan.kpis.select_related("pillar", "objective", "project")
+
+
+def kpi_series(*, kpi: Kpi) -> list[tuple[datetime.date, Decimal]]:
+    return list(kpi.measurements.values_list("date", "value"))
+
+
+def open_risks(*, plan: Plan) -> QuerySet[Risk]:
+    return plan.risks.exclude(status=RiskStatus.CLOSED).select_related("project")
+
+
+def changes_between(
+    *, plan: Plan, start: datetime.date, end: datetime.date
+) -> QuerySet[ChangeRecord]:
+    return plan.changes.filter(
+        changed_at__date__gte=start, changed_at__date__lte=end
+    ).select_related("project", "activity", "kpi")
+
+
+def quarter_bounds(*, year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    start = datetime.date(year, 3 * (quarter - 1) + 1, 1)
+    end_month = 3 * quarter
+    next_month = datetime.date(year + (end_month == 12), end_month % 12 + 1, 1)
+    return start, next_month - datetime.timedelta(days=1)
+
+
+def status_label(code: str) -> Any:
+    return dict(Status.choices).get(code, "")
+
+
+# --- Reads for the public portal -------------------------------------------------------
+
+
+def plan_progress_percentages(*, plans: QuerySet[Plan] | list[Plan]) -> dict[int, int]:
+    """Overall weighted progress of several plans: two queries, whatever their number."""
+    plan_ids = [plan.pk for plan in plans]
+    activity_means = dict(
+        Activity.objects.filter(project__plan_id__in=plan_ids)
+        .values("project_id")
+        .annotate(mean=Avg(ACTIVITY_PROGRESS))
+        .values_list("project_id", "mean")
+    )
+    totals: dict[int, Progress] = defaultdict(Progress)
+    for project_id, plan_id, weight, progress, status in Project.objects.filter(
+        plan_id__in=plan_ids
+    ).values_list("id", "plan_id", "weight", "progress", "status"):
+        totals[plan_id].add(
+            _project_percent(progress, activity_means.get(project_id), status), weight
+        )
+    return {plan_id: totals[plan_id].percent for plan_id in plan_ids}
+
+
+def _project_percent(progress: int | None, activity_mean: Any, status: str) -> float:
+    if progress is not None:
+        return float(progress)
+    if activity_mean is not None:
+        return float(activity_mean)
+    return 100.0 if status == Status.COMPLETED else 0.0
+
+
+def project_progress_percent(*, project: Project) -> int:
+    """One project's progress, by the same rule as the roll-up: one query at most."""
+    mean = None
+    if project.progress is None:
+        mean = project.activities.aggregate(mean=Avg(ACTIVITY_PROGRESS))["mean"]
+    return round(_project_percent(project.progress, mean, project.status))
+
+
+def pillar_get(*, plan: Plan, key: str) -> Pillar | None:
+    return plan.pillars.filter(key=key).prefetch_related("objectives").first()
+
+
+def objective_get(*, pillar: Pillar, key: str) -> Objective | None:
+    return pillar.objectives.filter(key=key).first()
+
+
+def kpi_list(
+    *,
+    plan: Plan,
+    pillar: Pillar | None = None,
+    pillar_key: str = "",
+    objective: Objective | None = None,
+    project: Project | None = None,
+) -> QuerySet[Kpi]:
+    """KPIs of a plan; a pillar's include those of its objectives and projects."""
+    kpis = plan_kpis(plan=plan)
+    if pillar is not None:
+        kpis = kpis.filter(
+            Q(pillar=pillar) | Q(objective__pillar=pillar) | Q(project__pillar=pillar)
+        )
+    if pillar_key:
+        kpis = kpis.filter(
+            Q(pillar__key=pillar_key)
+            | Q(objective__pillar__key=pillar_key)
+            | Q(project__pillar__key=pillar_key)
+        )
+    if objective is not None:
+        kpis = kpis.filter(Q(objective=objective) | Q(project__objective=objective))
+    if project is not None:
+        kpis = kpis.filter(project=project)
+    return kpis
+
+
+def kpi_series_map(
+    *, kpis: QuerySet[Kpi] | list[Kpi]
+) -> dict[int, list[tuple[datetime.date, Decimal]]]:
+    """The measurements of several KPIs in date order: one query for any number of KPIs."""
+    series: dict[int, list[tuple[datetime.date, Decimal]]] = {kpi.pk: [] for kpi in kpis}
+    rows = (
+        Measurement.objects.filter(kpi__in=list(series))
+        .order_by("kpi_id", "date", "id")
+        .values_list("kpi_id", "date", "value")
+    )
+    for kpi_id, date, value in rows:
+        series[kpi_id].append((date, value))
+    return series
+
+
+def project_risks(*, project: Project) -> QuerySet[Risk]:
+    return project.risks.all()
+
+
+def project_working_groups(*, project: Project) -> QuerySet[WorkingGroup]:
+    """The working groups a person can join from a project's page: its own and its pillar's."""
+    return WorkingGroup.objects.filter(
+        Q(project=project) | Q(pillar_id=project.pillar_id), plan_id=project.plan_id
+    ).order_by("project_id", "key")
+
+
+def project_interest_count(*, project: Project) -> int:
+    """Accepted and waiting expressions of interest in one project (a public count)."""
+    return (
+        ExpressionOfInterest.objects.filter(project=project)
+        .exclude(status=InterestStatus.DECLINED)
+        .count()
+    )

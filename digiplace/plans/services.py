@@ -1,0 +1,267 @@
+"""Writes of the plans module. Each change of status, progress or KPI value is recorded
+publicly (ChangeRecord: who, when, from → to) and in the staff audit log."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from digiplace.core.audit import audit_record, model_snapshot
+from digiplace.core.models import AuditAction, User
+
+from .models import (
+    Activity,
+    ChangeRecord,
+    ExpressionOfInterest,
+    InterestStatus,
+    Kpi,
+    Measurement,
+    MonitoringReport,
+    Pillar,
+    Plan,
+    Project,
+    ReportStatus,
+    Status,
+)
+
+TRACKED_FIELDS = ("status", "progress")
+
+
+def _validate_status_progress(status: str | None, progress: int | None) -> None:
+    if status is not None and status not in {"", *Status.values}:
+        raise ValidationError({"status": _("Choose a valid status.")})
+    if progress is not None and not 0 <= progress <= 100:
+        raise ValidationError({"progress": _("Progress is a percentage between 0 and 100.")})
+
+
+def _record_changes(
+    *,
+    actor: User | None,
+    instance: Project | Activity,
+    project: Project,
+    before: dict[str, Any],
+    activity: Activity | None = None,
+) -> list[ChangeRecord]:
+    records = []
+    for field_name in TRACKED_FIELDS:
+        old, new = before[field_name], getattr(instance, field_name)
+        if old != new:
+            records.append(
+                ChangeRecord(
+                    municipality_id=project.municipality_id,
+                    plan_id=project.plan_id,
+                    project=project,
+                    activity=activity,
+                    field=field_name,
+                    old_value="" if old is None else str(old),
+                    new_value="" if new is None else str(new),
+                    changed_by=actor,
+                )
+            )
+    return ChangeRecord.objects.bulk_create(records)
+
+
+@transaction.atomic
+def project_update_status(
+    *,
+    actor: User | None,
+    project: Project,
+    status: str | None = None,
+    progress: int | None = None,
+    clear_progress: bool = False,
+) -> list[ChangeRecord]:
+    """Change a project's status and/or progress; returns the public change records."""
+    _validate_status_progress(status, progress)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    before = model_snapshot(project)
+    if status is not None:
+        project.status = status
+    if clear_progress:
+        project.progress = None
+    elif progress is not None:
+        project.progress = progress
+    project.save()
+    records = _record_changes(actor=actor, instance=project, project=project, before=before)
+    if records:
+        audit_record(
+            actor=actor,
+            municipality=project.municipality,
+            action=AuditAction.UPDATE,
+            instance=project,
+            before=before,
+            after=model_snapshot(project),
+        )
+    return records
+
+
+@transaction.atomic
+def activity_update_status(
+    *,
+    actor: User | None,
+    activity: Activity,
+    status: str | None = None,
+    progress: int | None = None,
+) -> list[ChangeRecord]:
+    """Change an activity's status and/or progress. Completing sets progress to 100."""
+    _validate_status_progress(status, progress)
+    activity = Activity.objects.select_for_update().select_related("project").get(pk=activity.pk)
+    before = model_snapshot(activity)
+    if status is not None:
+        activity.status = status
+        if status == Status.COMPLETED and progress is None:
+            progress = 100
+    if progress is not None:
+        activity.progress = progress
+    activity.save()
+    records = _record_changes(
+        actor=actor, instance=activity, project=activity.project, before=before, activity=activity
+    )
+    if records:
+        Project.objects.filter(pk=activity.project_id).update(updated_at=timezone.now())
+        audit_record(
+            actor=actor,
+            municipality=activity.project.municipality,
+            action=AuditAction.UPDATE,
+            instance=activity,
+            before=before,
+            after=model_snapshot(activity),
+        )
+    return records
+
+
+@transaction.atomic
+def measurement_create(
+    *,
+    actor: User | None,
+    kpi: Kpi,
+    date: datetime.date,
+    value: Decimal,
+    source: str = "",
+    note: str = "",
+) -> Measurement:
+    """Add a KPI measurement; the change from the previous latest value goes on the timeline."""
+    if date > timezone.localdate() + datetime.timedelta(days=1):
+        raise ValidationError({"date": _("A measurement cannot be in the future.")})
+    if kpi.baseline_date and date < kpi.baseline_date:
+        raise ValidationError({"date": _("A measurement cannot be earlier than the baseline.")})
+    if not value.is_finite():
+        raise ValidationError({"value": _("Enter a number.")})
+    if kpi.unit == "%" and not Decimal(0) <= value <= Decimal(100):
+        raise ValidationError({"value": _("A percentage is between 0 and 100.")})
+    previous = kpi.measurements.order_by("-date", "-id").first()
+    measurement = Measurement.objects.create(
+        municipality_id=kpi.municipality_id,
+        kpi=kpi,
+        date=date,
+        value=value,
+        source=source,
+        note=note,
+        entered_by=actor,
+    )
+    ChangeRecord.objects.create(
+        municipality_id=kpi.municipality_id,
+        plan_id=kpi.plan_id,
+        project_id=kpi.project_id,
+        kpi=kpi,
+        field="kpi_value",
+        old_value="" if previous is None else _format_number(previous.value),
+        new_value=_format_number(value),
+        changed_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        municipality=kpi.municipality,
+        action=AuditAction.CREATE,
+        instance=measurement,
+        after=model_snapshot(measurement),
+    )
+    return measurement
+
+
+def _format_number(value: Decimal) -> str:
+    normalised = value.normalize()
+    return f"{normalised:f}"
+
+
+def interest_create(
+    *,
+    plan: Plan,
+    project: Project | None = None,
+    pillar: Pillar | None = None,
+    name: str,
+    organisation: str,
+    email: str,
+    motivation: str,
+    user: User | None = None,
+) -> ExpressionOfInterest:
+    if project is None and pillar is None:
+        raise ValidationError(_("Choose a project or a pillar to join."))
+    interest = ExpressionOfInterest(
+        municipality_id=plan.municipality_id,
+        plan=plan,
+        project=project,
+        pillar=pillar,
+        name=name.strip(),
+        organisation=organisation.strip(),
+        email=email.strip().lower(),
+        motivation=motivation.strip(),
+        user=user if user is not None and user.is_authenticated else None,
+    )
+    interest.full_clean()
+    interest.save()
+    return interest
+
+
+@transaction.atomic
+def interest_decide(
+    *, actor: User, interest: ExpressionOfInterest, accept: bool
+) -> ExpressionOfInterest:
+    interest = ExpressionOfInterest.objects.select_for_update().get(pk=interest.pk)
+    before = model_snapshot(interest)
+    interest.status = InterestStatus.ACCEPTED if accept else InterestStatus.DECLINED
+    interest.decided_by = actor
+    interest.decided_at = timezone.now()
+    interest.save()
+    audit_record(
+        actor=actor,
+        municipality=interest.plan.municipality,
+        action=AuditAction.UPDATE,
+        instance=interest,
+        before=before,
+        after=model_snapshot(interest),
+    )
+    return interest
+
+
+def report_request(
+    *, actor: User | None, plan: Plan, year: int, quarter: int, language: str
+) -> MonitoringReport:
+    """Queue (or re-queue) the quarterly report; the worker renders HTML and PDF."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValidationError({"quarter": _("A quarter is 1, 2, 3 or 4.")})
+    if (plan.period_start and year < plan.period_start - 1) or year > timezone.localdate().year:
+        raise ValidationError({"year": _("Choose a year within the plan's period, up to now.")})
+    with transaction.atomic():
+        report, _created = MonitoringReport.objects.update_or_create(
+            plan=plan,
+            year=year,
+            quarter=quarter,
+            language=language,
+            defaults={
+                "municipality_id": plan.municipality_id,
+                "status": ReportStatus.QUEUED,
+                "requested_by": actor,
+                "requested_at": timezone.now(),
+                "error": "",
+            },
+        )
+        from .tasks import report_generate
+
+        transaction.on_commit(lambda: report_generate.enqueue(report_id=report.pk))
+    return report

@@ -1,0 +1,424 @@
+"""The public portal of a city's plan: thin views over selectors, in Romanian and English.
+
+Plans are always looked up within the host's municipality, so another city's plan (and
+any plan on the platform host) answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from digiplace.core.templatetags.digiplace import chart_data
+
+from . import selectors, services
+from .forms import InterestForm, ProjectFilterForm
+from .models import Activity, Kpi, Objective, Pillar, Plan, Project, SmartCityDimension
+from .templatetags.plans_tags import KPI_STATUS_LABELS, status_label
+
+PROJECTS_PER_PAGE = 25
+DOWNLOAD_TABLES = ("projects", "activities", "kpis", "measurements")
+
+
+def _municipality(request: HttpRequest) -> Any:
+    municipality = request.municipality  # type: ignore[attr-defined]
+    if municipality is None:
+        raise Http404
+    return municipality
+
+
+def _plan(request: HttpRequest, plan_key: str) -> Plan:
+    plan = selectors.plan_get(municipality=_municipality(request), key=plan_key)
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def _pillar(plan: Plan, pillar_key: str) -> Pillar:
+    pillar = selectors.pillar_get(plan=plan, key=pillar_key)
+    if pillar is None:
+        raise Http404
+    return pillar
+
+
+def _project(plan: Plan, project_key: str) -> Project:
+    project = selectors.project_get(plan=plan, key=project_key)
+    if project is None:
+        raise Http404
+    return project
+
+
+@require_GET
+def plan_list(request: HttpRequest) -> HttpResponse:
+    plans = list(selectors.plan_list(municipality=_municipality(request)))
+    progress = selectors.plan_progress_percentages(plans=plans)
+    rows = [(plan, progress[plan.pk]) for plan in plans]
+    return render(request, "plans/plan_list.html", {"rows": rows})
+
+
+@require_GET
+def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
+    plan = _plan(request, plan_key)
+    progress = selectors.project_progress_map(plan=plan)
+    dimensions = dict(SmartCityDimension.choices)
+    pillars = [
+        {
+            "pillar": pillar,
+            "percent": progress.pillars[pillar.pk].percent,
+            "projects": progress.pillars[pillar.pk].projects,
+            "dimensions": [
+                str(dimensions.get(code, code)) for code in pillar.smart_city_dimensions
+            ],
+            "objectives": list(pillar.objectives.all()),
+        }
+        for pillar in selectors.pillar_list(plan=plan)
+    ]
+    context = {
+        "plan": plan,
+        "plan_section": "overview",
+        "percent": progress.plan.percent,
+        "project_count": progress.plan.projects,
+        "pillars": pillars,
+        "download_tables": DOWNLOAD_TABLES,
+    }
+    return render(request, "plans/plan_detail.html", context)
+
+
+def _project_rows(plan: Plan, projects: Any) -> list[tuple[Project, int]]:
+    progress = selectors.project_progress_map(plan=plan)
+    return [(project, progress.projects.get(project.pk, 0)) for project in projects]
+
+
+@require_GET
+def pillar_detail(request: HttpRequest, plan_key: str, pillar_key: str) -> HttpResponse:
+    plan = _plan(request, plan_key)
+    pillar = _pillar(plan, pillar_key)
+    progress = selectors.project_progress_map(plan=plan)
+    projects = selectors.project_list(plan=plan, pillar=pillar.key)
+    context = {
+        "plan": plan,
+        "pillar": pillar,
+        "percent": progress.pillars[pillar.pk].percent,
+        "objectives": [
+            (objective, progress.objectives[objective.pk].percent)
+            for objective in pillar.objectives.all()
+        ],
+        "project_rows": [(project, progress.projects.get(project.pk, 0)) for project in projects],
+        "readings": selectors.kpi_readings(kpis=selectors.kpi_list(plan=plan, pillar=pillar)),
+    }
+    return render(request, "plans/pillar_detail.html", context)
+
+
+@require_GET
+def objective_detail(
+    request: HttpRequest, plan_key: str, pillar_key: str, objective_key: str
+) -> HttpResponse:
+    plan = _plan(request, plan_key)
+    pillar = _pillar(plan, pillar_key)
+    objective: Objective | None = selectors.objective_get(pillar=pillar, key=objective_key)
+    if objective is None:
+        raise Http404
+    progress = selectors.project_progress_map(plan=plan)
+    projects = selectors.project_list(plan=plan).filter(objective=objective)
+    context = {
+        "plan": plan,
+        "pillar": pillar,
+        "objective": objective,
+        "percent": progress.objectives[objective.pk].percent,
+        "project_rows": [(project, progress.projects.get(project.pk, 0)) for project in projects],
+        "readings": selectors.kpi_readings(kpis=selectors.kpi_list(plan=plan, objective=objective)),
+    }
+    return render(request, "plans/objective_detail.html", context)
+
+
+@require_GET
+def project_list(request: HttpRequest, plan_key: str) -> HttpResponse:
+    plan = _plan(request, plan_key)
+    form = ProjectFilterForm(
+        request.GET or None,
+        pillars=list(plan.pillars.all()),
+        pillar_label=plan.pillar_label,
+        options=selectors.project_filter_options(plan=plan),
+    )
+    projects = selectors.project_list(plan=plan, **form.filters())
+    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "plan": plan,
+        "plan_section": "projects",
+        "form": form,
+        "page": page,
+        "project_rows": _project_rows(plan, page.object_list),
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        response = render(request, "plans/_project_results_fragment.html", context)
+    else:
+        response = render(request, "plans/project_list.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _project_page(
+    request: HttpRequest, plan: Plan, project: Project, form: InterestForm, status: int = 200
+) -> HttpResponse:
+    activities = list(selectors.project_activities(project=project))
+    kpis = list(selectors.kpi_list(plan=plan, project=project))
+    series = selectors.kpi_series_map(kpis=kpis)
+    readings = selectors.kpi_readings(kpis=kpis)
+    context = {
+        "plan": plan,
+        "plan_section": "projects",
+        "project": project,
+        "percent": selectors.project_progress_percent(project=project),
+        "activities": activities,
+        "gantt": _gantt(project=project, activities=activities),
+        "kpi_charts": [
+            (reading, _kpi_chart(kpi=reading.kpi, series=series[reading.kpi.pk]))
+            for reading in readings
+        ],
+        "risks": list(selectors.project_risks(project=project)),
+        "working_groups": list(selectors.project_working_groups(project=project)),
+        "interest_count": selectors.project_interest_count(project=project),
+        "changes": list(selectors.project_timeline(project=project)),
+        "features": _project_features(project=project),
+        "form": form,
+    }
+    return render(request, "plans/project_detail.html", context, status=status)
+
+
+@require_GET
+def project_detail(request: HttpRequest, plan_key: str, project_key: str) -> HttpResponse:
+    plan = _plan(request, plan_key)
+    project = _project(plan, project_key)
+    initial = {}
+    if request.user.is_authenticated:
+        initial = {"name": request.user.get_full_name(), "email": request.user.email}
+    return _project_page(request, plan, project, InterestForm(initial=initial))
+
+
+@require_POST
+def interest_create(request: HttpRequest, plan_key: str, project_key: str) -> HttpResponse:
+    plan = _plan(request, plan_key)
+    project = _project(plan, project_key)
+    form = InterestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.interest_create(
+                plan=plan,
+                project=project,
+                user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Thank you. City staff will read your request and answer you by email."),
+            )
+            url = reverse("plans:project_detail", args=[plan.key, project.key])
+            return HttpResponseRedirect(f"{url}#working-group")
+    return _project_page(request, plan, project, form, status=400)
+
+
+@require_GET
+def status_overview(request: HttpRequest, plan_key: str) -> HttpResponse:
+    plan = _plan(request, plan_key)
+    counts = [
+        (code, label or _("Not stated"), count)
+        for code, label, count in selectors.status_counts(plan=plan)
+    ]
+    located = list(selectors.located_projects(plan=plan).select_related("pillar"))
+    context = {
+        "plan": plan,
+        "plan_section": "status",
+        "counts": counts,
+        "total": sum(count for _code, _label, count in counts),
+        "status_chart": chart_data(
+            chart_type="bar",
+            labels=[label for _code, label, _count in counts],
+            datasets=[{"label": _("Projects"), "data": [count for *_rest, count in counts]}],
+            label_title=_("Status"),
+        ),
+        "changes": list(selectors.recent_changes(plan=plan)),
+        "located": located,
+        "features": _projects_features(plan=plan, projects=located),
+    }
+    return render(request, "plans/status_overview.html", context)
+
+
+@require_GET
+def budget_dashboard(request: HttpRequest, plan_key: str) -> HttpResponse:
+    plan = _plan(request, plan_key)
+    summary = selectors.budget_summary(plan=plan)
+    amount_label = _("Budget (%(currency)s)") % {"currency": summary.currency}
+
+    def chart(rows: list[Any], label_title: str) -> dict[str, Any]:
+        return chart_data(
+            chart_type="bar",
+            labels=[label or _("Not stated") for label, _amount in rows],
+            datasets=[{"label": amount_label, "data": [round(amount) for _label, amount in rows]}],
+            label_title=label_title,
+        )
+
+    context = {
+        "plan": plan,
+        "plan_section": "budget",
+        "summary": summary,
+        "pillar_chart": chart(summary.by_pillar, plan.pillar_label),
+        "programme_chart": chart(summary.by_programme, _("Funding programme")),
+        "status_chart": chart(summary.by_status, _("Status")),
+    }
+    return render(request, "plans/budget_dashboard.html", context)
+
+
+@require_GET
+def kpi_dashboard(request: HttpRequest, plan_key: str) -> HttpResponse:
+    plan = _plan(request, plan_key)
+    pillars = list(plan.pillars.all())
+    pillar_key = request.GET.get("pillar", "")
+    if pillar_key not in {pillar.key for pillar in pillars}:
+        pillar_key = ""
+    readings = selectors.kpi_readings(kpis=selectors.kpi_list(plan=plan, pillar_key=pillar_key))
+    counted = Counter(reading.status for reading in readings)
+    context = {
+        "plan": plan,
+        "plan_section": "kpis",
+        "pillars": pillars,
+        "pillar_key": pillar_key,
+        "readings": readings,
+        "status_counts": [
+            (code, label, counted.get(code, 0)) for code, label in KPI_STATUS_LABELS.items()
+        ],
+    }
+    return render(request, "plans/kpi_dashboard.html", context)
+
+
+# --- Presentation helpers: shapes the templates and the chart/map components take ------
+
+
+@dataclass
+class GanttBar:
+    offset: float
+    span: float
+
+
+@dataclass
+class Gantt:
+    start: datetime.date
+    end: datetime.date
+    years: list[tuple[int, float]]
+    rows: list[tuple[Activity, GanttBar | None]]
+
+
+def _gantt(*, project: Project, activities: list[Activity]) -> Gantt | None:
+    """Bars as percentages of the period from the earliest start to the latest end."""
+    dated = [a for a in activities if a.start_date is not None and a.end_date is not None]
+    if not dated:
+        return None
+    start = min(a.start_date for a in dated if a.start_date is not None)
+    end = max(a.end_date for a in dated if a.end_date is not None)
+    days = max((end - start).days, 1)
+
+    def position(day: datetime.date) -> float:
+        return round(100 * (day - start).days / days, 2)
+
+    rows: list[tuple[Activity, GanttBar | None]] = []
+    for activity in activities:
+        if activity.start_date is None or activity.end_date is None:
+            rows.append((activity, None))
+            continue
+        offset = position(activity.start_date)
+        span = min(max(position(activity.end_date) - offset, 1.0), 100.0 - offset)
+        rows.append((activity, GanttBar(offset=offset, span=span)))
+    years = [
+        (year, position(datetime.date(year, 1, 1)) if year > start.year else 0.0)
+        for year in range(start.year, end.year + 1)
+    ]
+    return Gantt(start=start, end=end, years=years, rows=rows)
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _kpi_chart(*, kpi: Kpi, series: list[tuple[datetime.date, Decimal]]) -> dict[str, Any] | None:
+    """Measurements and the expected straight line from baseline to target, on one axis."""
+    measured = dict(series)
+    dates = set(measured)
+    if kpi.baseline_date is not None and kpi.baseline_value is not None:
+        dates.add(kpi.baseline_date)
+    if kpi.target_date is not None and kpi.target_value is not None:
+        dates.add(kpi.target_date)
+    if len(dates) < 2 and not measured:
+        return None
+    ordered = sorted(dates)
+    expected = [_float(selectors.kpi_expected_value(kpi=kpi, on=day)) for day in ordered]
+    values = [_float(measured.get(day)) for day in ordered]
+    labels = [formats.date_format(day, "SHORT_DATE_FORMAT") for day in ordered]
+    datasets = [{"label": _("Measured"), "data": values}]
+    if any(value is not None for value in expected):
+        datasets.append({"label": _("Expected (baseline → target)"), "data": expected})
+    chart = chart_data(chart_type="line", labels=labels, datasets=datasets, label_title=_("Date"))
+    chart["id"] = f"kpi-chart-{kpi.pk}"
+    chart["data_id"] = f"kpi-chart-{kpi.pk}-data"
+    chart["table"] = list(zip(labels, values, expected, strict=True))
+    return chart
+
+
+def _point(project: Project, plan_key: str, description: str = "") -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [project.longitude, project.latitude]},
+        "properties": {
+            "title": project.title,
+            "url": reverse("plans:project_detail", args=[plan_key, project.key]),
+            "description": description,
+        },
+    }
+
+
+def _projects_features(*, plan: Plan, projects: list[Project]) -> dict[str, Any]:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            _point(project, plan.key, status_label(project.status)) for project in projects
+        ],
+    }
+
+
+def _project_features(*, project: Project) -> dict[str, Any] | None:
+    features = []
+    if project.has_location:
+        features.append(_point(project, project.plan.key))
+    area = project.area
+    if isinstance(area, dict) and area.get("type") == "Feature":
+        features.append({**area, "properties": {"title": project.title}})
+    elif isinstance(area, dict) and area.get("type") in {"Polygon", "MultiPolygon", "LineString"}:
+        features.append(
+            {"type": "Feature", "geometry": area, "properties": {"title": project.title}}
+        )
+    return {"type": "FeatureCollection", "features": features} if features else None
+
+
+def _add_errors(form: InterestForm, error: ValidationError) -> None:
+    """The service's errors on the form's fields; others at the top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field_name, field_errors in error.error_dict.items():
+        form.add_error(field_name if field_name in form.fields else None, field_errors)

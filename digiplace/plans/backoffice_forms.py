@@ -47,7 +47,12 @@ class ActivityStatusForm(_StatusProgressForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("status") == Status.COMPLETED and cleaned.get("progress") not in (None, 100):
-            self.add_error("progress", _("A completed activity is 100% done."))
+            if "progress" in self.changed_data:
+                # The person typed a progress that contradicts "completed".
+                self.add_error("progress", _("A completed activity is fully done (100 per cent)."))
+            else:
+                # The old progress was left as it was: completing means 100.
+                cleaned["progress"] = 100
         return cleaned
 
 

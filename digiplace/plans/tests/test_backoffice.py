@@ -352,10 +352,28 @@ def test_activity_bad_input_shows_the_error_in_the_fragment_and_writes_nothing(
     )
 
     assert response.status_code == 200
-    assert "A completed activity is 100% done." in response.content.decode()
+    assert "A completed activity is fully done (100 per cent)." in response.content.decode()
     activity.refresh_from_db()
     assert (activity.status, activity.progress) == ("", None)
     assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_completing_an_activity_with_its_old_progress_makes_it_100(
+    staff_client: Client, activity: Activity
+) -> None:
+    activity.progress = 40
+    activity.save()
+
+    staff_client.post(
+        f"/backoffice/plans/iap/activities/{activity.pk}/",
+        {"status": "completed", "progress": "40"},
+        HTTP_HOST=BOTOSANI,
+        HTTP_HX_REQUEST="true",
+    )
+
+    activity.refresh_from_db()
+    assert (activity.status, activity.progress) == ("completed", 100)
 
 
 @pytest.mark.django_db

@@ -493,6 +493,7 @@ def test_join_form_creates_an_interest_and_redirects_with_a_message(
         project=project,
         name_en="Mobility working group",
     )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the message is written in English
 
     response = client.post(JOIN, GOOD, HTTP_HOST=BOTOSANI)
 

@@ -9,7 +9,7 @@ projects. Every function runs a fixed number of queries, whatever the number of 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -394,6 +394,13 @@ def kpi_readings(*, kpis: QuerySet[Kpi] | list[Kpi]) -> list[KpiReading]:
         date, value = latest.get(kpi.pk, (None, None))
         readings.append(kpi_status(kpi=kpi, latest_value=value, latest_date=date))
     return readings
+
+
+def kpi_status_counts(*, kpis: QuerySet[Kpi]) -> Counter[str]:
+    """How many KPIs are on track, at risk, off track or without data (light rows only)."""
+    fields = ("id", "plan_id", "baseline_value", "baseline_date", "target_value", "target_date")
+    light = kpis.select_related(None).only(*fields, "higher_is_better")
+    return Counter(reading.status for reading in kpi_readings(kpis=light))
 
 
 def plan_kpis(*, plan: Plan) -> QuerySet[Kpi]:

@@ -7,7 +7,6 @@ any plan on the platform host) answers 404.
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -286,6 +285,9 @@ def budget_dashboard(request: HttpRequest, plan_key: str) -> HttpResponse:
     return render(request, "plans/budget_dashboard.html", context)
 
 
+KPIS_PER_PAGE = 50
+
+
 @require_GET
 def kpi_dashboard(request: HttpRequest, plan_key: str) -> HttpResponse:
     plan = _plan(request, plan_key)
@@ -293,14 +295,17 @@ def kpi_dashboard(request: HttpRequest, plan_key: str) -> HttpResponse:
     pillar_key = request.GET.get("pillar", "")
     if pillar_key not in {pillar.key for pillar in pillars}:
         pillar_key = ""
-    readings = selectors.kpi_readings(kpis=selectors.kpi_list(plan=plan, pillar_key=pillar_key))
-    counted = Counter(reading.status for reading in readings)
+    kpis = selectors.kpi_list(plan=plan, pillar_key=pillar_key)
+    counted = selectors.kpi_status_counts(kpis=kpis)
+    page = Paginator(kpis, KPIS_PER_PAGE).get_page(request.GET.get("page"))
+    readings = selectors.kpi_readings(kpis=list(page.object_list))
     context = {
         "plan": plan,
         "plan_section": "kpis",
         "pillars": pillars,
         "pillar_key": pillar_key,
         "readings": readings,
+        "page": page,
         "status_counts": [
             (code, label, counted.get(code, 0)) for code, label in KPI_STATUS_LABELS.items()
         ],

@@ -9,7 +9,9 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_page
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
@@ -37,6 +39,8 @@ from .serializers import (
 )
 
 STAFF_TAG = "back office"
+# Public lists that are the same for everyone are served from the cache this long.
+PUBLIC_CACHE_SECONDS = 60
 
 
 def _service_error(error: DjangoValidationError) -> ValidationError:
@@ -95,7 +99,10 @@ class TokenRevokeApi(APIView):
 
 
 @extend_schema(tags=["municipalities"], summary="Hosted municipalities")
+@method_decorator(cache_page(PUBLIC_CACHE_SECONDS), name="dispatch")
 class MunicipalityListApi(generics.ListAPIView[Municipality]):
+    """Public and the same for everyone: served from the cache for a minute."""
+
     permission_classes = [AllowAny]
     serializer_class = MunicipalityOutputSerializer
 
@@ -104,6 +111,7 @@ class MunicipalityListApi(generics.ListAPIView[Municipality]):
 
 
 @extend_schema(tags=["municipalities"], summary="One hosted municipality")
+@method_decorator(cache_page(PUBLIC_CACHE_SECONDS), name="dispatch")
 class MunicipalityDetailApi(generics.RetrieveAPIView[Municipality]):
     permission_classes = [AllowAny]
     serializer_class = MunicipalityOutputSerializer

@@ -540,3 +540,16 @@ def project_interest_count(*, project: Project) -> int:
         .exclude(status=InterestStatus.DECLINED)
         .count()
     )
+
+
+def pillar_working_groups(*, pillar: Pillar) -> QuerySet[WorkingGroup]:
+    return WorkingGroup.objects.filter(pillar=pillar, project__isnull=True).order_by("key")
+
+
+def pillar_interest_count(*, pillar: Pillar) -> int:
+    """Accepted and waiting requests to join a pillar's working group (a public count)."""
+    return (
+        ExpressionOfInterest.objects.filter(pillar=pillar, project__isnull=True)
+        .exclude(status=InterestStatus.DECLINED)
+        .count()
+    )

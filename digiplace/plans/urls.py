@@ -14,6 +14,11 @@ urlpatterns = [
         views.objective_detail,
         name="objective_detail",
     ),
+    path(
+        "<slug:plan_key>/pillars/<str:pillar_key>/join/",
+        views.pillar_interest_create,
+        name="pillar_interest_create",
+    ),
     path("<slug:plan_key>/projects/", views.project_list, name="project_list"),
     path(
         "<slug:plan_key>/projects/<str:project_key>/",

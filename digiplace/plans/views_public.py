@@ -102,10 +102,15 @@ def _project_rows(plan: Plan, projects: Any) -> list[tuple[Project, int]]:
     return [(project, progress.projects.get(project.pk, 0)) for project in projects]
 
 
-@require_GET
-def pillar_detail(request: HttpRequest, plan_key: str, pillar_key: str) -> HttpResponse:
-    plan = _plan(request, plan_key)
-    pillar = _pillar(plan, pillar_key)
+def _interest_form_initial(request: HttpRequest) -> dict[str, str]:
+    if request.user.is_authenticated:
+        return {"name": request.user.get_full_name(), "email": request.user.email}
+    return {}
+
+
+def _pillar_page(
+    request: HttpRequest, plan: Plan, pillar: Pillar, form: InterestForm, status: int = 200
+) -> HttpResponse:
     progress = selectors.project_progress_map(plan=plan)
     projects = selectors.project_list(plan=plan, pillar=pillar.key)
     context = {
@@ -118,8 +123,46 @@ def pillar_detail(request: HttpRequest, plan_key: str, pillar_key: str) -> HttpR
         ],
         "project_rows": [(project, progress.projects.get(project.pk, 0)) for project in projects],
         "readings": selectors.kpi_readings(kpis=selectors.kpi_list(plan=plan, pillar=pillar)),
+        "working_groups": list(selectors.pillar_working_groups(pillar=pillar)),
+        "interest_count": selectors.pillar_interest_count(pillar=pillar),
+        "form": form,
     }
-    return render(request, "plans/pillar_detail.html", context)
+    return render(request, "plans/pillar_detail.html", context, status=status)
+
+
+@require_GET
+def pillar_detail(request: HttpRequest, plan_key: str, pillar_key: str) -> HttpResponse:
+    plan = _plan(request, plan_key)
+    pillar = _pillar(plan, pillar_key)
+    return _pillar_page(
+        request, plan, pillar, InterestForm(initial=_interest_form_initial(request))
+    )
+
+
+@require_POST
+def pillar_interest_create(request: HttpRequest, plan_key: str, pillar_key: str) -> HttpResponse:
+    """A request to join the working group of a whole pillar (theme or ambition)."""
+    plan = _plan(request, plan_key)
+    pillar = _pillar(plan, pillar_key)
+    form = InterestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.interest_create(
+                plan=plan,
+                pillar=pillar,
+                user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Thank you. City staff will read your request and answer you by email."),
+            )
+            url = reverse("plans:pillar_detail", args=[plan.key, pillar.key])
+            return HttpResponseRedirect(f"{url}#working-group")
+    return _pillar_page(request, plan, pillar, form, status=400)
 
 
 @require_GET
@@ -203,10 +246,9 @@ def _project_page(
 def project_detail(request: HttpRequest, plan_key: str, project_key: str) -> HttpResponse:
     plan = _plan(request, plan_key)
     project = _project(plan, project_key)
-    initial = {}
-    if request.user.is_authenticated:
-        initial = {"name": request.user.get_full_name(), "email": request.user.email}
-    return _project_page(request, plan, project, InterestForm(initial=initial))
+    return _project_page(
+        request, plan, project, InterestForm(initial=_interest_form_initial(request))
+    )
 
 
 @require_POST

@@ -760,3 +760,44 @@ def test_query_counts_do_not_grow_with_rows(botosani: Municipality, client: Clie
         small_count = _queries(client, "/plans/small/" + page.format(count=5))
         large_count = _queries(client, "/plans/large/" + page.format(count=50))
         assert small_count == large_count, page
+
+
+@pytest.mark.django_db
+def test_joining_a_pillar_working_group(project: Project, client: Client) -> None:
+    pillar = project.pillar
+    WorkingGroupFactory.create(
+        municipality=project.municipality,
+        plan=project.plan,
+        pillar=pillar,
+        name_en="Action group 1",
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = f"/plans/iap/pillars/{pillar.key}/"
+
+    response = client.post(url + "join/", GOOD, HTTP_HOST=BOTOSANI)
+
+    interest = ExpressionOfInterest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}#working-group"
+    assert (interest.pillar, interest.project, interest.email) == (
+        pillar,
+        None,
+        "elena@example.org",
+    )
+    page = _page(client, url)
+    assert "Action group 1" in page
+    assert "1 person or organisation has asked to take part." in page
+    assert "elena@example.org" not in page
+
+
+@pytest.mark.django_db
+def test_joining_a_pillar_with_a_bad_email_writes_nothing(project: Project, client: Client) -> None:
+    response = client.post(
+        f"/plans/iap/pillars/{project.pillar.key}/join/",
+        {**GOOD, "email": "not-an-email"},
+        HTTP_HOST=BOTOSANI,
+    )
+
+    assert response.status_code == 400
+    assert "Introduceți o adresă de email validă." in response.content.decode()
+    assert ExpressionOfInterest.objects.count() == 0

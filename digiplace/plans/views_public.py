@@ -7,6 +7,7 @@ any plan on the platform host) answers 404.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -144,13 +145,31 @@ def pillar_interest_create(request: HttpRequest, plan_key: str, pillar_key: str)
     """A request to join the working group of a whole pillar (theme or ambition)."""
     plan = _plan(request, plan_key)
     pillar = _pillar(plan, pillar_key)
+    return _interest_submit(
+        request,
+        plan,
+        {"pillar": pillar},
+        success_url=reverse("plans:pillar_detail", args=[plan.key, pillar.key]),
+        page=lambda form: _pillar_page(request, plan, pillar, form, status=400),
+    )
+
+
+def _interest_submit(
+    request: HttpRequest,
+    plan: Plan,
+    target: dict[str, Any],
+    *,
+    success_url: str,
+    page: Callable[[InterestForm], HttpResponse],
+) -> HttpResponse:
+    """Validate and record a request to join a working group; the page again on errors."""
     form = InterestForm(request.POST)
     if form.is_valid():
         try:
             services.interest_create(
                 plan=plan,
-                pillar=pillar,
                 user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                **target,
                 **form.cleaned_data,
             )
         except ValidationError as error:
@@ -160,9 +179,8 @@ def pillar_interest_create(request: HttpRequest, plan_key: str, pillar_key: str)
                 request,
                 _("Thank you. City staff will read your request and answer you by email."),
             )
-            url = reverse("plans:pillar_detail", args=[plan.key, pillar.key])
-            return HttpResponseRedirect(f"{url}#working-group")
-    return _pillar_page(request, plan, pillar, form, status=400)
+            return HttpResponseRedirect(f"{success_url}#working-group")
+    return page(form)
 
 
 @require_GET
@@ -255,25 +273,13 @@ def project_detail(request: HttpRequest, plan_key: str, project_key: str) -> Htt
 def interest_create(request: HttpRequest, plan_key: str, project_key: str) -> HttpResponse:
     plan = _plan(request, plan_key)
     project = _project(plan, project_key)
-    form = InterestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.interest_create(
-                plan=plan,
-                project=project,
-                user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Thank you. City staff will read your request and answer you by email."),
-            )
-            url = reverse("plans:project_detail", args=[plan.key, project.key])
-            return HttpResponseRedirect(f"{url}#working-group")
-    return _project_page(request, plan, project, form, status=400)
+    return _interest_submit(
+        request,
+        plan,
+        {"project": project},
+        success_url=reverse("plans:project_detail", args=[plan.key, project.key]),
+        page=lambda form: _project_page(request, plan, project, form, status=400),
+    )
 
 
 @require_GET

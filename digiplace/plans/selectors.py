@@ -22,6 +22,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -37,6 +38,7 @@ from .models import (
     Activity,
     ChangeRecord,
     ExpressionOfInterest,
+    GovernanceBody,
     InterestStatus,
     Kpi,
     Measurement,
@@ -552,4 +554,12 @@ def pillar_interest_count(*, pillar: Pillar) -> int:
         ExpressionOfInterest.objects.filter(pillar=pillar, project__isnull=True)
         .exclude(status=InterestStatus.DECLINED)
         .count()
+    )
+
+
+def governance_bodies(*, plan: Plan) -> QuerySet[GovernanceBody]:
+    """The bodies that steer the plan, with their members and working groups (3 queries)."""
+    return plan.governance_bodies.prefetch_related(
+        "members",
+        Prefetch("working_groups", queryset=WorkingGroup.objects.select_related("pillar")),
     )

@@ -93,6 +93,8 @@ def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
         "percent": progress.plan.percent,
         "project_count": progress.plan.projects,
         "pillars": pillars,
+        "risks": list(selectors.open_risks(plan=plan).filter(project__isnull=True)),
+        "governance_bodies": list(selectors.governance_bodies(plan=plan)),
         "download_tables": DOWNLOAD_TABLES,
     }
     return render(request, "plans/plan_detail.html", context)

@@ -20,6 +20,8 @@ from digiplace.plans.models import ExpressionOfInterest, Plan, Project
 from digiplace.plans.tests.factories import (
     ActivityFactory,
     ExpressionOfInterestFactory,
+    GovernanceBodyFactory,
+    GovernanceMemberFactory,
     KpiFactory,
     MeasurementFactory,
     ObjectiveFactory,
@@ -801,3 +803,26 @@ def test_joining_a_pillar_with_a_bad_email_writes_nothing(project: Project, clie
     assert response.status_code == 400
     assert "Introduceți o adresă de email validă." in response.content.decode()
     assert ExpressionOfInterest.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_plan_page_shows_governance_and_plan_risks(botosani: Municipality, client: Client) -> None:
+    plan = PlanFactory.create(municipality=botosani, key="iap")
+    body = GovernanceBodyFactory.create(
+        municipality=botosani, plan=plan, name_en="SmarTM – Steering Group", role_en="Deliberative"
+    )
+    GovernanceMemberFactory.create(
+        municipality=botosani, body=body, name="City Hall", is_coordinator=True
+    )
+    WorkingGroupFactory.create(
+        municipality=botosani, plan=plan, body=body, name_en="Action group 1"
+    )
+    RiskFactory.create(municipality=botosani, plan=plan, description_en="Delays in procurement")
+
+    page = _page(client, "/plans/iap/")
+
+    assert "SmarTM – Steering Group" in page
+    assert "Deliberative" in page
+    assert "City Hall" in page
+    assert "Action group 1" in page
+    assert "Delays in procurement" in page

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "digiplace.core",
     "digiplace.plans",
+    "digiplace.reports",
 ]
 
 MIDDLEWARE = [

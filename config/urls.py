@@ -8,6 +8,7 @@ urlpatterns = [
     path("backoffice/", include("digiplace.core.urls_backoffice")),
     path("plans/", include("digiplace.plans.urls")),
     path("api/", include("digiplace.core.urls_api")),
+    path("open311/v2/", include("digiplace.reports.open311.urls")),
     path("admin/", admin.site.urls),
 ]
 

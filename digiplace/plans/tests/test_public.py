@@ -532,7 +532,7 @@ def test_join_form_links_the_signed_in_person_and_prefills(
         ("en", {"email": ""}, "This field is required."),
         ("ro", {"email": ""}, "Acest câmp este obligatoriu."),
         ("en", {"email": "not-an-email"}, "Enter a valid email address."),
-        ("ro", {"email": "not-an-email"}, "Introduceți o adresă de email validă."),
+        ("ro", {"email": "not-an-email"}, "Introduceți o adresă de e-mail validă."),
         ("en", {"motivation": "x" * 2001}, "Ensure this value has at most 2000 characters"),
     ],
 )
@@ -801,7 +801,7 @@ def test_joining_a_pillar_with_a_bad_email_writes_nothing(project: Project, clie
     )
 
     assert response.status_code == 400
-    assert "Introduceți o adresă de email validă." in response.content.decode()
+    assert "Introduceți o adresă de e-mail validă." in response.content.decode()
     assert ExpressionOfInterest.objects.count() == 0
 
 

@@ -1,0 +1,78 @@
+"""Django admin for platform administrators: Open311 API keys, categories with their
+questions, neighbourhoods, and a read-mostly view of reports (city staff use the back office,
+whose writes go through the services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+
+from .models import ApiKey, Category, CategoryAttribute, Neighbourhood, Report
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("name", "municipality", "contact_email", "is_active", "created_at")
+    list_filter = ("municipality", "is_active")
+    search_fields = ("name", "contact_email")
+    # The key is generated; the administrator copies it to the developer.
+    readonly_fields = ("key", "created_at")
+    fields = ("municipality", "name", "contact_email", "is_active", "key", "created_at")
+
+
+class CategoryAttributeInline(TranslationTabularInline):
+    model = CategoryAttribute
+    extra = 0
+    # The municipality is the category's; it is set on save.
+    exclude = ("municipality",)
+
+
+@admin.register(Category)
+class CategoryAdmin(TranslationAdmin):
+    list_display = ("name", "service_code", "municipality", "department", "sla_days", "is_active")
+    list_filter = ("municipality", "is_active")
+    search_fields = ("name", "service_code", "keywords")
+    inlines = [CategoryAttributeInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        attributes = formset.save(commit=False)
+        for attribute in attributes:
+            attribute.municipality = form.instance.municipality
+            attribute.save()
+        for removed in formset.deleted_objects:
+            removed.delete()
+        formset.save_m2m()
+
+
+@admin.register(Neighbourhood)
+class NeighbourhoodAdmin(TranslationAdmin):
+    list_display = ("name", "slug", "municipality")
+    list_filter = ("municipality",)
+    search_fields = ("name", "slug")
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("id", "category", "municipality", "status", "created_at", "is_hidden")
+    list_filter = ("municipality", "status", "is_hidden")
+    search_fields = ("description", "address")
+    date_hierarchy = "created_at"
+    list_select_related = ("category", "municipality")
+    raw_id_fields = (
+        "category",
+        "neighbourhood",
+        "department",
+        "reporter",
+        "assigned_to",
+        "duplicate_of",
+        "api_key",
+    )
+    readonly_fields = ("token", "created_at", "updated_at", "closed_at", "source_address")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Reports are created through the services (web form, Open311), which validate,
+        # route and notify.
+        return False

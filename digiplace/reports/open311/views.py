@@ -1,0 +1,388 @@
+"""Open311 GeoReport v2 endpoints; the format is the URL's suffix (``.json`` or ``.xml``).
+
+Every refusal answers the specification's error list in the requested format (JSON when
+the format itself is unknown): 404 for what does not exist, 403 for a missing or bad
+api_key, 400 for anything else.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from digiplace.core import selectors as core_selectors
+from digiplace.core.models import Municipality
+
+from .. import services
+from ..models import Category, CategoryAttribute, Report
+from . import queries
+from .parameters import (
+    Open311Error,
+    attribute_answers,
+    bad_request,
+    forbidden,
+    location,
+    messages_by_field,
+    not_found,
+    request_filters,
+    text,
+)
+from .rendering import CONTENT_TYPES, FORMATS, JSON, XML, render, render_errors, w3c_datetime
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# When this implementation of the API last changed (service discovery's changeset).
+CHANGESET = "2025-06-01T00:00:00+00:00"
+
+View = Callable[..., HttpResponse]
+
+
+def _arguments(request: HttpRequest) -> QueryDict:
+    """POST arguments come form-encoded in the body; a client may still put some in the URL."""
+    if request.method == "POST":
+        merged = request.GET.copy()
+        for name, values in request.POST.lists():
+            merged.setlist(name, values)
+        return merged
+    return request.GET
+
+
+def _activate_locale(request: HttpRequest, municipality: Municipality) -> str | None:
+    """The ``locale`` extension: the language of names and descriptions (ro, en, en-GB…)."""
+    requested = text(_arguments(request), "locale")
+    if not requested:
+        return None
+    language = requested.replace("_", "-").split("-")[0].lower()
+    available = core_selectors.languages_available(municipality=municipality)
+    if language not in available:
+        raise bad_request(
+            _("locale %(locale)s is not offered; use one of: %(languages)s.")
+            % {"locale": requested, "languages": ", ".join(available)}
+        )
+    translation.activate(language)
+    request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+    return language
+
+
+def endpoint(*methods: str) -> Callable[[View], View]:
+    """Checks what every endpoint shares (format, jurisdiction, method, locale) and turns
+    ``Open311Error`` into the error list."""
+
+    def decorate(view: View) -> View:
+        @csrf_exempt  # Open311 clients authenticate with api_key, not cookies.
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, format: str, **kwargs: Any) -> HttpResponse:
+            if format not in FORMATS:
+                return render_errors(
+                    [_("Unknown format %(format)s: use json or xml.") % {"format": format}],
+                    status=404,
+                )
+            try:
+                municipality = _municipality(request)
+                if request.method not in methods:
+                    response = render_errors(
+                        [_("Method %(method)s is not allowed here.") % {"method": request.method}],
+                        status=405,
+                        format=format,
+                    )
+                    response["Allow"] = ", ".join(methods)
+                    return response
+                language = _activate_locale(request, municipality)
+                response = view(request, *args, municipality=municipality, format=format, **kwargs)
+                if language:
+                    response["Content-Language"] = language
+                return response
+            except Open311Error as error:
+                return render_errors(error.descriptions, status=error.status, format=format)
+
+        return wrapper
+
+    return decorate
+
+
+def _municipality(request: HttpRequest) -> Municipality:
+    municipality = cast(Municipality | None, getattr(request, "municipality", None))
+    if municipality is None:
+        raise not_found(_("This host serves no jurisdiction: use the host name of a municipality."))
+    jurisdiction_id = text(_arguments(request), "jurisdiction_id")
+    if jurisdiction_id and not queries.jurisdiction_matches(
+        municipality=municipality, jurisdiction_id=jurisdiction_id
+    ):
+        raise not_found(
+            _("jurisdiction_id %(jurisdiction)s was not found at this address.")
+            % {"jurisdiction": jurisdiction_id}
+        )
+    return municipality
+
+
+# Documents
+
+
+def _service_document(category: Category) -> dict[str, Any]:
+    return {
+        "service_code": category.service_code,
+        "service_name": category.name,
+        "description": category.description,
+        "metadata": bool(getattr(category, "has_attributes", False)),
+        "type": "realtime",
+        "keywords": category.keywords,
+        "group": category.group,
+    }
+
+
+def _attribute_document(attribute: CategoryAttribute, position: int) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "variable": True,
+        "code": attribute.code,
+        "datatype": attribute.datatype,
+        "required": attribute.required,
+        "datatype_description": attribute.datatype_description or None,
+        # The specification wants positive, distinct orders; ours may start at 0.
+        "order": position,
+        "description": attribute.description,
+    }
+    if attribute.datatype in ("singlevaluelist", "multivaluelist"):
+        document["values"] = [
+            {"key": str(value.get("key", "")), "name": str(value.get("name", ""))}
+            for value in attribute.values or []
+            if isinstance(value, dict)
+        ]
+    return document
+
+
+def _media_url(request: HttpRequest, report: Report) -> str | None:
+    name = getattr(report, "media_name", None)
+    return request.build_absolute_uri(default_storage.url(name)) if name else None
+
+
+def _request_document(request: HttpRequest, report: Report) -> dict[str, Any]:
+    """A service request as the specification lists it; never the reporter's identity."""
+    status = queries.request_status(report)
+    updated = report.closed_at if status == "closed" and report.closed_at else report.updated_at
+    return {
+        "service_request_id": report.pk,
+        "status": status,
+        "status_notes": getattr(report, "status_notes", None) or None,
+        "service_name": report.category.name,
+        "service_code": report.category.service_code,
+        "description": report.description,
+        "agency_responsible": report.department.name if report.department else None,
+        "service_notice": None,
+        "requested_datetime": w3c_datetime(report.created_at),
+        "updated_datetime": w3c_datetime(updated),
+        "expected_datetime": w3c_datetime(report.expected_at),
+        "address": report.address or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": report.latitude,
+        "long": report.longitude,
+        "media_url": _media_url(request, report),
+    }
+
+
+def _service_notice(category: Category) -> str:
+    return _("The city aims to deal with reports of this kind within %(days)s days.") % {
+        "days": category.sla_days
+    }
+
+
+# Endpoints
+
+
+@endpoint("GET")
+def discovery(request: HttpRequest, *, municipality: Municipality, format: str) -> HttpResponse:
+    base_url = request.build_absolute_uri(
+        reverse("open311:services", kwargs={"format": format}).rsplit("/", 1)[0]
+    )
+    contact = ", ".join(
+        part
+        for part in (
+            municipality.name,
+            municipality.contact_email,
+            municipality.contact_phone,
+        )
+        if part
+    )
+    document = {
+        "changeset": CHANGESET,
+        "contact": contact,
+        "key_service": _(
+            "API keys for POST requests are issued by the platform's administrators; "
+            "ask at %(contact)s."
+        )
+        % {"contact": municipality.contact_email or municipality.name},
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": base_url,
+                "changeset": CHANGESET,
+                "type": "test" if settings.DEBUG else "production",
+                "formats": [CONTENT_TYPES[XML].split(";")[0], CONTENT_TYPES[JSON].split(";")[0]],
+            }
+        ],
+    }
+    return render(document, format=format, root="discovery")
+
+
+@endpoint("GET")
+def service_list(request: HttpRequest, *, municipality: Municipality, format: str) -> HttpResponse:
+    categories = queries.service_list(municipality=municipality)
+    return render(
+        [_service_document(category) for category in categories], format=format, root="services"
+    )
+
+
+@endpoint("GET")
+def service_definition(
+    request: HttpRequest, *, municipality: Municipality, format: str, service_code: str
+) -> HttpResponse:
+    category = queries.service_get(municipality=municipality, service_code=service_code)
+    if category is None:
+        raise not_found(
+            _("service_code %(service_code)s was not found.") % {"service_code": service_code}
+        )
+    attributes = sorted(category.attributes.all(), key=lambda item: (item.order, item.code))
+    document = {
+        "service_code": category.service_code,
+        "attributes": [
+            _attribute_document(attribute, position)
+            for position, attribute in enumerate(attributes, start=1)
+        ],
+    }
+    return render(document, format=format, root="service_definition")
+
+
+@endpoint("GET", "POST")
+def requests(request: HttpRequest, *, municipality: Municipality, format: str) -> HttpResponse:
+    if request.method == "POST":
+        return _request_create(request, municipality=municipality, format=format)
+    reports = queries.request_list(municipality=municipality, filters=request_filters(request.GET))
+    return render(
+        [_request_document(request, report) for report in reports],
+        format=format,
+        root="service_requests",
+    )
+
+
+def _request_create(
+    request: HttpRequest, *, municipality: Municipality, format: str
+) -> HttpResponse:
+    arguments = _arguments(request)
+    key = text(arguments, "api_key")
+    if not key:
+        raise forbidden(_("api_key was not provided: POST requests needs an API key."))
+    api_key = queries.api_key_get_active(municipality=municipality, key=key)
+    if api_key is None:
+        raise forbidden(_("Invalid api_key received: can't proceed with create_request."))
+
+    service_code = text(arguments, "service_code")
+    if not service_code:
+        raise bad_request(_("service_code was not provided."))
+    category = queries.service_get(municipality=municipality, service_code=service_code)
+    if category is None:
+        raise not_found(
+            _("service_code %(service_code)s was not found.") % {"service_code": service_code}
+        )
+
+    point = location(arguments)
+    if point is None:
+        if text(arguments, "address_string") or text(arguments, "address_id"):
+            raise bad_request(
+                _(
+                    "This server cannot locate addresses: send lat and long "
+                    "(address_string is kept as the address when sent with them)."
+                )
+            )
+        raise bad_request(_("A location is required: send lat and long."))
+
+    answers = attribute_answers(
+        arguments,
+        datatypes={attribute.code: attribute.datatype for attribute in category.attributes.all()},
+    )
+    full_name = " ".join(
+        part for part in (text(arguments, "first_name"), text(arguments, "last_name")) if part
+    )
+    try:
+        report = services.report_create(
+            municipality=municipality,
+            category=category,
+            latitude=point[0],
+            longitude=point[1],
+            description=text(arguments, "description"),
+            address=text(arguments, "address_string"),
+            attributes=answers,
+            reporter_name=full_name,
+            reporter_email=text(arguments, "email"),
+            reporter_phone=text(arguments, "phone"),
+            is_anonymous=True,
+            api_key=api_key,
+            device_id=text(arguments, "device_id"),
+            source_address=request.META.get("REMOTE_ADDR") or None,
+            locale=translation.get_language() or "",
+        )
+    except ValidationError as error:
+        descriptions = (
+            messages_by_field(error.message_dict)
+            if hasattr(error, "error_dict")
+            else error.messages
+        )
+        raise bad_request(*descriptions) from None
+    # media_url is not fetched nor stored: photos come only as uploads through the web form.
+    document = [
+        {
+            "service_request_id": report.pk,
+            "service_notice": _service_notice(category),
+            "account_id": None,
+        }
+    ]
+    return render(document, format=format, root="service_requests")
+
+
+@endpoint("GET")
+def token(
+    request: HttpRequest, *, municipality: Municipality, format: str, token: str
+) -> HttpResponse:
+    try:
+        parsed = uuid.UUID(token)
+    except ValueError:
+        parsed = None
+    report = (
+        queries.request_get_by_token(municipality=municipality, token=parsed) if parsed else None
+    )
+    if report is None:
+        raise not_found(_("token %(token)s was not found.") % {"token": token})
+    document = [{"service_request_id": report.pk, "token": str(report.token)}]
+    return render(document, format=format, root="service_requests")
+
+
+@endpoint("GET")
+def request_detail(
+    request: HttpRequest, *, municipality: Municipality, format: str, service_request_id: str
+) -> HttpResponse:
+    report = (
+        queries.request_get(municipality=municipality, service_request_id=int(service_request_id))
+        if service_request_id.isdigit() and len(service_request_id) < 19
+        else None
+    )
+    if report is None:
+        raise not_found(_("service_request_id %(id)s was not found.") % {"id": service_request_id})
+    return render([_request_document(request, report)], format=format, root="service_requests")
+
+
+@csrf_exempt
+def unknown(request: HttpRequest, path: str) -> HttpResponse:
+    """Anything else under the API answers a 404 in the specification's error format."""
+    format = XML if path.endswith(".xml") else JSON
+    return render_errors(
+        [_("There is no Open311 resource at this address.")], status=404, format=format
+    )

@@ -1,0 +1,243 @@
+"""Reads of the reports module: nearby reports, filtered lists, timelines, statistics."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Aggregate,
+    Count,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+from django.utils import timezone
+
+from digiplace.core.models import Department, Municipality
+
+from .geometry import EARTH_RADIUS_METRES, bounding_box, distance_metres
+from .models import (
+    OPEN_STATUSES,
+    Category,
+    Neighbourhood,
+    Report,
+    ReportStatus,
+    ReportUpdate,
+)
+
+DUPLICATE_RADIUS_METRES = 250
+STATISTICS_PERIODS = (30, 90, 365)
+
+
+def report_list_nearby(
+    *,
+    municipality: Municipality,
+    category: Category,
+    latitude: float,
+    longitude: float,
+    radius_metres: float = DUPLICATE_RADIUS_METRES,
+) -> list[Report]:
+    """Open, visible reports of ``category`` within the radius, nearest first; each carries
+    ``distance_metres``. A bounding box narrows the rows, the haversine distance decides."""
+    south, west, north, east = bounding_box(latitude, longitude, radius_metres)
+    candidates = Report.objects.filter(
+        municipality=municipality,
+        category=category,
+        status__in=OPEN_STATUSES,
+        is_hidden=False,
+        latitude__range=(south, north),
+        longitude__range=(west, east),
+    ).select_related("category")
+    nearby = []
+    for report in candidates:
+        distance = distance_metres(latitude, longitude, report.latitude, report.longitude)
+        if distance <= radius_metres:
+            report.distance_metres = distance  # type: ignore[attr-defined]
+            nearby.append(report)
+    nearby.sort(key=lambda report: report.distance_metres)  # type: ignore[attr-defined]
+    return nearby
+
+
+def _distance_expression(latitude: float, longitude: float) -> Any:
+    """Haversine distance from the point to each row, computed by PostgreSQL, in metres."""
+    half_latitude = (Radians(F("latitude")) - Radians(latitude)) / 2
+    half_longitude = (Radians(F("longitude")) - Radians(longitude)) / 2
+    chord = Power(Sin(half_latitude), 2) + Cos(Radians(F("latitude"))) * Cos(
+        Radians(latitude)
+    ) * Power(Sin(half_longitude), 2)
+    return 2 * EARTH_RADIUS_METRES * ASin(Sqrt(chord, output_field=FloatField()))
+
+
+def report_list(
+    *,
+    municipality: Municipality,
+    include_hidden: bool = False,
+    category_codes: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+    neighbourhood: Neighbourhood | str | None = None,
+    created_from: datetime.datetime | None = None,
+    created_to: datetime.datetime | None = None,
+    updated_after: datetime.datetime | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    point: tuple[float, float] | None = None,
+    radius_metres: float | None = None,
+    ids: Sequence[int] | None = None,
+) -> QuerySet[Report]:
+    """Reports of the municipality, newest first. Hidden ones only for staff
+    (``include_hidden``). ``bbox`` is (south, west, north, east); ``point`` with
+    ``radius_metres`` keeps the reports within that distance (annotated ``distance``)."""
+    reports = Report.objects.filter(municipality=municipality).select_related(
+        "category", "neighbourhood"
+    )
+    if not include_hidden:
+        reports = reports.filter(is_hidden=False)
+    if ids is not None:
+        reports = reports.filter(pk__in=list(ids))
+    if category_codes is not None:
+        reports = reports.filter(category__service_code__in=list(category_codes))
+    if statuses is not None:
+        reports = reports.filter(status__in=list(statuses))
+    if isinstance(neighbourhood, Neighbourhood):
+        reports = reports.filter(neighbourhood=neighbourhood)
+    elif neighbourhood:
+        reports = reports.filter(neighbourhood__slug=neighbourhood)
+    if created_from is not None:
+        reports = reports.filter(created_at__gte=created_from)
+    if created_to is not None:
+        reports = reports.filter(created_at__lte=created_to)
+    if updated_after is not None:
+        reports = reports.filter(updated_at__gt=updated_after)
+    if bbox is not None:
+        south, west, north, east = bbox
+        reports = reports.filter(latitude__range=(south, north), longitude__range=(west, east))
+    if point is not None and radius_metres is not None:
+        latitude, longitude = point
+        south, west, north, east = bounding_box(latitude, longitude, radius_metres)
+        reports = (
+            reports.filter(latitude__range=(south, north), longitude__range=(west, east))
+            .annotate(distance=_distance_expression(latitude, longitude))
+            .filter(distance__lte=radius_metres)
+        )
+    return reports.order_by("-created_at", "-id")
+
+
+def report_timeline(*, report: Report, include_internal: bool = False) -> list[ReportUpdate]:
+    """The report's updates, oldest first; internal notes and staff-only entries only for
+    staff (``include_internal``)."""
+    updates = report.updates.select_related("author").order_by("created_at", "id")
+    if not include_internal:
+        updates = updates.filter(is_public=True)
+    return list(updates)
+
+
+# Statistics
+
+
+class Median(Aggregate):
+    """PostgreSQL's continuous median of an expression."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _days_to_close() -> Func:
+    return Func(
+        F("closed_at") - F("created_at"),
+        template="EXTRACT(EPOCH FROM %(expressions)s) / 86400.0",
+        output_field=FloatField(),
+    )
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    open: int
+    closed: int
+    median_days_to_close: float | None
+    closed_within_sla_share: float | None  # 0..1, None when nothing was closed
+
+
+@dataclass(frozen=True)
+class StatisticsRow:
+    key: str
+    name: str
+    periods: dict[int, PeriodFigures]
+
+
+def _aggregates(now: datetime.datetime) -> dict[str, Any]:
+    aggregates: dict[str, Any] = {}
+    for days in STATISTICS_PERIODS:
+        in_period = Q(created_at__gte=now - datetime.timedelta(days=days))
+        closed = in_period & Q(closed_at__isnull=False) & ~Q(status__in=OPEN_STATUSES)
+        aggregates[f"open_{days}"] = Count("id", filter=in_period & Q(status__in=OPEN_STATUSES))
+        aggregates[f"closed_{days}"] = Count("id", filter=closed)
+        aggregates[f"median_{days}"] = Median(_days_to_close(), filter=closed)
+        aggregates[f"within_sla_{days}"] = Count(
+            "id", filter=closed & Q(expected_at__isnull=False, closed_at__lte=F("expected_at"))
+        )
+    return aggregates
+
+
+def _figures(row: dict[str, Any] | None) -> dict[int, PeriodFigures]:
+    figures = {}
+    for days in STATISTICS_PERIODS:
+        closed = row[f"closed_{days}"] if row else 0
+        median = row[f"median_{days}"] if row else None
+        figures[days] = PeriodFigures(
+            open=row[f"open_{days}"] if row else 0,
+            closed=closed,
+            median_days_to_close=round(median, 2) if median is not None else None,
+            closed_within_sla_share=(
+                round(row[f"within_sla_{days}"] / closed, 4) if row and closed else None
+            ),
+        )
+    return figures
+
+
+def report_statistics(
+    *, municipality: Municipality, now: datetime.datetime | None = None
+) -> dict[str, list[StatisticsRow]]:
+    """Per category and per department, for the reports created in the last 30, 90 and 365
+    days: open and closed counts, median days to close and the share closed by the SLA date.
+    Hidden reports and those closed as duplicates are left out. Four queries, whatever the
+    number of categories, departments or reports."""
+    now = now or timezone.now()
+    reports = Report.objects.filter(
+        municipality=municipality,
+        is_hidden=False,
+        created_at__gte=now - datetime.timedelta(days=max(STATISTICS_PERIODS)),
+    ).exclude(status=ReportStatus.DUPLICATE)
+    aggregates = _aggregates(now)
+    by_category = {
+        row["category_id"]: row
+        for row in reports.order_by().values("category_id").annotate(**aggregates)
+    }
+    by_department = {
+        row["department_id"]: row
+        for row in reports.order_by().values("department_id").annotate(**aggregates)
+    }
+    categories = [
+        StatisticsRow(
+            key=category.service_code,
+            name=category.name,
+            periods=_figures(by_category.get(category.pk)),
+        )
+        for category in Category.objects.filter(municipality=municipality)
+        if category.is_active or category.pk in by_category
+    ]
+    departments = [
+        StatisticsRow(
+            key=str(department.pk),
+            name=department.name,
+            periods=_figures(by_department.get(department.pk)),
+        )
+        for department in Department.objects.filter(municipality=municipality).order_by("name")
+        if department.pk in by_department
+    ]
+    return {"categories": categories, "departments": departments}

@@ -7,11 +7,12 @@ import datetime
 import math
 import uuid
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db.models import Exists, Expression, F, FloatField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 
-from digiplace.core.models import Municipality, MunicipalityHost
+from digiplace.core.models import Department, Municipality, MunicipalityHost
 
 from ..models import (
     CLOSED_STATUSES,
@@ -106,9 +107,46 @@ def _requests_base(*, municipality: Municipality) -> QuerySet[Report]:
     return (
         Report.objects.for_municipality(municipality)
         .filter(is_hidden=False)
-        .select_related("category", "department")
         .annotate(status_notes=Subquery(latest_note), media_name=Subquery(first_photo))
     )
+
+
+# The columns a service request needs; rows are read as plain values (no model instances),
+# with the few categories and departments of the city looked up from one query each.
+REQUEST_COLUMNS = (
+    "id",
+    "status",
+    "description",
+    "category_id",
+    "department_id",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "expected_at",
+    "address",
+    "latitude",
+    "longitude",
+    "status_notes",
+    "media_name",
+)
+
+
+def _request_rows(reports: QuerySet[Report], municipality: Municipality) -> list[SimpleNamespace]:
+    categories = {
+        category.pk: category for category in Category.objects.filter(municipality=municipality)
+    }
+    departments = {
+        department.pk: department
+        for department in Department.objects.filter(municipality=municipality)
+    }
+    rows = []
+    for values in reports.values(*REQUEST_COLUMNS):
+        row = SimpleNamespace(**values)
+        row.pk = values["id"]
+        row.category = categories[values["category_id"]]
+        row.department = departments.get(values["department_id"])
+        rows.append(row)
+    return rows
 
 
 def _distance_metres(circle: Circle) -> Expression:
@@ -150,7 +188,7 @@ def _within_circle(reports: QuerySet[Report], circle: Circle) -> QuerySet[Report
     )
 
 
-def request_list(*, municipality: Municipality, filters: RequestFilters) -> list[Report]:
+def request_list(*, municipality: Municipality, filters: RequestFilters) -> list[SimpleNamespace]:
     """Reports matching ``filters``; one SQL query.
 
     Ids given override every other filter (as the specification says); otherwise newest
@@ -159,7 +197,7 @@ def request_list(*, municipality: Municipality, filters: RequestFilters) -> list
     reports = _requests_base(municipality=municipality)
     if filters.service_request_ids:
         reports = reports.filter(pk__in=filters.service_request_ids).order_by("-created_at", "-id")
-        return list(reports[: filters.limit])
+        return _request_rows(reports[: filters.limit], municipality)
     if filters.service_codes:
         reports = reports.filter(category__service_code__in=filters.service_codes)
     if filters.statuses == {"open"}:
@@ -176,11 +214,13 @@ def request_list(*, municipality: Municipality, filters: RequestFilters) -> list
         reports = reports.filter(updated_at__gt=filters.updated_after).order_by("updated_at", "id")
     else:
         reports = reports.order_by("-created_at", "-id")
-    return list(reports[filters.offset : filters.offset + filters.limit])
+    return _request_rows(reports[filters.offset : filters.offset + filters.limit], municipality)
 
 
-def request_get(*, municipality: Municipality, service_request_id: int) -> Report | None:
-    return _requests_base(municipality=municipality).filter(pk=service_request_id).first()
+def request_get(*, municipality: Municipality, service_request_id: int) -> SimpleNamespace | None:
+    reports = _requests_base(municipality=municipality).filter(pk=service_request_id)
+    rows = _request_rows(reports, municipality)
+    return rows[0] if rows else None
 
 
 def request_get_by_token(*, municipality: Municipality, token: uuid.UUID) -> Report | None:
@@ -192,5 +232,5 @@ def request_get_by_token(*, municipality: Municipality, token: uuid.UUID) -> Rep
     )
 
 
-def request_status(report: Report) -> str:
+def request_status(report: Report | SimpleNamespace) -> str:
     return "closed" if report.status in CLOSED_STATUSES else "open"

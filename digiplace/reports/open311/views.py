@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any, cast
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from digiplace.core import selectors as core_selectors
 from digiplace.core.models import Municipality
 
 from .. import services
-from ..models import Category, CategoryAttribute, Report
+from ..models import Category, CategoryAttribute
 from . import queries
 from .parameters import (
     Open311Error,
@@ -160,12 +161,12 @@ def _attribute_document(attribute: CategoryAttribute, position: int) -> dict[str
     return document
 
 
-def _media_url(request: HttpRequest, report: Report) -> str | None:
+def _media_url(request: HttpRequest, report: SimpleNamespace) -> str | None:
     name = getattr(report, "media_name", None)
     return request.build_absolute_uri(default_storage.url(name)) if name else None
 
 
-def _request_document(request: HttpRequest, report: Report) -> dict[str, Any]:
+def _request_document(request: HttpRequest, report: SimpleNamespace) -> dict[str, Any]:
     """A service request as the specification lists it; never the reporter's identity."""
     status = queries.request_status(report)
     updated = report.closed_at if status == "closed" and report.closed_at else report.updated_at

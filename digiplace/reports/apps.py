@@ -12,6 +12,12 @@ class ReportsConfig(AppConfig):
 
         from . import privacy
 
-        # No public_url_name yet: the public pages are not built, so no navigation entry.
-        modules.register(modules.ModuleSpec(code="reports", name=_("Problem reports")))
+        modules.register(
+            modules.ModuleSpec(
+                code="reports",
+                name=_("Problem reports"),
+                public_url_name="reports:report_list",
+                backoffice_url_name="reports_backoffice:report_queue",
+            )
+        )
         personal_data.register(privacy.provider)

@@ -210,6 +210,27 @@ class MessageCollector:
             raise AssertionError(f"No message for {recipient} arrived within {timeout} s")
         return message
 
+    def wait_for_count(
+        self, recipient: str, count: int, timeout: float = 10.0
+    ) -> list[EmailMessage]:
+        """The first ``count`` messages sent to ``recipient``, waiting for them to arrive."""
+
+        def matching() -> list[EmailMessage]:
+            return [
+                message
+                for message, recipients in zip(self.messages, self.recipients, strict=True)
+                if recipient in recipients
+            ]
+
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(matching()) >= count, timeout=timeout)
+            messages = matching()
+        if len(messages) < count:
+            raise AssertionError(
+                f"{len(messages)} of {count} messages for {recipient} arrived within {timeout} s"
+            )
+        return messages[:count]
+
 
 def message_text(message: EmailMessage) -> str:
     body = message.get_body(preferencelist=("plain", "html"))

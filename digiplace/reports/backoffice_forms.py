@@ -1,0 +1,190 @@
+"""Forms of the reports back office. They check the shape of the input and offer only this
+municipality's choices; the rules themselves live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from digiplace.core.models import Department, Municipality, StaffMembership, User
+
+from .models import Category, Neighbourhood, ReportStatus
+
+STATUS_FILTER_CHOICES = [
+    ("", _("Any status")),
+    ("open", _("Open")),
+    ("closed", _("Closed")),
+    *ReportStatus.choices,
+]
+MY_DEPARTMENT = "mine"
+SORT_NEWEST = "newest"
+SORT_OVERDUE = "overdue"
+
+
+def _id_choices(records: Any, empty_label: Any) -> list[tuple[str, Any]]:
+    return [("", empty_label), *((str(record.pk), str(record)) for record in records)]
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, read from the query string; unknown values are ignored."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTER_CHOICES, required=False)
+    category = forms.TypedChoiceField(
+        label=_("Category"), coerce=int, required=False, empty_value=None
+    )
+    department = forms.ChoiceField(label=_("Department"), required=False)
+    neighbourhood = forms.TypedChoiceField(
+        label=_("Neighbourhood"), coerce=int, required=False, empty_value=None
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            (SORT_NEWEST, _("Newest first")),
+            (SORT_OVERDUE, _("Most overdue first")),
+        ],
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["category"].choices = _id_choices(  # type: ignore[attr-defined]
+            Category.objects.for_municipality(municipality).order_by("name"), _("All categories")
+        )
+        fields["neighbourhood"].choices = _id_choices(  # type: ignore[attr-defined]
+            Neighbourhood.objects.for_municipality(municipality), _("All neighbourhoods")
+        )
+        departments = Department.objects.filter(municipality=municipality).order_by("name")
+        fields["department"].choices = [  # type: ignore[attr-defined]
+            ("", _("All departments")),
+            (MY_DEPARTMENT, _("My department")),
+            *((str(department.pk), department.name) for department in departments),
+        ]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=pgettext_lazy("report", "New status"),
+        choices=ReportStatus.choices,
+        error_messages={"invalid_choice": _("Choose one of the statuses offered.")},
+    )
+    public_response = forms.CharField(
+        label=_("Public response (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the public page and sent to the reporter and supporters."),
+    )
+
+
+class ResponseForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the response or the note.")},
+    )
+    is_public = forms.TypedChoiceField(
+        label=_("Who sees it"),
+        choices=[
+            ("1", _("Public response: shown on the report and sent to the reporter")),
+            ("0", _("Internal note: seen by staff only")),
+        ],
+        coerce=lambda value: value == "1",
+        initial="0",
+        widget=forms.RadioSelect,
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.TypedChoiceField(
+        label=_("Assign to"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose a staff member of this city.")},
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        memberships = (
+            StaffMembership.objects.filter(
+                municipality=municipality, is_active=True, user__is_active=True
+            )
+            .select_related("user", "department")
+            .order_by("user__full_name", "user__email")
+        )
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            ("", _("Nobody")),
+            *(
+                (
+                    str(membership.user_id),
+                    f"{membership.user}"
+                    + (f" · {membership.department.name}" if membership.department else ""),
+                )
+                for membership in memberships
+            ),
+        ]
+
+    def assignee_user(self) -> User | None:
+        user_id = self.cleaned_data.get("assignee")
+        return User.objects.filter(pk=user_id).first() if user_id else None
+
+
+class RecategoriseForm(forms.Form):
+    category = forms.TypedChoiceField(
+        label=_("New category"),
+        coerce=int,
+        error_messages={"invalid_choice": _("Choose one of this city's categories.")},
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        categories = Category.objects.for_municipality(municipality).filter(is_active=True)
+        self.fields["category"].choices = _id_choices(  # type: ignore[attr-defined]
+            categories.order_by("name"), _("Choose a category")
+        )
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(
+        label=_("Number of the report that stays open"),
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": _("Enter the number of the other report."),
+            "invalid": _("Enter the report's number, such as 1234."),
+            "min_value": _("Enter the report's number, such as 1234."),
+        },
+    )
+
+
+class VisibilityForm(forms.Form):
+    hide = forms.TypedChoiceField(
+        choices=[("1", _("Hide")), ("0", _("Show"))], coerce=lambda value: value == "1"
+    )
+
+
+class PhotoVisibilityForm(VisibilityForm):
+    photo = forms.IntegerField(min_value=1)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Application"),
+        max_length=200,
+        error_messages={"required": _("Name the application.")},
+    )
+    contact_email = forms.EmailField(
+        label=_("Developer's email"),
+        error_messages={
+            "required": _("Enter the developer's email."),
+            "invalid": _("Enter a valid email address."),
+        },
+    )

@@ -1,0 +1,298 @@
+"""Forms of the public reports pages. They collect input; services.report_create and the
+other services decide what is valid, so the messages are the same on every channel."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    AttributeDatatype,
+    Category,
+    CategoryAttribute,
+    ReportStatus,
+)
+from .services import MAX_DESCRIPTION_LENGTH
+
+STATUS_OPEN = "open"
+STATUS_CLOSED = "closed"
+PHOTO_TYPES = "image/jpeg,image/png,image/webp"
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
+class ReportFilterForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    neighbourhood = forms.ChoiceField(label=_("Neighbourhood"), required=False)
+    date_from = forms.DateField(
+        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        categories: list[Category],
+        neighbourhoods: list[Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        everything = ("", pgettext_lazy("filter", "All"))
+        _choice_field(self, "category").choices = [
+            everything,
+            *[(category.service_code, category.name) for category in categories],
+        ]
+        _choice_field(self, "status").choices = [
+            everything,
+            (STATUS_OPEN, pgettext_lazy("report status", "Open (any)")),
+            (STATUS_CLOSED, pgettext_lazy("report status", "Closed (any)")),
+            *ReportStatus.choices,
+        ]
+        _choice_field(self, "neighbourhood").choices = [
+            everything,
+            *[(neighbourhood.slug, neighbourhood.name) for neighbourhood in neighbourhoods],
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", _("The end date must not be before the start date."))
+        return cleaned
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for selectors.report_list; invalid filters are ignored."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        filters: dict[str, Any] = {}
+        if data.get("category"):
+            filters["category_codes"] = [data["category"]]
+        status = data.get("status")
+        if status == STATUS_OPEN:
+            filters["statuses"] = [str(value) for value in OPEN_STATUSES]
+        elif status == STATUS_CLOSED:
+            filters["statuses"] = [str(value) for value in CLOSED_STATUSES]
+        elif status:
+            filters["statuses"] = [status]
+        if data.get("neighbourhood"):
+            filters["neighbourhood"] = data["neighbourhood"]
+        if data.get("date_from"):
+            filters["created_from"] = _day_start(data["date_from"])
+        if data.get("date_to"):
+            filters["created_to"] = _day_start(data["date_to"]) + datetime.timedelta(
+                days=1, microseconds=-1
+            )
+        return filters
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Up to three photos; the service checks their number, type and size."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultiplePhotoInput(attrs={"accept": PHOTO_TYPES, "multiple": True})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if isinstance(data, list | tuple):
+            return [file for file in data if file]
+        return [data] if data else []
+
+
+def attribute_field_name(code: str) -> str:
+    return f"attribute_{code}"
+
+
+def _attribute_field(question: CategoryAttribute) -> forms.Field:
+    """A field per question; the service checks the answer's type, so a wrong answer gets
+    the same message on the web and in the Open311 API."""
+    common: dict[str, Any] = {
+        "label": question.description,
+        "required": False,
+        "help_text": question.datatype_description,
+    }
+    choices = [
+        (str(choice.get("key")), str(choice.get("name") or choice.get("key")))
+        for choice in question.values
+        if isinstance(choice, dict)
+    ]
+    if question.datatype == AttributeDatatype.SINGLE:
+        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+    if question.datatype == AttributeDatatype.MULTI:
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if question.datatype == AttributeDatatype.TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), strip=False, **common)
+    if question.datatype == AttributeDatatype.NUMBER:
+        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
+    if question.datatype == AttributeDatatype.DATETIME:
+        return forms.CharField(
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common
+        )
+    return forms.CharField(**common)
+
+
+class ReportForm(forms.Form):
+    """A new report. Category questions are added for the chosen category."""
+
+    category = forms.ModelChoiceField(
+        label=_("What is the problem?"),
+        queryset=Category.objects.none(),
+        empty_label=_("Choose a category"),
+        error_messages={
+            "required": _("Choose a category."),
+            "invalid_choice": _("Choose one of this city's categories."),
+        },
+    )
+    latitude = forms.CharField(
+        label=_("Latitude"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=_("Tap the map, use your location, or type it, e.g. 47.7486."),
+    )
+    longitude = forms.CharField(
+        label=_("Longitude"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=_("For example 26.6694."),
+    )
+    address = forms.CharField(
+        label=_("Address or landmark (optional)"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    description = forms.CharField(
+        label=_("Describe the problem"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MAX_DESCRIPTION_LENGTH}),
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos (optional, up to 3)"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP. The location and camera data are removed."),
+    )
+    reporter_name = forms.CharField(
+        label=_("Your name"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    reporter_email = forms.CharField(
+        label=_("Your email"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("We write to you when the city answers. It is never published."),
+    )
+    is_anonymous = forms.BooleanField(
+        label=_("Publish without my name"), required=False, initial=True
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        categories: Any,
+        category: Category | None = None,
+        is_authenticated: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        category_field = self.fields["category"]
+        assert isinstance(category_field, forms.ModelChoiceField)
+        category_field.queryset = categories
+        if is_authenticated:
+            del self.fields["reporter_name"]
+            del self.fields["reporter_email"]
+        self.questions: list[CategoryAttribute] = (
+            list(category.attributes.all()) if category is not None else []
+        )
+        for question in self.questions:
+            self.fields[attribute_field_name(question.code)] = _attribute_field(question)
+
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[attribute_field_name(question.code)] for question in self.questions]
+
+    def main_fields(self) -> list[forms.BoundField]:
+        names = ("category", "latitude", "longitude", "address")
+        return [self[name] for name in names]
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            question.code: self.cleaned_data.get(attribute_field_name(question.code))
+            for question in self.questions
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put the service's messages on the fields they are about."""
+        for key, messages in error.message_dict.items():
+            field: str | None = key
+            if key == "location":
+                field = "latitude"
+            elif key.startswith("attribute[") and key.endswith("]"):
+                field = attribute_field_name(key[len("attribute[") : -1])
+            if field not in self.fields:
+                field = None
+            for message in messages:
+                self.add_error(field, message)
+
+
+class SupportForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("We write to you when the city changes the report. It is never published."),
+    )
+
+
+class AbuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong with this report?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+    )
+
+
+class DescriptionEditForm(forms.Form):
+    description = forms.CharField(
+        label=_("Correct the description"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MAX_DESCRIPTION_LENGTH}),
+    )
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class SubscriptionForm(forms.Form):
+    neighbourhood = forms.ChoiceField(label=_("Neighbourhood"))
+
+    def __init__(self, *args: Any, neighbourhoods: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choice_field(self, "neighbourhood").choices = [
+            (neighbourhood.slug, neighbourhood.name) for neighbourhood in neighbourhoods
+        ]

@@ -1,0 +1,122 @@
+/* Reports pages: the clustered map of reports, and the place picker of the new-report form.
+   No inline scripts (CSP): everything is wired through data attributes. */
+(function () {
+  "use strict";
+
+  function whenMapReady(element, callback) {
+    var tries = 0;
+    (function wait() {
+      if (element && element.digiplaceMap) { callback(element.digiplaceMap); return; }
+      tries += 1;
+      if (tries < 50) { window.setTimeout(wait, 100); }
+    })();
+  }
+
+  function popup(properties) {
+    var box = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = properties.url;
+    link.textContent = properties.title;
+    box.appendChild(link);
+    var text = document.createElement("p");
+    text.textContent = properties.description;
+    box.appendChild(text);
+    return box;
+  }
+
+  /* The list page's map: loads the reports visible in the viewport, with the filters. */
+  function initReportsMap(wrapper) {
+    var element = wrapper.querySelector("[data-map]");
+    var status = wrapper.querySelector(".reports-map__status");
+    var form = document.getElementById(wrapper.dataset.filtersForm);
+    whenMapReady(element, function (map) {
+      var layer = typeof L.markerClusterGroup === "function"
+        ? L.markerClusterGroup({ showCoverageOnHover: false })
+        : L.layerGroup();
+      layer.addTo(map);
+      var controller = null;
+      function load() {
+        var bounds = map.getBounds();
+        var params = new URLSearchParams(form ? new FormData(form) : undefined);
+        params.delete("page");
+        params.set("bbox", [bounds.getSouth(), bounds.getWest(), bounds.getNorth(), bounds.getEast()]
+          .map(function (value) { return value.toFixed(5); }).join(","));
+        if (controller) { controller.abort(); }
+        controller = typeof AbortController === "function" ? new AbortController() : null;
+        fetch(wrapper.dataset.reportsMap + "?" + params.toString(), {
+          headers: { Accept: "application/json" },
+          signal: controller ? controller.signal : undefined
+        }).then(function (response) {
+          if (!response.ok) { throw new Error(response.statusText); }
+          return response.json();
+        }).then(function (data) {
+          layer.clearLayers();
+          data.features.forEach(function (feature) {
+            var c = feature.geometry.coordinates;
+            var marker = L.circleMarker([c[1], c[0]], {
+              radius: 8, weight: 2, fillOpacity: 0.85,
+              className: "report-marker report-marker--" + feature.properties.status
+            });
+            marker.bindPopup(popup(feature.properties));
+            layer.addLayer(marker);
+          });
+          status.textContent = data.truncated ? wrapper.dataset.truncatedMessage : "";
+        }).catch(function (error) {
+          if (error && error.name === "AbortError") { return; }
+          status.textContent = wrapper.dataset.failedMessage;
+        });
+      }
+      map.on("moveend", load);
+      if (form) {
+        form.addEventListener("change", load);
+        form.addEventListener("submit", function () { window.setTimeout(load, 0); });
+      }
+      load();
+    });
+  }
+
+  /* The new-report form: a tap on the map or the device's location fills the coordinates. */
+  function initPicker(picker) {
+    var latitude = document.getElementById(picker.dataset.latitude);
+    var longitude = document.getElementById(picker.dataset.longitude);
+    var status = picker.querySelector(".location-status");
+    var button = picker.querySelector("[data-geolocate]");
+    var element = picker.querySelector("[data-map]");
+    var marker = null;
+    var mapRef = null;
+
+    function set(lat, lon, message) {
+      latitude.value = lat.toFixed(6);
+      longitude.value = lon.toFixed(6);
+      latitude.dispatchEvent(new Event("change", { bubbles: true }));
+      status.textContent = message;
+      if (mapRef) {
+        if (marker) { marker.setLatLng([lat, lon]); } else { marker = L.marker([lat, lon], { keyboard: false }).addTo(mapRef); }
+      }
+    }
+
+    whenMapReady(element, function (map) {
+      mapRef = map;
+      var lat = parseFloat(latitude.value), lon = parseFloat(longitude.value);
+      if (!isNaN(lat) && !isNaN(lon)) { marker = L.marker([lat, lon], { keyboard: false }).addTo(map); map.setView([lat, lon], 16); }
+      map.on("click", function (event) { set(event.latlng.lat, event.latlng.lng, picker.dataset.pickedMessage); });
+    });
+
+    if (button && "geolocation" in navigator) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.geolocation.getCurrentPosition(function (position) {
+          set(position.coords.latitude, position.coords.longitude, picker.dataset.locatedMessage);
+          if (mapRef) { mapRef.setView([position.coords.latitude, position.coords.longitude], 17); }
+        }, function () {
+          status.textContent = picker.dataset.geolocationFailedMessage;
+        }, { enableHighAccuracy: true, timeout: 15000 });
+      });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-reports-map]").forEach(initReportsMap);
+    document.querySelectorAll("[data-location-picker]").forEach(initPicker);
+  });
+})();

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views_public as views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.report_list, name="report_list"),
+    path("map-data.json", views.map_data, name="map_data"),
+    path("new/", views.report_new, name="report_new"),
+    path("new/questions/", views.category_questions, name="category_questions"),
+    path("new/nearby/", views.nearby, name="nearby"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("statistics.csv", views.statistics_csv, name="statistics_csv"),
+    path("subscriptions/", views.subscription_create, name="subscription_create"),
+    path(
+        "subscriptions/<int:pk>/delete/",
+        views.subscription_delete,
+        name="subscription_delete",
+    ),
+    path("<int:pk>/", views.report_detail, name="report_detail"),
+    path("<int:pk>/edit/", views.report_edit, name="report_edit"),
+    path("<int:pk>/support/", views.report_support, name="support"),
+    path("<int:pk>/flag/", views.report_flag, name="flag_abuse"),
+]

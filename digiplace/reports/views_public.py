@@ -1,0 +1,615 @@
+"""Public pages of the reports module: the map and list, a new report, a report's page,
+statistics and neighbourhood subscriptions. Thin views over services and selectors.
+
+Everything is looked up within the host's municipality (another city's report answers
+404); hidden reports never appear; reporters' emails and phones are never shown, and names
+only of reporters who chose to publish them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from digiplace.core.templatetags.digiplace import chart_data
+
+from . import selectors, services
+from .forms import (
+    AbuseForm,
+    DescriptionEditForm,
+    ReportFilterForm,
+    ReportForm,
+    SubscriptionForm,
+    SupportForm,
+)
+from .models import (
+    Category,
+    Neighbourhood,
+    NeighbourhoodSubscription,
+    Report,
+    ReportStatus,
+    UpdateKind,
+)
+
+REPORTS_PER_PAGE = 20
+# A phone map shows clusters; more points than this are cut (the response says so) and
+# the person zooms in or filters.
+MAP_POINTS_LIMIT = 1000
+STATISTICS_DEFAULT_PERIOD = 30
+
+
+def _municipality(request: HttpRequest) -> Any:
+    municipality = request.municipality  # type: ignore[attr-defined]
+    if municipality is None:
+        raise Http404
+    return municipality
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user if request.user.is_authenticated else None
+
+
+def _categories(municipality: Any) -> Any:
+    return Category.objects.filter(municipality=municipality, is_active=True).order_by(
+        "position", "service_code"
+    )
+
+
+def _neighbourhoods(municipality: Any) -> list[Neighbourhood]:
+    return list(Neighbourhood.objects.filter(municipality=municipality).order_by("name"))
+
+
+def _public_report(request: HttpRequest, pk: int) -> Report:
+    return get_object_or_404(
+        Report.objects.select_related("category", "neighbourhood", "department"),
+        pk=pk,
+        municipality=_municipality(request),
+        is_hidden=False,
+    )
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx and not htmx.history_restore_request)
+
+
+# The map and the list
+
+
+def _filter_form(request: HttpRequest, municipality: Any) -> ReportFilterForm:
+    return ReportFilterForm(
+        request.GET or None,
+        categories=list(_categories(municipality)),
+        neighbourhoods=_neighbourhoods(municipality),
+    )
+
+
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    municipality = _municipality(request)
+    form = _filter_form(request, municipality)
+    reports = selectors.report_list(municipality=municipality, **form.filters())
+    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "form": form,
+        "page": page,
+        "reports": page.object_list,
+        "reports_section": "list",
+    }
+    if _is_htmx(request):
+        response = render(request, "reports/_results_fragment.html", context)
+    else:
+        context.update(_subscription_context(request, municipality))
+        response = render(request, "reports/report_list.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _bbox(value: str, municipality: Any) -> tuple[float, float, float, float]:
+    """(south, west, north, east) from ``bbox``, else the city's bounds."""
+    try:
+        south, west, north, east = (float(part) for part in value.split(","))
+    except ValueError:
+        (south, west), (north, east) = municipality.bounds
+    if south > north:
+        south, north = north, south
+    if west > east:
+        west, east = east, west
+    return south, west, north, east
+
+
+@require_GET
+def map_data(request: HttpRequest) -> JsonResponse:
+    """GeoJSON of the visible reports in the viewport (at most MAP_POINTS_LIMIT, newest
+    first); two queries whatever the number of reports."""
+    municipality = _municipality(request)
+    form = _filter_form(request, municipality)
+    bbox = _bbox(request.GET.get("bbox", ""), municipality)
+    rows = list(
+        selectors.report_list(municipality=municipality, bbox=bbox, **form.filters()).values_list(
+            "pk", "latitude", "longitude", "status", "category_id", "created_at"
+        )[: MAP_POINTS_LIMIT + 1]
+    )
+    names = {
+        category.pk: category.name
+        for category in Category.objects.filter(municipality=municipality)
+    }
+    # Labels, link pattern and dates are worked out once, not once per point.
+    statuses = {code: str(label) for code, label in ReportStatus.choices}
+    url_pattern = reverse("reports:report_detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
+    zone = timezone.get_current_timezone()
+    dates: dict[datetime.date, str] = {}
+
+    def day(moment: datetime.datetime) -> str:
+        local = moment.astimezone(zone).date()
+        if local not in dates:
+            dates[local] = formats.date_format(local, "SHORT_DATE_FORMAT")
+        return dates[local]
+
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
+            "properties": {
+                "id": pk,
+                "title": f"#{pk} {names.get(category_id, '')}",
+                "url": url_pattern.format(pk),
+                "description": f"{statuses.get(status, status)} · {day(created_at)}",
+                "status": status,
+            },
+        }
+        for pk, latitude, longitude, status, category_id, created_at in rows[:MAP_POINTS_LIMIT]
+    ]
+    response = JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "truncated": len(rows) > MAP_POINTS_LIMIT,
+        }
+    )
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+# A new report
+
+
+def _chosen_category(request: HttpRequest, municipality: Any, value: str | None) -> Any:
+    if not value:
+        return None
+    categories = _categories(municipality).prefetch_related("attributes")
+    lookup = {"pk": value} if value.isdigit() else {"service_code": value}
+    return categories.filter(**lookup).first()
+
+
+def _report_form(request: HttpRequest, municipality: Any, data: Any = None) -> ReportForm:
+    source = data if data is not None else request.GET
+    category = _chosen_category(request, municipality, source.get("category"))
+    initial = {"category": category.pk} if category is not None and data is None else None
+    return ReportForm(
+        data,
+        request.FILES if data is not None else None,
+        initial=initial,
+        categories=_categories(municipality),
+        category=category,
+        is_authenticated=request.user.is_authenticated,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    municipality = _municipality(request)
+    if request.method != "POST":
+        form = _report_form(request, municipality)
+        return render(request, "reports/report_new.html", _new_context(municipality, form))
+    form = _report_form(request, municipality, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.report_create(
+                municipality=municipality,
+                category=data["category"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                description=data["description"],
+                address=data["address"],
+                attributes=form.answers(),
+                photos=request.FILES.getlist("photos"),
+                reporter=_user(request),
+                reporter_name=data.get("reporter_name", ""),
+                reporter_email=data.get("reporter_email", ""),
+                is_anonymous=data["is_anonymous"],
+                source_address=request.META.get("REMOTE_ADDR"),
+                locale=request.LANGUAGE_CODE,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                _("Thank you. Your report #%(number)s was sent to the city.")
+                % {"number": report.pk},
+            )
+            url = reverse("reports:report_detail", kwargs={"pk": report.pk})
+            if report.reporter_id is None:
+                # The link with the token lets a name-and-email reporter correct the text.
+                url += f"?token={report.token}"
+            return HttpResponseRedirect(url)
+    context = _new_context(municipality, form)
+    return render(request, "reports/report_new.html", context, status=400)
+
+
+def _new_context(municipality: Any, form: ReportForm) -> dict[str, Any]:
+    return {
+        "form": form,
+        "bounds": municipality.bounds,
+        "edit_minutes": int(services.EDIT_WINDOW.total_seconds() // 60),
+        "reports_section": "new",
+    }
+
+
+@require_GET
+def category_questions(request: HttpRequest) -> HttpResponse:
+    """The chosen category's questions (HTMX fragment of the new-report form)."""
+    form = _report_form(request, _municipality(request))
+    return render(request, "reports/_category_questions.html", {"form": form})
+
+
+@require_GET
+def nearby(request: HttpRequest) -> HttpResponse:
+    """Open reports of the same category within 250 m, so a person can support one."""
+    municipality = _municipality(request)
+    category = _chosen_category(request, municipality, request.GET.get("category"))
+    reports: list[Report] = []
+    try:
+        latitude = float(request.GET.get("latitude", ""))
+        longitude = float(request.GET.get("longitude", ""))
+    except ValueError:
+        category = None
+    if category is not None:
+        reports = selectors.report_list_nearby(
+            municipality=municipality, category=category, latitude=latitude, longitude=longitude
+        )[:10]
+    context = {
+        "checked": category is not None,
+        "reports": reports,
+        "support_form": SupportForm(),
+        "radius": selectors.DUPLICATE_RADIUS_METRES,
+    }
+    return render(request, "reports/_nearby.html", context)
+
+
+# A report's page
+
+
+def _can_edit(request: HttpRequest, report: Report, token: str) -> bool:
+    if report.editable_until is None or timezone.now() > report.editable_until:
+        return False
+    if report.reporter_id is not None:
+        return bool(request.user.is_authenticated and request.user.pk == report.reporter_id)
+    return bool(token) and token == str(report.token)
+
+
+def _timeline(report: Report) -> list[dict[str, Any]]:
+    statuses = dict(ReportStatus.choices)
+    entries = []
+    for update in selectors.report_timeline(report=report):
+        if update.author_id is None or update.kind == UpdateKind.EDITED:
+            who = ""
+        elif update.author_id == report.reporter_id:
+            who = _("The reporter")
+        else:
+            who = _("City staff")
+        entries.append(
+            {
+                "update": update,
+                "who": who,
+                "status": statuses.get(update.new_status, "") if update.new_status else "",
+            }
+        )
+    return entries
+
+
+def _answers(report: Report) -> list[tuple[str, str]]:
+    questions = {question.code: question for question in report.category.attributes.all()}
+    rows = []
+    for code, value in (report.attributes or {}).items():
+        question = questions.get(code)
+        names = {
+            str(choice.get("key")): str(choice.get("name") or choice.get("key"))
+            for choice in (question.values if question else [])
+            if isinstance(choice, dict)
+        }
+        values = value if isinstance(value, list) else [value]
+        rows.append(
+            (
+                question.description if question else code,
+                ", ".join(names.get(str(item), str(item)) for item in values),
+            )
+        )
+    return rows
+
+
+def _detail_page(
+    request: HttpRequest,
+    report: Report,
+    *,
+    edit_form: DescriptionEditForm | None = None,
+    support_form: SupportForm | None = None,
+    abuse_form: AbuseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    token = request.POST.get("token") or request.GET.get("token", "")
+    can_edit = _can_edit(request, report, token)
+    if can_edit and edit_form is None:
+        edit_form = DescriptionEditForm(initial={"description": report.description, "token": token})
+    feature = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [report.longitude, report.latitude]},
+                "properties": {"title": f"#{report.pk} {report.category.name}"},
+            }
+        ],
+    }
+    context = {
+        "report": report,
+        "photos": [photo for photo in report.photos.all() if not photo.is_hidden],
+        "timeline": _timeline(report),
+        "answers": _answers(report),
+        "supporter_count": report.supporters.count(),
+        "feature": feature,
+        "edit_form": edit_form if can_edit else None,
+        "support_form": support_form or SupportForm(),
+        "abuse_form": abuse_form or AbuseForm(),
+    }
+    return render(request, "reports/report_detail.html", context, status=status)
+
+
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, _public_report(request, pk))
+
+
+@require_POST
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _public_report(request, pk)
+    form = DescriptionEditForm(request.POST)
+    token = request.POST.get("token", "")
+    if not _can_edit(request, report, token):
+        messages.error(request, _("The time to correct this report has passed."))
+        return HttpResponseRedirect(reverse("reports:report_detail", kwargs={"pk": pk}))
+    if form.is_valid():
+        try:
+            services.report_edit_description(
+                report=report, editor=_user(request), description=form.cleaned_data["description"]
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Your correction was saved."))
+            url = reverse("reports:report_detail", kwargs={"pk": pk})
+            return HttpResponseRedirect(f"{url}?token={token}" if token else url)
+    return _detail_page(request, report, edit_form=form, status=400)
+
+
+@require_POST
+def report_support(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _public_report(request, pk)
+    user = _user(request)
+    form = SupportForm(request.POST if user is None else {"email": user.email})
+    if form.is_valid():
+        try:
+            services.report_support(report=report, email=form.cleaned_data["email"], user=user)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request, _("Thank you. We will tell you when the city changes this report.")
+            )
+            return HttpResponseRedirect(reverse("reports:report_detail", kwargs={"pk": pk}))
+    return _detail_page(request, report, support_form=form, status=400)
+
+
+@require_POST
+def report_flag(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _public_report(request, pk)
+    form = AbuseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_flag_abuse(
+                report=report, reason=form.cleaned_data["reason"], flagged_by=_user(request)
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Thank you. A moderator will look at this report."))
+            return HttpResponseRedirect(reverse("reports:report_detail", kwargs={"pk": pk}))
+    return _detail_page(request, report, abuse_form=form, status=400)
+
+
+# Statistics
+
+
+def _period(request: HttpRequest) -> int:
+    try:
+        period = int(request.GET.get("period", STATISTICS_DEFAULT_PERIOD))
+    except ValueError:
+        return STATISTICS_DEFAULT_PERIOD
+    return period if period in selectors.STATISTICS_PERIODS else STATISTICS_DEFAULT_PERIOD
+
+
+def _statistics_rows(rows: list[selectors.StatisticsRow], period: int) -> list[dict[str, Any]]:
+    table = []
+    for row in rows:
+        figures = row.periods[period]
+        share = figures.closed_within_sla_share
+        table.append(
+            {
+                "key": row.key,
+                "name": row.name,
+                "open": figures.open,
+                "closed": figures.closed,
+                "median": figures.median_days_to_close,
+                "share_percent": round(share * 100) if share is not None else None,
+            }
+        )
+    return table
+
+
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    municipality = _municipality(request)
+    period = _period(request)
+    figures = selectors.report_statistics(municipality=municipality)
+    categories = _statistics_rows(figures["categories"], period)
+    departments = _statistics_rows(figures["departments"], period)
+    chart = chart_data(
+        chart_type="bar",
+        labels=[row["name"] for row in categories],
+        datasets=[
+            {"label": _("Open"), "data": [row["open"] for row in categories]},
+            {"label": _("Closed"), "data": [row["closed"] for row in categories]},
+        ],
+        label_title=_("Category"),
+    )
+    context = {
+        "period": period,
+        "periods": selectors.STATISTICS_PERIODS,
+        "categories": categories,
+        "departments": departments,
+        "chart": chart,
+        "reports_section": "statistics",
+    }
+    return render(request, "reports/statistics.html", context)
+
+
+@require_GET
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    """Aggregates only: no report, reporter or staff member is named."""
+    municipality = _municipality(request)
+    period = _period(request)
+    figures = selectors.report_statistics(municipality=municipality)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="reports-statistics-{municipality.slug}-{period}-days.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "scope",
+            "key",
+            "name",
+            "period_days",
+            "open",
+            "closed",
+            "median_days_to_close",
+            "closed_within_sla_share",
+        ]
+    )
+    for scope, key in (("category", "categories"), ("department", "departments")):
+        for row in figures[key]:
+            numbers = row.periods[period]
+            writer.writerow(
+                [
+                    scope,
+                    row.key,
+                    row.name,
+                    period,
+                    numbers.open,
+                    numbers.closed,
+                    "" if numbers.median_days_to_close is None else numbers.median_days_to_close,
+                    ""
+                    if numbers.closed_within_sla_share is None
+                    else numbers.closed_within_sla_share,
+                ]
+            )
+    return response
+
+
+# Neighbourhood subscriptions (no service exists for these two single-row writes)
+
+
+def _subscription_context(request: HttpRequest, municipality: Any) -> dict[str, Any]:
+    if not request.user.is_authenticated:
+        return {"subscription_form": None, "subscriptions": []}
+    subscriptions = list(
+        NeighbourhoodSubscription.objects.filter(
+            municipality=municipality, user=request.user
+        ).select_related("neighbourhood")
+    )
+    taken = {subscription.neighbourhood_id for subscription in subscriptions}
+    available = [item for item in _neighbourhoods(municipality) if item.pk not in taken]
+    return {
+        "subscription_form": SubscriptionForm(neighbourhoods=available) if available else None,
+        "subscriptions": subscriptions,
+    }
+
+
+@login_required
+@require_POST
+def subscription_create(request: HttpRequest) -> HttpResponse:
+    municipality = _municipality(request)
+    form = SubscriptionForm(request.POST, neighbourhoods=_neighbourhoods(municipality))
+    if form.is_valid():
+        neighbourhood = Neighbourhood.objects.get(
+            municipality=municipality, slug=form.cleaned_data["neighbourhood"]
+        )
+        NeighbourhoodSubscription.objects.get_or_create(
+            neighbourhood=neighbourhood,
+            user=request.user,
+            defaults={"municipality": municipality},
+        )
+        messages.success(
+            request,
+            _("You will be told of new reports in %(neighbourhood)s.")
+            % {"neighbourhood": neighbourhood.name},
+        )
+    else:
+        messages.error(request, _("Choose a neighbourhood."))
+    return HttpResponseRedirect(reverse("reports:report_list") + "#subscriptions")
+
+
+@login_required
+@require_POST
+def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    subscription = get_object_or_404(
+        NeighbourhoodSubscription.objects.select_related("neighbourhood"),
+        pk=pk,
+        municipality=_municipality(request),
+        user=request.user,
+    )
+    name = subscription.neighbourhood.name
+    subscription.delete()
+    messages.success(
+        request,
+        _("You will no longer be told of new reports in %(neighbourhood)s.")
+        % {"neighbourhood": name},
+    )
+    return HttpResponseRedirect(reverse("reports:report_list") + "#subscriptions")

@@ -183,7 +183,8 @@ class ReportForm(forms.Form):
         help_text=_("For example 26.6694."),
     )
     address = forms.CharField(
-        label=_("Address or landmark (optional)"),
+        label=_("Address or landmark"),
+        help_text=_("Needed when you do not give the place on the map."),
         required=False,
         max_length=300,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),

@@ -210,11 +210,18 @@ class Report(CityOwnedModel):
         _("status"), max_length=20, choices=ReportStatus, default=ReportStatus.NEW
     )
     description = models.TextField(_("description"), max_length=4000)
+    # A report has a point, or only an address or landmark that staff place later.
     latitude = models.FloatField(
-        _("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.FloatField(
-        _("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     attributes = models.JSONField(_("answers"), default=dict, blank=True)
@@ -266,7 +273,16 @@ class Report(CityOwnedModel):
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(duplicate_of=models.F("id")), name="report_not_own_duplicate"
-            )
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(latitude__isnull=True) & models.Q(longitude__isnull=True))
+                | (models.Q(latitude__isnull=False) & models.Q(longitude__isnull=False)),
+                name="report_point_whole_or_absent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=False) | ~models.Q(address=""),
+                name="report_has_a_place",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -56,6 +56,8 @@ def report_list_nearby(
     ).select_related("category")
     nearby = []
     for report in candidates:
+        if report.latitude is None or report.longitude is None:
+            continue  # the range filter already leaves out reports without a point
         distance = distance_metres(latitude, longitude, report.latitude, report.longitude)
         if distance <= radius_metres:
             report.distance_metres = distance  # type: ignore[attr-defined]

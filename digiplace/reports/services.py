@@ -239,8 +239,20 @@ def attributes_clean(*, category: Category, answers: dict[str, Any] | None) -> d
 
 
 def _location_clean(
-    errors: Errors, municipality: Municipality, latitude: Any, longitude: Any
-) -> tuple[float, float]:
+    errors: Errors, municipality: Municipality, latitude: Any, longitude: Any, address: str
+) -> tuple[float | None, float | None]:
+    """A point inside the city, or no point at all when an address or landmark says where."""
+    if latitude in (None, "") and longitude in (None, ""):
+        if not address:
+            _add(
+                errors,
+                "location",
+                _(
+                    "Show where the problem is: pick the place on the map, use your "
+                    "location, or write an address or a landmark."
+                ),
+            )
+        return None, None
     try:
         latitude, longitude = float(latitude), float(longitude)
     except (TypeError, ValueError):
@@ -350,7 +362,9 @@ def _report_url(report: Report) -> str:
 
 
 def _place(report: Report) -> str:
-    return report.address or f"{report.latitude:.5f}, {report.longitude:.5f}"
+    if report.address or report.latitude is None or report.longitude is None:
+        return report.address
+    return f"{report.latitude:.5f}, {report.longitude:.5f}"
 
 
 def _recipients(report: Report, *, exclude: User | None) -> list[tuple[User | None, str, str]]:
@@ -488,8 +502,8 @@ def report_create(
     *,
     municipality: Municipality,
     category: Category,
-    latitude: float,
-    longitude: float,
+    latitude: float | None,
+    longitude: float | None,
     description: str,
     address: str = "",
     attributes: dict[str, Any] | None = None,
@@ -514,9 +528,9 @@ def report_create(
         _add(errors, "category", _("Choose one of this city's categories."))
     elif not category.is_active:
         _add(errors, "category", _("This category no longer takes reports."))
-    latitude, longitude = _location_clean(errors, municipality, latitude, longitude)
-    description = _description_clean(errors, description)
     address = (address or "").strip()
+    latitude, longitude = _location_clean(errors, municipality, latitude, longitude, address)
+    description = _description_clean(errors, description)
     if len(address) > 300:
         _add(errors, "address", _("Use at most 300 characters for the address."))
 
@@ -561,8 +575,10 @@ def report_create(
     _raise_if(errors)
 
     now = timezone.now()
-    neighbourhood = neighbourhood_for_point(
-        municipality=municipality, latitude=latitude, longitude=longitude
+    neighbourhood = (
+        neighbourhood_for_point(municipality=municipality, latitude=latitude, longitude=longitude)
+        if latitude is not None and longitude is not None
+        else None
     )
     with transaction.atomic():
         _rate_limits_check(reporter=reporter, email=reporter_email, source_address=source_address)

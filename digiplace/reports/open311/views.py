@@ -295,16 +295,16 @@ def _request_create(
             _("service_code %(service_code)s was not found.") % {"service_code": service_code}
         )
 
+    # The specification asks for lat and long, or address_string, or address_id. An
+    # address_string alone is kept as written, for staff to place (no geocoding here);
+    # there is no register of address ids.
     point = location(arguments)
-    if point is None:
-        if text(arguments, "address_string") or text(arguments, "address_id"):
-            raise bad_request(
-                _(
-                    "This server cannot locate addresses: send lat and long "
-                    "(address_string is kept as the address when sent with them)."
-                )
-            )
-        raise bad_request(_("A location is required: send lat and long."))
+    if point is None and not text(arguments, "address_string"):
+        raise bad_request(
+            _("A location is required: send lat and long, or address_string.")
+            if not text(arguments, "address_id")
+            else _("address_id is not known here: send lat and long, or address_string.")
+        )
 
     answers = attribute_answers(
         arguments,
@@ -317,8 +317,8 @@ def _request_create(
         report = services.report_create(
             municipality=municipality,
             category=category,
-            latitude=point[0],
-            longitude=point[1],
+            latitude=point[0] if point else None,
+            longitude=point[1] if point else None,
             description=text(arguments, "description"),
             address=text(arguments, "address_string"),
             attributes=answers,

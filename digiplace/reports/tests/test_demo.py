@@ -27,5 +27,6 @@ def test_reports_demo_loads_once_per_city() -> None:
     statuses = set(Report.objects.values_list("status", flat=True))
     assert {"new", "fixed"} <= statuses
     for report in Report.objects.select_related("municipality"):
+        assert report.latitude is not None and report.longitude is not None
         assert report.municipality.contains_point(report.latitude, report.longitude)
         assert report.department is not None

@@ -472,7 +472,11 @@ def test_post_request_with_inactive_or_other_citys_key_is_403(
         ({"lat": "north"}, 400, "lat must be a number"),
         ({"lat": "95"}, 400, "lat must be a number"),
         ({"long": None}, 400, "lat and long must be sent together"),
-        ({"lat": None, "long": None}, 400, "cannot locate addresses"),
+        (
+            {"lat": None, "long": None, "address_string": None, "address_id": "77"},
+            400,
+            "address_id is not known here",
+        ),
         ({"lat": None, "long": None, "address_string": None}, 400, "location is required"),
         ({"lat": "45.75", "long": "21.22"}, 400, "lat/long"),  # Timișoara, out of bounds
         ({"attribute[depth]": "deep"}, 400, "attribute[depth]"),
@@ -800,3 +804,18 @@ def test_platform_admin_pages_for_keys_categories_neighbourhoods_and_reports_ope
 
     assert [client.get(page).status_code for page in pages] == [200] * len(pages)
     assert api_key.key.encode() in client.get(f"/admin/reports/apikey/{api_key.pk}/change/").content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("format", FORMATS)
+def test_post_request_with_only_an_address_string(
+    client: Client, pothole: Category, api_key: ApiKey, format: str
+) -> None:
+    # The specification takes lat/long, or address_string, or address_id.
+    response = client.post(f"{BASE}/requests.{format}", post_data(lat=None, long=None))
+
+    assert response.status_code == 200
+    report = Report.objects.get()
+    assert (report.latitude, report.longitude, report.address) == (None, None, "Strada Marchian 5")
+    listed = client.get(f"{BASE}/requests/{report.pk}.json").json()[0]
+    assert (listed["lat"], listed["long"], listed["address"]) == (None, None, "Strada Marchian 5")

@@ -207,6 +207,7 @@ def test_a_logged_in_person_reports_with_the_account(
         ({"attribute_bins": ""}, "Answer the question “How many bins?”."),
         ({"latitude": "45.75", "longitude": "21.22"}, "This place is outside"),
         ({"latitude": "abc"}, "Give the place as a latitude and a longitude."),
+        ({"latitude": "", "longitude": "", "address": ""}, "Show where the problem is"),
         ({"reporter_email": "not-an-email"}, "Enter a valid email address."),
         ({"reporter_name": ""}, "Give your name."),
         ({"category": ""}, "Choose a category."),
@@ -621,3 +622,19 @@ def test_map_data_is_json_geojson(client: Client, report: Report) -> None:
     assert response["Content-Type"] == "application/json"
     assert data["type"] == "FeatureCollection"
     assert set(data["features"][0]["properties"]) == {"id", "title", "url", "description", "status"}
+
+
+def test_a_report_can_give_only_an_address(client: Client, container: Category) -> None:
+    data = _new_report_data(container, latitude="", longitude="", address="Piața Revoluției 1")
+
+    response = _post(client, "/reports/new/", data)
+
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert (report.latitude, report.longitude) == (None, None)
+    assert report.address == "Piața Revoluției 1"
+    page = client.get(response["Location"], HTTP_HOST=BOTOSANI).content.decode()
+    assert "not a point on the map" in page
+    assert "data-map" not in page
+    listed = _get(client, "/reports/map-data.json").json()
+    assert listed["features"] == []

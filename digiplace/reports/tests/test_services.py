@@ -685,3 +685,24 @@ def test_erasure_keeps_the_report_public_without_the_person(
     assert report.description == "The container on Str. Primăverii is overflowing."
     assert not Supporter.objects.exists()
     assert not NeighbourhoodSubscription.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_address_without_a_point_is_enough(
+    botosani: Municipality, category: Category, _media_root: Path
+) -> None:
+    report = create(botosani, category, latitude=None, longitude=None, address="Str. Marchian 5")
+
+    assert (report.latitude, report.longitude, report.neighbourhood) == (None, None, None)
+    assert report.department == category.department
+
+
+@pytest.mark.django_db
+def test_no_point_and_no_address_writes_nothing(
+    botosani: Municipality, category: Category, _media_root: Path
+) -> None:
+    with pytest.raises(ValidationError) as raised:
+        create(botosani, category, latitude=None, longitude=None, address="  ")
+
+    assert "location" in raised.value.message_dict
+    assert nothing_written(_media_root)

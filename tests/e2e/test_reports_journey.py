@@ -8,6 +8,7 @@ the timeline and the statistics count the closed report.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from playwright.sync_api import Page, expect
 from digiplace.core.models import Department, Municipality, StaffMembership, User
 from digiplace.core.tests.factories import PASSWORD, StaffMembershipFactory, UserFactory
 from digiplace.reports.models import Category, Report
-from digiplace.reports.tests.factories import CategoryFactory
+from digiplace.reports.tests.factories import CategoryFactory, ReportFactory
 
 from .conftest import MessageCollector, NewSession, Sites, choose_language, message_text
 
@@ -143,3 +144,36 @@ def test_report_journey_on_a_phone(
         "row", name="Overflowing container"
     )
     expect(row.get_by_role("cell").nth(1)).to_have_text("1")
+
+
+def test_me_too_instead_of_a_duplicate(
+    container: Category,
+    resident: User,
+    sites: Sites,
+    new_session: NewSession,
+) -> None:
+    existing = ReportFactory.create(
+        municipality=container.municipality,
+        category=container,
+        latitude=47.7481,
+        longitude=26.6681,
+        status="acknowledged",
+        description="Overflowing since Monday.",
+    )
+    page = new_session(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    log_in(page, sites.botosani, resident.email)
+
+    # Choosing the category and the place shows the open report 15 m away.
+    page.goto(sites.botosani + "/reports/new/")
+    page.get_by_label("What is the problem?").select_option(label="Overflowing container")
+    page.get_by_label("Latitude").fill("47.7480")
+    page.get_by_label("Longitude").fill("26.6680")
+    page.get_by_label("Longitude").dispatch_event("change")
+    me_too = page.get_by_role("button", name=f"Me too (report #{existing.pk})")
+    expect(me_too).to_be_visible()
+
+    # "Me too" supports it instead of sending a new report.
+    me_too.click()
+    expect(page).to_have_url(re.compile(rf"/reports/{existing.pk}/"))
+    assert Report.objects.count() == 1
+    assert list(existing.supporters.values_list("email", flat=True)) == [resident.email]

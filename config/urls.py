@@ -1,7 +1,9 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("digiplace.core.urls")),
     path("accounts/", include("digiplace.core.urls_accounts")),
     path("backoffice/plans/", include("digiplace.plans.urls_backoffice")),
@@ -13,6 +15,10 @@ urlpatterns = [
     path("open311/v2/", include("digiplace.reports.open311.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Uploaded files (report photos, archived plan reports): served by Django only in the run
+# command's development mode; in production the web server in front serves MEDIA_ROOT.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "digiplace.core.views.pages.page_not_found"
 handler403 = "digiplace.core.permissions.permission_denied"

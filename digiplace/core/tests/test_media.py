@@ -1,0 +1,29 @@
+"""Uploaded files are served by Django in development mode only."""
+
+import importlib
+from pathlib import Path
+
+from django.test import Client
+from django.urls import clear_url_caches
+from pytest_django import Settings
+
+import config.urls
+
+
+def _get_with_debug(settings: Settings, *, debug: bool) -> int:
+    settings.DEBUG = debug
+    importlib.reload(config.urls)  # the media route is added when the URLs are read
+    clear_url_caches()
+    return Client().get("/media/photo.txt", HTTP_HOST="127.0.0.1").status_code
+
+
+def test_media_served_in_development_only(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "photo.txt").write_text("hello")
+    settings.MEDIA_ROOT = tmp_path
+    try:
+        assert _get_with_debug(settings, debug=True) == 200
+        assert _get_with_debug(settings, debug=False) == 404
+    finally:
+        settings.DEBUG = False
+        importlib.reload(config.urls)
+        clear_url_caches()

@@ -29,10 +29,10 @@ from ..forms import (
     ProfileForm,
     RegistrationForm,
 )
+from ..i18n import language_cookie_set
 from ..models import User
 
 INBOX_PAGE_SIZE = 50
-LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 class AccountRequest(HttpRequest):
@@ -139,17 +139,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-def _language_cookie_set(response: HttpResponse, language: str) -> None:
-    # The same cookie as the header's language switch (pages.language_switch).
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=LANGUAGE_COOKIE_MAX_AGE,
-        samesite="Lax",
-        secure=settings.PRODUCTION,
-    )
-
-
 @login_required
 def profile(request: AccountRequest) -> HttpResponse:
     user = request.user
@@ -168,7 +157,7 @@ def profile(request: AccountRequest) -> HttpResponse:
                 messages.success(request, gettext("Your profile is saved."))
             response = redirect("accounts:profile")
             if language != _page_language(request):
-                _language_cookie_set(response, language)
+                language_cookie_set(response, language)
             return response
     else:
         form = ProfileForm(

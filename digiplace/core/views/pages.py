@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from .. import selectors, services
 from ..branding import readable_text_colour
+from ..i18n import language_cookie_set
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -37,13 +37,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language in selectors.languages_available(municipality=municipality):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            secure=settings.PRODUCTION,
-        )
+        language_cookie_set(response, language)
         if request.user.is_authenticated:
             services.user_language_set(user=request.user, language=language)  # type: ignore[arg-type]
     return response

@@ -316,6 +316,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = env_list("DIGIPLACE_CSRF_TRUSTED_ORIGINS", [])
 
+# Reverse proxies in front of the application that append to X-Forwarded-For (nginx with
+# proxy_add_x_forwarded_for counts one); the client address is read past them.
+TRUSTED_PROXY_COUNT = int(env("DIGIPLACE_TRUSTED_PROXIES", "0") or 0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

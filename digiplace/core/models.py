@@ -320,3 +320,36 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class RateLimitCounter(models.Model):
+    """Hits of one client or person on one action in one fixed time window.
+
+    A unique key per window and ``F()`` increments count correctly on every database,
+    without database-specific locks."""
+
+    scope = models.CharField(max_length=60)
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key", "window_start"], name="core_ratelimit_unique_window"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"], name="core_ratelimit_window")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}@{self.window_start:%Y-%m-%dT%H:%M}={self.hits}"
+
+
+class SerialisationLock(models.Model):
+    """A row that transactions lock to run a check-then-write one at a time
+    (``select_for_update`` on PostgreSQL; SQLite serialises writing transactions itself)."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -30,6 +30,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from digiplace.core.http import client_address
 from digiplace.core.templatetags.digiplace import chart_data
 
 from . import selectors, services
@@ -238,7 +239,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 reporter_name=data.get("reporter_name", ""),
                 reporter_email=data.get("reporter_email", ""),
                 is_anonymous=data["is_anonymous"],
-                source_address=request.META.get("REMOTE_ADDR"),
+                source_address=client_address(request),
                 locale=request.LANGUAGE_CODE,
             )
         except ValidationError as error:

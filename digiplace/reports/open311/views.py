@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from digiplace.core import selectors as core_selectors
+from digiplace.core.http import client_address
 from digiplace.core.models import Municipality
 
 from .. import services
@@ -328,7 +329,7 @@ def _request_create(
             is_anonymous=True,
             api_key=api_key,
             device_id=text(arguments, "device_id"),
-            source_address=request.META.get("REMOTE_ADDR") or None,
+            source_address=client_address(request),
             locale=translation.get_language() or "",
         )
     except ValidationError as error:

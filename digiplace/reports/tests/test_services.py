@@ -31,6 +31,7 @@ from digiplace.reports.models import (
     Supporter,
     UpdateKind,
 )
+from digiplace.reports.services import notifications
 from digiplace.reports.tests.factories import (
     AbuseFlagFactory,
     CategoryAttributeFactory,
@@ -505,8 +506,8 @@ def test_reporter_is_told_in_the_language_of_the_report(
         )
 
     assert [message.subject for message in mail.outbox] == [f"Sesizarea nr. {report.pk}: Rezolvată"]
-    assert services._language_for("ro-RO", "en") == "ro"
-    assert services._language_for("", "fr", "en") == "en"
+    assert notifications._language_for("ro-RO", "en") == "ro"
+    assert notifications._language_for("", "fr", "en") == "en"
 
 
 @pytest.mark.django_db

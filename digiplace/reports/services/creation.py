@@ -1,0 +1,314 @@
+"""Residents' writes: new reports, corrections, 'me too' and abuse flags."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from digiplace.core.audit import audit_record, model_snapshot
+from digiplace.core.models import (
+    AuditAction,
+    Municipality,
+    User,
+)
+
+from ..geometry import neighbourhood_for_point
+from ..models import (
+    AbuseFlag,
+    ApiKey,
+    Category,
+    Report,
+    ReportPhoto,
+    ReportStatus,
+    Supporter,
+    UpdateKind,
+)
+from ..photos import CleanPhoto, photo_clean
+from ._common import Errors, _add, _lock, _raise_if, _save, _update_add
+from .attributes import attributes_clean
+from .constants import EDIT_WINDOW, MAX_DESCRIPTION_LENGTH, MAX_PHOTOS
+from .notifications import (
+    _subscribers_notify,
+)
+from .rate_limits import _rate_limits_check
+from .routing import department_for
+
+
+def _location_clean(
+    errors: Errors, municipality: Municipality, latitude: Any, longitude: Any, address: str
+) -> tuple[float | None, float | None]:
+    """A point inside the city, or no point at all when an address or landmark says where."""
+    if latitude in (None, "") and longitude in (None, ""):
+        if not address:
+            _add(
+                errors,
+                "location",
+                _(
+                    "Show where the problem is: pick the place on the map, use your "
+                    "location, or write an address or a landmark."
+                ),
+            )
+        return None, None
+    try:
+        latitude, longitude = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        _add(errors, "location", _("Give the place as a latitude and a longitude."))
+        return 0.0, 0.0
+    if not (math.isfinite(latitude) and math.isfinite(longitude)) or not (
+        -90 <= latitude <= 90 and -180 <= longitude <= 180
+    ):
+        _add(errors, "location", _("Give the place as a latitude and a longitude."))
+    elif not municipality.contains_point(latitude, longitude):
+        _add(errors, "location", _("This place is outside %(city)s.") % {"city": municipality})
+    return latitude, longitude
+
+
+def _description_clean(errors: Errors, description: str) -> str:
+    text = (description or "").strip()
+    if not text:
+        _add(errors, "description", _("Describe the problem."))
+    elif len(text) > MAX_DESCRIPTION_LENGTH:
+        _add(
+            errors,
+            "description",
+            _("Use at most %(limit)d characters to describe the problem.")
+            % {"limit": MAX_DESCRIPTION_LENGTH},
+        )
+    return text
+
+
+def _photos_clean(errors: Errors, photos: Sequence[UploadedFile]) -> list[CleanPhoto]:
+    if len(photos) > MAX_PHOTOS:
+        _add(errors, "photos", _("Send at most %(count)d photos.") % {"count": MAX_PHOTOS})
+        return []
+    cleaned = []
+    for number, upload in enumerate(photos, start=1):
+        try:
+            cleaned.append(photo_clean(upload))
+        except ValidationError as error:
+            for message in error.messages:
+                _add(
+                    errors,
+                    "photos",
+                    _("Photo %(number)d: %(message)s") % {"number": number, "message": message},
+                )
+    return cleaned
+
+
+def report_create(
+    *,
+    municipality: Municipality,
+    category: Category,
+    latitude: float | None,
+    longitude: float | None,
+    description: str,
+    address: str = "",
+    attributes: dict[str, Any] | None = None,
+    photos: Sequence[UploadedFile] = (),
+    reporter: User | None = None,
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_phone: str = "",
+    is_anonymous: bool = True,
+    api_key: ApiKey | None = None,
+    device_id: str = "",
+    source_address: str | None = None,
+    locale: str = "",
+) -> Report:
+    """Validate (bounds, category active, attribute answers by datatype, photos: JPEG/PNG/WebP,
+    size, at most 3; a reporter or name+email; rate limits per person and per address),
+    route (neighbourhood from the point, department from the routing rules), set the SLA
+    date and the edit window, re-encode the photos without metadata, record the "created"
+    update, and notify neighbourhood subscribers after commit."""
+    errors: Errors = {}
+    if category.municipality_id != municipality.pk:
+        _add(errors, "category", _("Choose one of this city's categories."))
+    elif not category.is_active:
+        _add(errors, "category", _("This category no longer takes reports."))
+    address = (address or "").strip()
+    latitude, longitude = _location_clean(errors, municipality, latitude, longitude, address)
+    description = _description_clean(errors, description)
+    if len(address) > 300:
+        _add(errors, "address", _("Use at most 300 characters for the address."))
+
+    reporter_name = (reporter_name or "").strip()
+    reporter_email = (reporter_email or "").strip().lower()
+    reporter_phone = (reporter_phone or "").strip()
+    if reporter is not None:
+        if not reporter.is_active:
+            _add(errors, "reporter_email", _("This account is not active."))
+        reporter_name = reporter_name or reporter.full_name
+        reporter_email = reporter_email or reporter.email.lower()
+    else:
+        if not reporter_name:
+            _add(errors, "reporter_name", _("Give your name."))
+        if not reporter_email:
+            _add(errors, "reporter_email", _("Give your email address, so we can tell you."))
+    if reporter_email:
+        try:
+            validate_email(reporter_email)
+        except ValidationError:
+            _add(errors, "reporter_email", _("Enter a valid email address."))
+    if len(reporter_name) > 150:
+        _add(errors, "reporter_name", _("Use at most 150 characters for your name."))
+    if len(reporter_phone) > 40:
+        _add(errors, "reporter_phone", _("Use at most 40 characters for the phone number."))
+    if len(device_id or "") > 100:
+        _add(errors, "device_id", _("Use at most 100 characters for the device id."))
+    if api_key is not None and (
+        api_key.municipality_id != municipality.pk or not api_key.is_active
+    ):
+        _add(errors, NON_FIELD_ERRORS, _("This API key is not valid here."))
+
+    cleaned_answers: dict[str, Any] = {}
+    if "category" not in errors:
+        try:
+            cleaned_answers = attributes_clean(category=category, answers=attributes)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    # Photos last: decoding them is the expensive part.
+    cleaned_photos = _photos_clean(errors, photos)
+    _raise_if(errors)
+
+    now = timezone.now()
+    neighbourhood = (
+        neighbourhood_for_point(municipality=municipality, latitude=latitude, longitude=longitude)
+        if latitude is not None and longitude is not None
+        else None
+    )
+    with transaction.atomic():
+        _rate_limits_check(reporter=reporter, email=reporter_email, source_address=source_address)
+        report = Report.objects.create(
+            municipality=municipality,
+            category=category,
+            neighbourhood=neighbourhood,
+            department=department_for(category=category, neighbourhood=neighbourhood),
+            status=ReportStatus.NEW,
+            description=description,
+            latitude=latitude,
+            longitude=longitude,
+            address=address,
+            attributes=cleaned_answers,
+            reporter=reporter,
+            reporter_name=reporter_name,
+            reporter_email=reporter_email,
+            reporter_phone=reporter_phone,
+            is_anonymous=is_anonymous,
+            api_key=api_key,
+            device_id=device_id or "",
+            source_address=source_address or None,
+            locale=(locale or "")[:10],
+            created_at=now,
+            updated_at=now,
+            expected_at=now + datetime.timedelta(days=category.sla_days),
+            editable_until=now + EDIT_WINDOW,
+        )
+        for photo in cleaned_photos:
+            ReportPhoto.objects.create(
+                municipality=municipality,
+                report=report,
+                image=photo.file,
+                width=photo.width,
+                height=photo.height,
+            )
+        _update_add(report, kind=UpdateKind.CREATED, author=reporter, new_status=ReportStatus.NEW)
+        if neighbourhood is not None:
+            _subscribers_notify(report, neighbourhood)
+    return report
+
+
+def report_edit_description(*, report: Report, editor: User | None, description: str) -> Report:
+    """The reporter corrects the description within the edit window.
+
+    A report sent with an account can be corrected only by that account; a report sent
+    with name and email only is corrected with ``editor=None`` by a caller that checked
+    the person's proof (the report's token)."""
+    errors: Errors = {}
+    if report.reporter_id is not None and (editor is None or editor.pk != report.reporter_id):
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("Only the person who sent this report can correct it.")]}
+        )
+    if report.editable_until is None or timezone.now() > report.editable_until:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("The time to correct this report has passed.")]}
+        )
+    description = _description_clean(errors, description)
+    _raise_if(errors)
+    if description == report.description:
+        return report
+    with transaction.atomic():
+        locked = _lock(report)
+        before = model_snapshot(locked)
+        locked.description = description
+        _save(locked, report, ["description"])
+        _update_add(locked, kind=UpdateKind.EDITED, author=editor)
+        audit_record(
+            actor=editor,
+            municipality=locked.municipality,
+            action=AuditAction.UPDATE,
+            instance=locked,
+            before=before,
+            after=model_snapshot(locked),
+        )
+    return report
+
+
+def report_support(*, report: Report, email: str, user: User | None = None) -> Supporter:
+    """ "Me too": the person is added to those notified of the report's public changes.
+
+    Supporting twice with the same email returns the existing support."""
+    email = (email or (user.email if user else "")).strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": [_("Enter a valid email address.")]}) from None
+    if report.is_hidden:
+        raise ValidationError({NON_FIELD_ERRORS: [_("This report cannot be supported.")]})
+    if not report.is_open:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("This report is closed; report the problem again if it is back.")
+                ]
+            }
+        )
+    if (user is not None and user.pk == report.reporter_id) or (
+        report.reporter_email and email == report.reporter_email.lower()
+    ):
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("You sent this report; you are told of its changes already.")]}
+        )
+    supporter, created = Supporter.objects.get_or_create(
+        report=report,
+        email=email,
+        defaults={"municipality_id": report.municipality_id, "user": user},
+    )
+    if not created and user is not None and supporter.user_id is None:
+        supporter.user = user
+        supporter.save(update_fields=["user"])
+    return supporter
+
+
+def report_flag_abuse(*, report: Report, reason: str, flagged_by: User | None = None) -> AbuseFlag:
+    """Anyone flags a report as abusive; moderators see the open flags."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say what is wrong with this report.")]})
+    if len(reason) > 500:
+        raise ValidationError({"reason": [_("Use at most 500 characters.")]})
+    return AbuseFlag.objects.create(
+        municipality_id=report.municipality_id,
+        report=report,
+        reason=reason,
+        flagged_by=flagged_by,
+    )

@@ -1,0 +1,52 @@
+"""Rate limits of new reports per person and per address."""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from digiplace.core.models import (
+    User,
+)
+from digiplace.core.ratelimit import serialise_on
+
+from ..models import (
+    Report,
+)
+from .constants import MAX_REPORTS_PER_ADDRESS, MAX_REPORTS_PER_PERSON, RATE_LIMIT_WINDOW
+
+
+def _rate_limits_check(*, reporter: User | None, email: str, source_address: str | None) -> None:
+    since = timezone.now() - RATE_LIMIT_WINDOW
+    recent = Report.objects.filter(created_at__gte=since)
+    person = Q(reporter_email__iexact=email) if email else Q(pk__in=[])
+    if reporter is not None:
+        person |= Q(reporter=reporter)
+    serialise_on(f"reports:person:{reporter.pk if reporter else email.lower()}")
+    if recent.filter(person).count() >= MAX_REPORTS_PER_PERSON:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _(
+                        "You have sent %(count)d reports in the last hour; please wait a "
+                        "while before sending another."
+                    )
+                    % {"count": MAX_REPORTS_PER_PERSON}
+                ]
+            }
+        )
+    if source_address:
+        serialise_on(f"reports:address:{source_address}")
+        if recent.filter(source_address=source_address).count() >= MAX_REPORTS_PER_ADDRESS:
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS: [
+                        _(
+                            "Too many reports were sent from your network in the last hour; "
+                            "please try again later."
+                        )
+                    ]
+                }
+            )

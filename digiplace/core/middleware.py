@@ -16,6 +16,44 @@ from . import selectors
 # Paths that work on any host, known or not (static files, health check).
 HOST_INDEPENDENT_PREFIXES = ("/static/", "/media/", "/healthz")
 
+# Browser features no page of the platform uses are switched off, also for anything a page
+# embeds; the new-report form asks for the device location, so geolocation stays for the
+# site itself. Photos come through a file input, which needs no camera permission.
+PERMISSIONS_POLICY = ", ".join(
+    (
+        "accelerometer=()",
+        "autoplay=()",
+        "camera=()",
+        "display-capture=()",
+        "encrypted-media=()",
+        "geolocation=(self)",
+        "gyroscope=()",
+        "hid=()",
+        "idle-detection=()",
+        "magnetometer=()",
+        "microphone=()",
+        "midi=()",
+        "payment=()",
+        "publickey-credentials-get=()",
+        "screen-wake-lock=()",
+        "serial=()",
+        "usb=()",
+        "xr-spatial-tracking=()",
+    )
+)
+
+
+class PermissionsPolicyMiddleware:
+    """Adds the ``Permissions-Policy`` header to every response, error pages included."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
 
 class MunicipalityMiddleware:
     """Sets ``request.municipality`` from the host name.

@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from shapely.geometry import Point, shape
 
+from digiplace.core.geo import EARTH_RADIUS_METRES, bounding_box, distance_metres
 from digiplace.core.models import Municipality
 
 from .models import Neighbourhood
 
-EARTH_RADIUS_METRES = 6_371_008.8
-
-
-def distance_metres(
-    latitude_a: float, longitude_a: float, latitude_b: float, longitude_b: float
-) -> float:
-    """Great-circle (haversine) distance between two points, in metres."""
-    phi_a, phi_b = math.radians(latitude_a), math.radians(latitude_b)
-    delta_phi = phi_b - phi_a
-    delta_lambda = math.radians(longitude_b - longitude_a)
-    chord = (
-        math.sin(delta_phi / 2) ** 2
-        + math.cos(phi_a) * math.cos(phi_b) * math.sin(delta_lambda / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_METRES * math.asin(min(1.0, math.sqrt(chord)))
-
-
-def bounding_box(
-    latitude: float, longitude: float, radius_metres: float
-) -> tuple[float, float, float, float]:
-    """(south, west, north, east) of a box that holds every point within the radius."""
-    latitude_delta = math.degrees(radius_metres / EARTH_RADIUS_METRES)
-    cosine = max(math.cos(math.radians(latitude)), 1e-6)
-    longitude_delta = math.degrees(radius_metres / (EARTH_RADIUS_METRES * cosine))
-    return (
-        latitude - latitude_delta,
-        longitude - longitude_delta,
-        latitude + latitude_delta,
-        longitude + longitude_delta,
-    )
+__all__ = [
+    "EARTH_RADIUS_METRES",
+    "bounding_box",
+    "distance_metres",
+    "geometry_bounds",
+    "neighbourhood_for_point",
+]
 
 
 def geometry_bounds(geometry: dict[str, Any]) -> tuple[float, float, float, float]:

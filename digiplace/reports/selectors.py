@@ -11,19 +11,23 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
     F,
     FloatField,
     Func,
+    IntegerField,
     Q,
     QuerySet,
+    Value,
+    When,
 )
-from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
+from digiplace.core.geo import bounding_box, distance_expression, distance_metres
 from digiplace.core.models import Department, Municipality
+from digiplace.core.parsing import ParseError, parse_id
 
-from .geometry import EARTH_RADIUS_METRES, bounding_box, distance_metres
 from .models import (
     OPEN_STATUSES,
     Category,
@@ -68,14 +72,133 @@ def report_list_nearby(
     return nearby
 
 
-def _distance_expression(latitude: float, longitude: float) -> Any:
-    """Haversine distance from the point to each row, computed by PostgreSQL, in metres."""
-    half_latitude = (Radians(F("latitude")) - Radians(latitude)) / 2
-    half_longitude = (Radians(F("longitude")) - Radians(longitude)) / 2
-    chord = Power(Sin(half_latitude), 2) + Cos(Radians(F("latitude"))) * Cos(
-        Radians(latitude)
-    ) * Power(Sin(half_longitude), 2)
-    return 2 * EARTH_RADIUS_METRES * ASin(Sqrt(chord, output_field=FloatField()))
+ORDER_NEWEST = "newest"
+ORDER_OVERDUE_FIRST = "overdue_first"
+ORDER_UPDATED = "updated"  # oldest update first: polling for changes
+
+
+@dataclass(frozen=True)
+class Circle:
+    latitude: float
+    longitude: float
+    radius_metres: float
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What a search of reports asks for, already parsed and checked (see core.parsing).
+
+    Empty tuples and None mean "any". ``ids`` given alone still combine with the others;
+    callers that want ids to override (Open311) leave the rest empty."""
+
+    include_hidden: bool = False
+    ids: tuple[int, ...] | None = None
+    category_codes: tuple[str, ...] = ()
+    category_ids: tuple[int, ...] = ()
+    statuses: tuple[str, ...] = ()
+    neighbourhood_ids: tuple[int, ...] = ()
+    neighbourhood_slugs: tuple[str, ...] = ()
+    department_ids: tuple[int, ...] = ()
+    assigned_to_id: int | None = None
+    is_overdue: bool = False
+    created_from: datetime.datetime | None = None
+    created_to: datetime.datetime | None = None
+    updated_after: datetime.datetime | None = None
+    bbox: tuple[float, float, float, float] | None = None  # south, west, north, east
+    circle: Circle | None = None
+    text: str = ""
+    order: str = ORDER_NEWEST
+
+
+def _text_condition(text: str) -> Q:
+    """Staff search: ``#123`` is a report number; other text is searched in the report's
+    words and the reporter's name and email (a plain number also matches the number)."""
+    if text.startswith("#"):
+        number = _report_number(text[1:])
+        if number is not None:
+            return Q(pk=number)
+    condition = (
+        Q(description__icontains=text)
+        | Q(address__icontains=text)
+        | Q(reporter_name__icontains=text)
+        | Q(reporter_email__icontains=text)
+    )
+    number = _report_number(text)
+    return condition | Q(pk=number) if number is not None else condition
+
+
+def _report_number(text: str) -> int | None:
+    try:
+        return parse_id(text, name="q")
+    except ParseError:
+        return None
+
+
+def _within_circle(reports: QuerySet[Report], circle: Circle) -> QuerySet[Report]:
+    # The bounding box uses the (municipality, latitude, longitude) index; the exact
+    # distance then trims its corners.
+    south, west, north, east = bounding_box(circle.latitude, circle.longitude, circle.radius_metres)
+    return (
+        reports.filter(latitude__range=(south, north), longitude__range=(west, east))
+        .annotate(distance_metres=distance_expression(circle.latitude, circle.longitude))
+        .filter(distance_metres__lte=circle.radius_metres)
+    )
+
+
+def report_search(
+    *, municipality: Municipality, filters: ReportFilters, now: datetime.datetime | None = None
+) -> QuerySet[Report]:
+    """The one search of reports behind the public list and map, the staff queue and
+    Open311: the municipality's reports matching ``filters``, in ``filters.order``. Hidden
+    reports only with ``include_hidden`` (staff). One query; nothing is prefetched, so that
+    callers reading plain rows (``values()``) pay for no join they do not use."""
+    now = now or timezone.now()
+    reports = Report.objects.filter(municipality=municipality)
+    if not filters.include_hidden:
+        reports = reports.filter(is_hidden=False)
+    if filters.ids is not None:
+        reports = reports.filter(pk__in=filters.ids)
+    if filters.category_codes:
+        reports = reports.filter(category__service_code__in=filters.category_codes)
+    if filters.category_ids:
+        reports = reports.filter(category_id__in=filters.category_ids)
+    if filters.statuses:
+        reports = reports.filter(status__in=filters.statuses)
+    if filters.neighbourhood_ids:
+        reports = reports.filter(neighbourhood_id__in=filters.neighbourhood_ids)
+    if filters.neighbourhood_slugs:
+        reports = reports.filter(neighbourhood__slug__in=filters.neighbourhood_slugs)
+    if filters.department_ids:
+        reports = reports.filter(department_id__in=filters.department_ids)
+    if filters.assigned_to_id is not None:
+        reports = reports.filter(assigned_to_id=filters.assigned_to_id)
+    if filters.is_overdue:
+        reports = reports.filter(status__in=OPEN_STATUSES, expected_at__lt=now)
+    if filters.created_from is not None:
+        reports = reports.filter(created_at__gte=filters.created_from)
+    if filters.created_to is not None:
+        reports = reports.filter(created_at__lte=filters.created_to)
+    if filters.updated_after is not None:
+        reports = reports.filter(updated_at__gt=filters.updated_after)
+    if filters.bbox is not None:
+        south, west, north, east = filters.bbox
+        reports = reports.filter(latitude__range=(south, north), longitude__range=(west, east))
+    if filters.circle is not None:
+        reports = _within_circle(reports, filters.circle)
+    if filters.text:
+        reports = reports.filter(_text_condition(filters.text))
+    if filters.order == ORDER_UPDATED:
+        return reports.order_by("updated_at", "id")
+    if filters.order == ORDER_OVERDUE_FIRST:
+        overdue_first = Case(
+            When(status__in=OPEN_STATUSES, expected_at__lt=now, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return reports.order_by(
+            overdue_first, F("expected_at").asc(nulls_last=True), "-created_at", "-id"
+        )
+    return reports.order_by("-created_at", "-id")
 
 
 def report_list(
@@ -93,42 +216,35 @@ def report_list(
     radius_metres: float | None = None,
     ids: Sequence[int] | None = None,
 ) -> QuerySet[Report]:
-    """Reports of the municipality, newest first. Hidden ones only for staff
-    (``include_hidden``). ``bbox`` is (south, west, north, east); ``point`` with
-    ``radius_metres`` keeps the reports within that distance (annotated ``distance``)."""
-    reports = Report.objects.filter(municipality=municipality).select_related(
+    """``report_search`` with keyword filters and category and neighbourhood joined, newest
+    first (kept for callers written before ``ReportFilters``). ``point`` with
+    ``radius_metres`` keeps the reports within that distance (annotated ``distance_metres``)."""
+    filters = ReportFilters(
+        include_hidden=include_hidden,
+        ids=tuple(ids) if ids is not None else None,
+        category_codes=tuple(category_codes or ()),
+        statuses=tuple(statuses or ()),
+        neighbourhood_ids=(neighbourhood.pk,) if isinstance(neighbourhood, Neighbourhood) else (),
+        neighbourhood_slugs=(neighbourhood,)
+        if isinstance(neighbourhood, str) and neighbourhood
+        else (),
+        created_from=created_from,
+        created_to=created_to,
+        updated_after=updated_after,
+        bbox=bbox,
+        circle=(
+            Circle(latitude=point[0], longitude=point[1], radius_metres=radius_metres)
+            if point is not None and radius_metres is not None
+            else None
+        ),
+    )
+    if category_codes is not None and not filters.category_codes:
+        return Report.objects.none()  # an explicit empty choice matches nothing
+    if statuses is not None and not filters.statuses:
+        return Report.objects.none()
+    return report_search(municipality=municipality, filters=filters).select_related(
         "category", "neighbourhood"
     )
-    if not include_hidden:
-        reports = reports.filter(is_hidden=False)
-    if ids is not None:
-        reports = reports.filter(pk__in=list(ids))
-    if category_codes is not None:
-        reports = reports.filter(category__service_code__in=list(category_codes))
-    if statuses is not None:
-        reports = reports.filter(status__in=list(statuses))
-    if isinstance(neighbourhood, Neighbourhood):
-        reports = reports.filter(neighbourhood=neighbourhood)
-    elif neighbourhood:
-        reports = reports.filter(neighbourhood__slug=neighbourhood)
-    if created_from is not None:
-        reports = reports.filter(created_at__gte=created_from)
-    if created_to is not None:
-        reports = reports.filter(created_at__lte=created_to)
-    if updated_after is not None:
-        reports = reports.filter(updated_at__gt=updated_after)
-    if bbox is not None:
-        south, west, north, east = bbox
-        reports = reports.filter(latitude__range=(south, north), longitude__range=(west, east))
-    if point is not None and radius_metres is not None:
-        latitude, longitude = point
-        south, west, north, east = bounding_box(latitude, longitude, radius_metres)
-        reports = (
-            reports.filter(latitude__range=(south, north), longitude__range=(west, east))
-            .annotate(distance=_distance_expression(latitude, longitude))
-            .filter(distance__lte=radius_metres)
-        )
-    return reports.order_by("-created_at", "-id")
 
 
 def report_timeline(*, report: Report, include_internal: bool = False) -> list[ReportUpdate]:

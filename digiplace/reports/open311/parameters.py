@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -12,17 +11,19 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import AttributeDatatype
-from .queries import Circle, RequestFilters
+from digiplace.core import parsing
+from digiplace.core.parsing import ParseError, parse_text
+
+from ..models import CLOSED_STATUSES, OPEN_STATUSES, AttributeDatatype
+from ..selectors import ORDER_NEWEST, ORDER_UPDATED, Circle, ReportFilters
+from .queries import RequestFilters
 
 MAX_REQUESTS = 1000
 DEFAULT_WINDOW = datetime.timedelta(days=90)
 MAX_RADIUS_METRES = 50_000
 DEFAULT_RADIUS_METRES = 1_000
-# W3C date and time formats (https://www.w3.org/TR/NOTE-datetime): a time needs its zone.
-_W3C_DATETIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$"
-)
+MAX_PAGE = 1_000_000
+MAX_PATH_PART_LENGTH = 200
 _ATTRIBUTE_FIELD = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 
 
@@ -47,30 +48,41 @@ def forbidden(*descriptions: str) -> Open311Error:
     return Open311Error(403, *descriptions)
 
 
-def text(data: Mapping[str, Any], name: str) -> str:
-    """An optional argument: empty and absent are the same (the specification says so)."""
+def text(data: Mapping[str, Any], name: str, *, max_length: int | None = None) -> str:
+    """An optional argument: empty and absent are the same (the specification says so).
+    NUL characters are refused here, before they reach PostgreSQL (which cannot store them)."""
     value = data.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    try:
+        return parse_text(value, name=name, max_length=max_length)
+    except ParseError as error:
+        raise bad_request(str(error)) from None
 
 
 def comma_list(data: Mapping[str, Any], name: str) -> list[str]:
     return [item.strip() for item in text(data, name).split(",") if item.strip()]
 
 
+def path_text(value: str, *, name: str) -> str:
+    """A part of the URL path (service code, request id, token), checked like an argument."""
+    return text({name: value}, name, max_length=MAX_PATH_PART_LENGTH)
+
+
 def parse_datetime(value: str, *, name: str) -> datetime.datetime:
-    """A W3C date or date-time; a bare date is midnight in the municipality's time zone."""
-    if not _W3C_DATETIME.match(value):
-        raise bad_request(
-            _("%(name)s must be a W3C date and time with its time zone, such as %(example)s.")
-            % {"name": name, "example": "2010-01-01T00:00:00Z"}
-        )
+    """A W3C date or date-time (a time needs its zone); a bare date is midnight in the
+    municipality's time zone."""
     try:
-        moment = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        raise bad_request(_("%(name)s is not a valid date.") % {"name": name}) from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+        return parsing.parse_datetime(value, name=name, require_zone_with_time=True)
+    except ParseError as error:
+        if error.code == "invalid":
+            raise bad_request(
+                _("%(name)s must be a W3C date and time with its time zone, such as %(example)s.")
+                % {"name": name, "example": "2010-01-01T00:00:00Z"}
+            ) from None
+        if error.code == "invalid_date":
+            raise bad_request(_("%(name)s is not a valid date.") % {"name": name}) from None
+        raise bad_request(str(error)) from None
 
 
 def optional_datetime(data: Mapping[str, Any], name: str) -> datetime.datetime | None:
@@ -82,25 +94,10 @@ def _positive_integer(data: Mapping[str, Any], name: str, *, default: int, maxim
     value = text(data, name)
     if not value:
         return default
-    if not value.isdigit() or not 1 <= int(value) <= maximum:
-        raise bad_request(
-            _("%(name)s must be a whole number from 1 to %(maximum)s.")
-            % {"name": name, "maximum": maximum}
-        )
-    return int(value)
-
-
-def _coordinate(value: str, *, name: str, limit: float) -> float:
     try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or not -limit <= number <= limit:
-        raise bad_request(
-            _("%(name)s must be a number from -%(limit)s to %(limit)s (WGS84 degrees).")
-            % {"name": name, "limit": int(limit)}
-        )
-    return number
+        return parsing.parse_integer(value, name=name, minimum=1, maximum=maximum)
+    except ParseError as error:
+        raise bad_request(str(error)) from None
 
 
 def location(data: Mapping[str, Any]) -> tuple[float, float] | None:
@@ -110,33 +107,41 @@ def location(data: Mapping[str, Any]) -> tuple[float, float] | None:
         return None
     if not latitude or not longitude:
         raise bad_request(_("lat and long must be sent together."))
-    return (
-        _coordinate(latitude, name="lat", limit=90),
-        _coordinate(longitude, name="long", limit=180),
-    )
+    try:
+        return (
+            parsing.parse_latitude(latitude, name="lat"),
+            parsing.parse_longitude(longitude, name="long"),
+        )
+    except ParseError as error:
+        raise bad_request(str(error)) from None
+
+
+def parse_service_request_id(value: str) -> int | None:
+    """A service request id from the URL; None when it cannot name any request."""
+    try:
+        return parsing.parse_id(path_text(value, name="service_request_id"), name="id")
+    except ParseError:
+        return None
 
 
 def request_filters(query: QueryDict) -> RequestFilters:
     """GET requests arguments, with the extensions page, page_size, updated_after and
     lat/long/radius. Ids override every other argument, as the specification says."""
     page_size = _positive_integer(query, "page_size", default=MAX_REQUESTS, maximum=MAX_REQUESTS)
-    page = _positive_integer(query, "page", default=1, maximum=1_000_000)
+    page = _positive_integer(query, "page", default=1, maximum=MAX_PAGE)
     offset, limit = (page - 1) * page_size, page_size
-    raw_ids = comma_list(query, "service_request_id")
+    raw_ids = text(query, "service_request_id")
     if raw_ids:
-        if not all(item.isdigit() for item in raw_ids):
-            raise bad_request(_("service_request_id must be a comma-separated list of numbers."))
-        if len(raw_ids) > MAX_REQUESTS:
-            raise bad_request(
-                _("At most %(count)s service_request_id values can be asked for at once.")
-                % {"count": MAX_REQUESTS}
+        try:
+            ids = parsing.parse_id_list(
+                raw_ids, name="service_request_id", maximum_count=MAX_REQUESTS
             )
-        return RequestFilters(
-            service_request_ids=tuple(int(item) for item in raw_ids), offset=offset, limit=limit
-        )
+        except ParseError as error:
+            raise bad_request(str(error)) from None
+        return RequestFilters(search=ReportFilters(ids=ids), offset=0, limit=limit)
 
-    statuses = frozenset(comma_list(query, "status"))
-    if not statuses <= {"open", "closed"}:
+    status_names = frozenset(comma_list(query, "status"))
+    if not status_names <= {"open", "closed"}:
         raise bad_request(_("status must be open, closed, or both separated by a comma."))
 
     start, end = optional_datetime(query, "start_date"), optional_datetime(query, "end_date")
@@ -154,16 +159,21 @@ def request_filters(query: QueryDict) -> RequestFilters:
         # The specification's default window; polling by update date has its own.
         start = timezone.now() - DEFAULT_WINDOW
 
-    return RequestFilters(
-        service_codes=tuple(comma_list(query, "service_code")),
+    statuses: tuple[str, ...] = ()
+    if status_names == {"open"}:
+        statuses = tuple(OPEN_STATUSES)
+    elif status_names == {"closed"}:
+        statuses = tuple(CLOSED_STATUSES)
+    search = ReportFilters(
+        category_codes=tuple(comma_list(query, "service_code")),
         statuses=statuses,
-        requested_after=start,
-        requested_before=end,
+        created_from=start,
+        created_to=end,
         updated_after=updated_after,
         circle=_circle(query),
-        offset=offset,
-        limit=limit,
+        order=ORDER_UPDATED if updated_after is not None else ORDER_NEWEST,
     )
+    return RequestFilters(search=search, offset=offset, limit=limit)
 
 
 def _circle(query: QueryDict) -> Circle | None:
@@ -173,13 +183,15 @@ def _circle(query: QueryDict) -> Circle | None:
         if radius:
             raise bad_request(_("radius needs lat and long."))
         return None
-    return Circle(
-        latitude=point[0],
-        longitude=point[1],
-        radius_metres=_positive_integer(
-            query, "radius", default=DEFAULT_RADIUS_METRES, maximum=MAX_RADIUS_METRES
-        ),
-    )
+    try:
+        radius_metres = (
+            parsing.parse_radius(radius, name="radius", maximum=MAX_RADIUS_METRES)
+            if radius
+            else DEFAULT_RADIUS_METRES
+        )
+    except ParseError as error:
+        raise bad_request(str(error)) from None
+    return Circle(latitude=point[0], longitude=point[1], radius_metres=radius_metres)
 
 
 def attribute_answers(data: QueryDict, *, datatypes: Mapping[str, str]) -> dict[str, Any]:
@@ -193,7 +205,8 @@ def attribute_answers(data: QueryDict, *, datatypes: Mapping[str, str]) -> dict[
         if match is None:
             continue
         code = match.group(1)
-        values = [value.strip() for value in values if value.strip()]
+        values = [text({name: value}, name) for value in values]
+        values = [value for value in values if value]
         if not values:
             continue
         if datatypes.get(code) == AttributeDatatype.MULTI or match.group(2):

@@ -3,20 +3,17 @@ shown, and a fixed number of SQL queries whatever the number of requests listed.
 
 from __future__ import annotations
 
-import datetime
-import math
 import uuid
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from django.db.models import Exists, Expression, F, FloatField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from digiplace.core.models import Department, Municipality, MunicipalityHost
 
+from .. import selectors
 from ..models import (
     CLOSED_STATUSES,
-    OPEN_STATUSES,
     ApiKey,
     Category,
     CategoryAttribute,
@@ -25,31 +22,17 @@ from ..models import (
     ReportUpdate,
     UpdateKind,
 )
+from ..selectors import ReportFilters
 
-EARTH_RADIUS_METRES = 6_371_008.8
-METRES_PER_DEGREE_OF_LATITUDE = 111_320.0
 # Timeline entries whose text is a public answer of the city (Open311 status_notes).
 STATUS_NOTE_KINDS = (UpdateKind.STATUS, UpdateKind.RESPONSE, UpdateKind.MERGED)
 
 
 @dataclass(frozen=True)
-class Circle:
-    latitude: float
-    longitude: float
-    radius_metres: float
-
-
-@dataclass(frozen=True)
 class RequestFilters:
-    """What GET requests asks for, already validated."""
+    """What GET requests asks for, already validated: the search and the page."""
 
-    service_request_ids: tuple[int, ...] = ()
-    service_codes: tuple[str, ...] = ()
-    statuses: frozenset[str] = field(default_factory=frozenset)  # "open", "closed"
-    requested_after: datetime.datetime | None = None
-    requested_before: datetime.datetime | None = None
-    updated_after: datetime.datetime | None = None
-    circle: Circle | None = None
+    search: ReportFilters = field(default_factory=ReportFilters)
     offset: int = 0
     limit: int = 1000
 
@@ -89,8 +72,9 @@ def service_attribute_datatypes(*, category: Category) -> dict[str, str]:
     return dict(category.attributes.values_list("code", "datatype"))
 
 
-def _requests_base(*, municipality: Municipality) -> QuerySet[Report]:
-    """Public reports of the municipality with everything a response needs, in one query."""
+def _with_documents(reports: QuerySet[Report]) -> QuerySet[Report]:
+    """Reports with everything a response needs (latest public note, first photo), so
+    that one query reads them."""
     latest_note = (
         ReportUpdate.objects.filter(
             report=OuterRef("pk"), is_public=True, kind__in=STATUS_NOTE_KINDS
@@ -104,11 +88,7 @@ def _requests_base(*, municipality: Municipality) -> QuerySet[Report]:
         .order_by("id")
         .values("image")[:1]
     )
-    return (
-        Report.objects.for_municipality(municipality)
-        .filter(is_hidden=False)
-        .annotate(status_notes=Subquery(latest_note), media_name=Subquery(first_photo))
-    )
+    return reports.annotate(status_notes=Subquery(latest_note), media_name=Subquery(first_photo))
 
 
 # The columns a service request needs; rows are read as plain values (no model instances),
@@ -149,77 +129,23 @@ def _request_rows(reports: QuerySet[Report], municipality: Municipality) -> list
     return rows
 
 
-def _distance_metres(circle: Circle) -> Expression:
-    """Haversine distance from the circle's centre, computed by the database."""
-    centre_latitude = math.radians(circle.latitude)
-    centre_longitude = math.radians(circle.longitude)
-
-    def constant(number: float) -> Value:
-        return Value(number, output_field=FloatField())
-
-    half_chord = Power(
-        Sin((Radians(F("latitude")) - constant(centre_latitude)) / constant(2.0)), 2
-    ) + constant(math.cos(centre_latitude)) * Cos(Radians(F("latitude"))) * Power(
-        Sin((Radians(F("longitude")) - constant(centre_longitude)) / constant(2.0)), 2
-    )
-    # Rounding can push the chord just above 1, outside arcsine's domain.
-    return constant(2 * EARTH_RADIUS_METRES) * ASin(
-        Sqrt(Least(half_chord, constant(1.0)), output_field=FloatField()),
-        output_field=FloatField(),
-    )
-
-
-def _within_circle(reports: QuerySet[Report], circle: Circle) -> QuerySet[Report]:
-    # The bounding box uses the (municipality, latitude, longitude) index; the exact
-    # distance then trims its corners.
-    latitude_delta = circle.radius_metres / METRES_PER_DEGREE_OF_LATITUDE
-    longitude_scale = max(math.cos(math.radians(circle.latitude)), 0.01)
-    longitude_delta = latitude_delta / longitude_scale
-    return (
-        reports.filter(
-            latitude__range=(circle.latitude - latitude_delta, circle.latitude + latitude_delta),
-            longitude__range=(
-                circle.longitude - longitude_delta,
-                circle.longitude + longitude_delta,
-            ),
-        )
-        .annotate(distance_metres=_distance_metres(circle))
-        .filter(distance_metres__lte=circle.radius_metres)
-    )
-
-
 def request_list(*, municipality: Municipality, filters: RequestFilters) -> list[SimpleNamespace]:
-    """Reports matching ``filters``; one SQL query.
+    """Public reports matching ``filters`` (the reports module's one search); one SQL query
+    for the reports, one each for the city's categories and departments.
 
-    Ids given override every other filter (as the specification says); otherwise newest
-    first, or oldest update first when polling with ``updated_after``.
-    """
-    reports = _requests_base(municipality=municipality)
-    if filters.service_request_ids:
-        reports = reports.filter(pk__in=filters.service_request_ids).order_by("-created_at", "-id")
-        return _request_rows(reports[: filters.limit], municipality)
-    if filters.service_codes:
-        reports = reports.filter(category__service_code__in=filters.service_codes)
-    if filters.statuses == {"open"}:
-        reports = reports.filter(status__in=OPEN_STATUSES)
-    elif filters.statuses == {"closed"}:
-        reports = reports.filter(status__in=CLOSED_STATUSES)
-    if filters.requested_after is not None:
-        reports = reports.filter(created_at__gte=filters.requested_after)
-    if filters.requested_before is not None:
-        reports = reports.filter(created_at__lte=filters.requested_before)
-    if filters.circle is not None:
-        reports = _within_circle(reports, filters.circle)
-    if filters.updated_after is not None:
-        reports = reports.filter(updated_at__gt=filters.updated_after).order_by("updated_at", "id")
-    else:
-        reports = reports.order_by("-created_at", "-id")
-    return _request_rows(reports[filters.offset : filters.offset + filters.limit], municipality)
+    Ids given override every other filter (the parameters leave the others empty, as the
+    specification says); newest first, or oldest update first when polling with
+    ``updated_after``."""
+    reports = selectors.report_search(municipality=municipality, filters=filters.search)
+    page = _with_documents(reports)[filters.offset : filters.offset + filters.limit]
+    return _request_rows(page, municipality)
 
 
 def request_get(*, municipality: Municipality, service_request_id: int) -> SimpleNamespace | None:
-    reports = _requests_base(municipality=municipality).filter(pk=service_request_id)
-    rows = _request_rows(reports, municipality)
+    reports = selectors.report_search(
+        municipality=municipality, filters=ReportFilters(ids=(service_request_id,))
+    )
+    rows = _request_rows(_with_documents(reports), municipality)
     return rows[0] if rows else None
 
 

@@ -2,19 +2,27 @@
 
 Every refusal answers the specification's error list in the requested format (JSON when
 the format itself is unknown): 404 for what does not exist, 403 for a missing or bad
-api_key, 400 for anything else.
+api_key, 405 for a method not offered, 413 for a body too large, 429 when a rate limit is
+reached, 500 (logged) for an unexpected failure, 400 for anything else.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import uuid
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    ValidationError,
+)
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
@@ -37,6 +45,8 @@ from .parameters import (
     location,
     messages_by_field,
     not_found,
+    parse_service_request_id,
+    path_text,
     request_filters,
     text,
 )
@@ -47,6 +57,10 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2025-06-01T00:00:00+00:00"
 
 View = Callable[..., HttpResponse]
+logger = logging.getLogger(__name__)
+# The model's column sizes, checked here so that PostgreSQL never refuses a value.
+MAX_EMAIL_LENGTH = 254
+MAX_NAME_PART_LENGTH = 75
 
 
 def _arguments(request: HttpRequest) -> QueryDict:
@@ -106,6 +120,25 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 return response
             except Open311Error as error:
                 return render_errors(error.descriptions, status=error.status, format=format)
+            except RequestDataTooBig:
+                return render_errors(
+                    [_("The request body is too large.")], status=413, format=format
+                )
+            except TooManyFieldsSent:
+                return render_errors(
+                    [_("The request has too many arguments.")], status=400, format=format
+                )
+            except SuspiciousOperation:
+                return render_errors(
+                    [_("The request could not be read.")], status=400, format=format
+                )
+            except Exception:
+                logger.exception("Open311 %s %s failed", request.method, request.path)
+                return render_errors(
+                    [_("Something went wrong on our side; please try again later.")],
+                    status=500,
+                    format=format,
+                )
 
         return wrapper
 
@@ -248,6 +281,7 @@ def service_list(request: HttpRequest, *, municipality: Municipality, format: st
 def service_definition(
     request: HttpRequest, *, municipality: Municipality, format: str, service_code: str
 ) -> HttpResponse:
+    service_code = path_text(service_code, name="service_code")
     category = queries.service_get(municipality=municipality, service_code=service_code)
     if category is None:
         raise not_found(
@@ -280,7 +314,10 @@ def _request_create(
     request: HttpRequest, *, municipality: Municipality, format: str
 ) -> HttpResponse:
     arguments = _arguments(request)
-    key = text(arguments, "api_key")
+    # The specification sends api_key in the body; in the URL it would end up in logs.
+    if "api_key" in request.GET:
+        raise bad_request(_("Send api_key in the request body, not in the URL."))
+    key = text(request.POST, "api_key", max_length=200)
     if not key:
         raise forbidden(_("api_key was not provided: POST requests needs an API key."))
     api_key = queries.api_key_get_active(municipality=municipality, key=key)
@@ -312,7 +349,12 @@ def _request_create(
         datatypes={attribute.code: attribute.datatype for attribute in category.attributes.all()},
     )
     full_name = " ".join(
-        part for part in (text(arguments, "first_name"), text(arguments, "last_name")) if part
+        part
+        for part in (
+            text(arguments, "first_name", max_length=MAX_NAME_PART_LENGTH),
+            text(arguments, "last_name", max_length=MAX_NAME_PART_LENGTH),
+        )
+        if part
     )
     try:
         report = services.report_create(
@@ -324,7 +366,7 @@ def _request_create(
             address=text(arguments, "address_string"),
             attributes=answers,
             reporter_name=full_name,
-            reporter_email=text(arguments, "email"),
+            reporter_email=text(arguments, "email", max_length=MAX_EMAIL_LENGTH),
             reporter_phone=text(arguments, "phone"),
             is_anonymous=True,
             api_key=api_key,
@@ -333,6 +375,8 @@ def _request_create(
             locale=translation.get_language() or "",
         )
     except ValidationError as error:
+        if _is_rate_limited(error):
+            raise Open311Error(429, *error.messages) from None
         descriptions = (
             messages_by_field(error.message_dict)
             if hasattr(error, "error_dict")
@@ -350,10 +394,17 @@ def _request_create(
     return render(document, format=format, root="service_requests")
 
 
+def _is_rate_limited(error: ValidationError) -> bool:
+    if not hasattr(error, "error_dict"):
+        return getattr(error, "code", None) == "rate_limited"
+    return any(item.code == "rate_limited" for item in error.error_dict.get(NON_FIELD_ERRORS, []))
+
+
 @endpoint("GET")
 def token(
     request: HttpRequest, *, municipality: Municipality, format: str, token: str
 ) -> HttpResponse:
+    token = path_text(token, name="token")
     try:
         parsed = uuid.UUID(token)
     except ValueError:
@@ -371,9 +422,10 @@ def token(
 def request_detail(
     request: HttpRequest, *, municipality: Municipality, format: str, service_request_id: str
 ) -> HttpResponse:
+    number = parse_service_request_id(service_request_id)
     report = (
-        queries.request_get(municipality=municipality, service_request_id=int(service_request_id))
-        if service_request_id.isdigit() and len(service_request_id) < 19
+        queries.request_get(municipality=municipality, service_request_id=number)
+        if number is not None
         else None
     )
     if report is None:

@@ -29,11 +29,14 @@ def _rate_limits_check(*, reporter: User | None, email: str, source_address: str
         raise ValidationError(
             {
                 NON_FIELD_ERRORS: [
-                    _(
-                        "You have sent %(count)d reports in the last hour; please wait a "
-                        "while before sending another."
+                    ValidationError(
+                        _(
+                            "You have sent %(count)d reports in the last hour; please wait a "
+                            "while before sending another."
+                        )
+                        % {"count": MAX_REPORTS_PER_PERSON},
+                        code="rate_limited",
                     )
-                    % {"count": MAX_REPORTS_PER_PERSON}
                 ]
             }
         )
@@ -43,9 +46,12 @@ def _rate_limits_check(*, reporter: User | None, email: str, source_address: str
             raise ValidationError(
                 {
                     NON_FIELD_ERRORS: [
-                        _(
-                            "Too many reports were sent from your network in the last hour; "
-                            "please try again later."
+                        ValidationError(
+                            _(
+                                "Too many reports were sent from your network in the last "
+                                "hour; please try again later."
+                            ),
+                            code="rate_limited",
                         )
                     ]
                 }

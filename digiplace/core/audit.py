@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models import QuerySet
 from modeltranslation.translator import NotRegistered, translator
 
 from .models import AuditAction, AuditLogEntry, Municipality, User
@@ -81,3 +85,57 @@ def audit_record(
         before=before,
         after=after,
     )
+
+
+ModelType = TypeVar("ModelType", bound=models.Model)
+
+
+@dataclass
+class AuditedChange(Generic[ModelType]):
+    """The locked row of an ``audited_change`` and its snapshot from before the change."""
+
+    instance: ModelType
+    before: dict[str, Any]
+    entry: AuditLogEntry | None = None
+
+
+def _municipality_of(instance: models.Model) -> Municipality:
+    municipality = getattr(instance, "municipality", None)
+    if not isinstance(municipality, Municipality):
+        raise TypeError(f"{instance._meta.label} has no municipality; pass one.")
+    return municipality
+
+
+@contextmanager
+def audited_change(
+    instance: ModelType,
+    *,
+    actor: User | None,
+    queryset: QuerySet[ModelType] | None = None,
+    municipality: Municipality | None = None,
+    audit_if_unchanged: bool = True,
+) -> Iterator[AuditedChange[ModelType]]:
+    """Lock ``instance``'s row, snapshot it, let the block change it, then audit the change.
+
+    All in one transaction: the block works on ``change.instance`` (the freshly read, locked
+    row; ``queryset`` may add ``select_related``) and saves it. On leaving the block an
+    update entry is written with the fields that changed, unless nothing changed and
+    ``audit_if_unchanged`` is false. An exception in the block writes nothing.
+    ``municipality`` defaults to the row's own (every city-owned record has one).
+    """
+    source = queryset if queryset is not None else type(instance)._default_manager.all()
+    with transaction.atomic():
+        # "of self": a nullable select_related join cannot be locked on PostgreSQL.
+        locked = source.select_for_update(of=("self",)).get(pk=instance.pk)
+        change = AuditedChange(instance=locked, before=model_snapshot(locked))
+        yield change
+        after = model_snapshot(locked)
+        if audit_if_unchanged or after != change.before:
+            change.entry = audit_record(
+                actor=actor,
+                municipality=municipality or _municipality_of(locked),
+                action=AuditAction.UPDATE,
+                instance=locked,
+                before=change.before,
+                after=after,
+            )

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import modules as module_registry
-from .audit import audit_record, model_snapshot
+from .audit import audit_record, audited_change, model_snapshot
 from .models import (
     AuditAction,
     Department,
@@ -85,9 +85,8 @@ def department_update(
     email: str | None = None,
 ) -> Department:
     """Change the given fields; None leaves a field as it is."""
-    with transaction.atomic():
-        department = Department.objects.select_for_update().get(pk=department.pk)
-        before = model_snapshot(department)
+    with audited_change(department, actor=actor) as change:
+        department = change.instance
         # name_ro and name_en are added by django-modeltranslation, unknown to mypy.
         translated: Any = department
         new_name_ro = translated.name_ro if name_ro is None else name_ro.strip()
@@ -103,14 +102,6 @@ def department_update(
         if email is not None:
             department.email = email.strip()
         _department_save(department)
-        audit_record(
-            actor=actor,
-            municipality=department.municipality,
-            action=AuditAction.UPDATE,
-            instance=department,
-            before=before,
-            after=model_snapshot(department),
-        )
     return department
 
 
@@ -235,22 +226,13 @@ def membership_update(
                     )
                 }
             )
-    with transaction.atomic():
-        membership = StaffMembership.objects.select_for_update().get(pk=membership.pk)
-        before = model_snapshot(membership)
+    with audited_change(membership, actor=actor) as change:
+        membership = change.instance
         membership.role = role
         membership.department = department
         membership.modules = sorted(set(modules))
         membership.is_active = is_active
         membership.save(update_fields=["role", "department", "modules", "is_active"])
-        audit_record(
-            actor=actor,
-            municipality=membership.municipality,
-            action=AuditAction.UPDATE,
-            instance=membership,
-            before=before,
-            after=model_snapshot(membership),
-        )
     return membership
 
 

@@ -1,11 +1,66 @@
-"""What a request says about its client, read the same way everywhere."""
+"""What a request says about its client and its city, read the same way everywhere."""
 
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+
+    from .models import Municipality, StaffMembership, User
+
+
+class CityRequest(HttpRequest):
+    """A request as core's middleware and permission checks leave it (for type checking).
+
+    ``MunicipalityMiddleware`` sets ``municipality`` (None on a platform host) and
+    ``is_platform_host``; ``LanguageAndTimezoneMiddleware`` sets ``LANGUAGE_CODE``; the
+    back-office checks (``staff_required``, the staff API permissions) set ``membership``.
+    Use ``as_city_request`` to read them, and the helpers below for the usual questions.
+    """
+
+    municipality: Municipality | None
+    is_platform_host: bool
+    membership: StaffMembership
+    LANGUAGE_CODE: str
+
+
+def as_city_request(request: HttpRequest | Request) -> CityRequest:
+    """The same request, typed with what the middleware set on it."""
+    # DRF's Request hands unknown attributes to the HttpRequest it wraps.
+    return cast(CityRequest, request)
+
+
+def request_municipality(request: HttpRequest | Request) -> Municipality:
+    """The municipality of the request's host; 404 on a platform host (no municipality)."""
+    municipality = getattr(request, "municipality", None)
+    if municipality is None:
+        raise Http404
+    return cast("Municipality", municipality)
+
+
+def request_user(request: HttpRequest | Request) -> User | None:
+    """The signed-in person, or None for an anonymous visitor."""
+    user: Any = request.user
+    return cast("User", user) if user is not None and user.is_authenticated else None
+
+
+def request_actor(request: HttpRequest | Request) -> User:
+    """The signed-in person acting in a view that requires one (back office, staff API)."""
+    user = request_user(request)
+    if user is None:
+        raise PermissionDenied  # a view that needs a person, reached without one
+    return user
+
+
+def request_membership(request: HttpRequest | Request) -> StaffMembership:
+    """The staff membership that ``staff_required`` (or a staff API permission) checked."""
+    return as_city_request(request).membership
 
 
 def _valid_address(value: str) -> str | None:

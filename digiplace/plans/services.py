@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from digiplace.core.audit import audit_record, model_snapshot
+from digiplace.core.audit import audit_record, audited_change, model_snapshot
 from digiplace.core.models import AuditAction, User
 
 from .models import (
@@ -78,26 +78,16 @@ def project_update_status(
 ) -> list[ChangeRecord]:
     """Change a project's status and/or progress; returns the public change records."""
     _validate_status_progress(status, progress)
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    before = model_snapshot(project)
-    if status is not None:
-        project.status = status
-    if clear_progress:
-        project.progress = None
-    elif progress is not None:
-        project.progress = progress
-    project.save()
-    records = _record_changes(actor=actor, instance=project, project=project, before=before)
-    if records:
-        audit_record(
-            actor=actor,
-            municipality=project.municipality,
-            action=AuditAction.UPDATE,
-            instance=project,
-            before=before,
-            after=model_snapshot(project),
-        )
-    return records
+    with audited_change(project, actor=actor, audit_if_unchanged=False) as change:
+        project = change.instance
+        if status is not None:
+            project.status = status
+        if clear_progress:
+            project.progress = None
+        elif progress is not None:
+            project.progress = progress
+        project.save()
+        return _record_changes(actor=actor, instance=project, project=project, before=change.before)
 
 
 @transaction.atomic
@@ -110,28 +100,29 @@ def activity_update_status(
 ) -> list[ChangeRecord]:
     """Change an activity's status and/or progress. Completing sets progress to 100."""
     _validate_status_progress(status, progress)
-    activity = Activity.objects.select_for_update().select_related("project").get(pk=activity.pk)
-    before = model_snapshot(activity)
-    if status is not None:
-        activity.status = status
-        if status == Status.COMPLETED and progress is None:
-            progress = 100
-    if progress is not None:
-        activity.progress = progress
-    activity.save()
-    records = _record_changes(
-        actor=actor, instance=activity, project=activity.project, before=before, activity=activity
-    )
-    if records:
-        Project.objects.filter(pk=activity.project_id).update(updated_at=timezone.now())
-        audit_record(
+    with audited_change(
+        activity,
+        actor=actor,
+        queryset=Activity.objects.select_related("project"),
+        audit_if_unchanged=False,
+    ) as change:
+        activity = change.instance
+        if status is not None:
+            activity.status = status
+            if status == Status.COMPLETED and progress is None:
+                progress = 100
+        if progress is not None:
+            activity.progress = progress
+        activity.save()
+        records = _record_changes(
             actor=actor,
-            municipality=activity.project.municipality,
-            action=AuditAction.UPDATE,
             instance=activity,
-            before=before,
-            after=model_snapshot(activity),
+            project=activity.project,
+            before=change.before,
+            activity=activity,
         )
+        if records:
+            Project.objects.filter(pk=activity.project_id).update(updated_at=timezone.now())
     return records
 
 
@@ -222,20 +213,12 @@ def interest_create(
 def interest_decide(
     *, actor: User, interest: ExpressionOfInterest, accept: bool
 ) -> ExpressionOfInterest:
-    interest = ExpressionOfInterest.objects.select_for_update().get(pk=interest.pk)
-    before = model_snapshot(interest)
-    interest.status = InterestStatus.ACCEPTED if accept else InterestStatus.DECLINED
-    interest.decided_by = actor
-    interest.decided_at = timezone.now()
-    interest.save()
-    audit_record(
-        actor=actor,
-        municipality=interest.plan.municipality,
-        action=AuditAction.UPDATE,
-        instance=interest,
-        before=before,
-        after=model_snapshot(interest),
-    )
+    with audited_change(interest, actor=actor) as change:
+        interest = change.instance
+        interest.status = InterestStatus.ACCEPTED if accept else InterestStatus.DECLINED
+        interest.decided_by = actor
+        interest.decided_at = timezone.now()
+        interest.save()
     return interest
 
 

@@ -4,20 +4,24 @@ by the request's municipality; every write goes through ``services``."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from digiplace.core.models import Municipality, User
 from digiplace.core.permissions import staff_required
+from digiplace.core.views.helpers import (
+    as_city_request,
+    form_errors_add,
+    request_actor,
+    request_municipality,
+)
 
 from . import selectors, services
 from .backoffice_forms import (
@@ -41,26 +45,11 @@ from .reports import change_describe
 MODULE = "plans"
 
 
-def _municipality(request: HttpRequest) -> Municipality:
-    return cast(Municipality, request.municipality)  # type: ignore[attr-defined]
-
-
-def _actor(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 def _plan(request: HttpRequest, plan_key: str) -> Plan:
     # Staff see unpublished plans too; never another municipality's.
-    return get_object_or_404(Plan.objects.for_municipality(_municipality(request)), key=plan_key)
-
-
-def _form_errors_add(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    return get_object_or_404(
+        Plan.objects.for_municipality(request_municipality(request)), key=plan_key
+    )
 
 
 def _changes_message(request: HttpRequest, changed: bool, name: str) -> None:
@@ -73,7 +62,7 @@ def _changes_message(request: HttpRequest, changed: bool, name: str) -> None:
 @staff_required(module=MODULE)
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = (
-        Plan.objects.for_municipality(_municipality(request))
+        Plan.objects.for_municipality(request_municipality(request))
         .annotate(
             project_count=Count("projects", distinct=True),
             pending_interest_count=Count(
@@ -121,14 +110,14 @@ def project_edit(request: HttpRequest, plan_key: str, project_key: str) -> HttpR
         progress = form.cleaned_data["progress"]
         try:
             records = services.project_update_status(
-                actor=_actor(request),
+                actor=request_actor(request),
                 project=project,
                 status=form.cleaned_data["status"],
                 progress=progress,
                 clear_progress=progress is None,
             )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             _changes_message(request, bool(records), project.title)
             return redirect(
@@ -173,13 +162,13 @@ def activity_edit(request: HttpRequest, plan_key: str, activity_id: int) -> Http
     if request.method == "POST" and form.is_valid():
         try:
             records = services.activity_update_status(
-                actor=_actor(request),
+                actor=request_actor(request),
                 activity=activity,
                 status=form.cleaned_data["status"],
                 progress=form.cleaned_data["progress"],
             )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             if not getattr(request, "htmx", False):
                 _changes_message(request, bool(records), str(activity))
@@ -205,9 +194,9 @@ def measurement_create(request: HttpRequest, plan_key: str, kpi_id: int) -> Http
     form = MeasurementForm(request.POST or None, unit=kpi.unit)
     if request.method == "POST" and form.is_valid():
         try:
-            services.measurement_create(actor=_actor(request), kpi=kpi, **form.cleaned_data)
+            services.measurement_create(actor=request_actor(request), kpi=kpi, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request, _("Measurement of “%(name)s” saved; the value is public.") % {"name": kpi}
@@ -245,7 +234,7 @@ def interest_decide(request: HttpRequest, plan_key: str, interest_id: int) -> Ht
         messages.error(request, _("Choose to accept or decline."))
     else:
         accept = form.cleaned_data["decision"] == "accept"
-        services.interest_decide(actor=_actor(request), interest=interest, accept=accept)
+        services.interest_decide(actor=request_actor(request), interest=interest, accept=accept)
         if accept:
             message = _("%(name)s was accepted into the working group.")
         else:
@@ -265,14 +254,14 @@ def report_list(request: HttpRequest, plan_key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             report = services.report_request(
-                actor=_actor(request),
+                actor=request_actor(request),
                 plan=plan,
                 year=form.cleaned_data["year"],
                 quarter=form.cleaned_data["quarter"],
-                language=request.LANGUAGE_CODE,  # type: ignore[attr-defined]
+                language=as_city_request(request).LANGUAGE_CODE,
             )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 
-from digiplace.core.models import Municipality
+from digiplace.core.views.helpers import request_municipality
 
 from . import exports, selectors
 from .models import MonitoringReport, Plan, ReportStatus
@@ -19,10 +18,7 @@ REPORT_CONTENT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=ut
 
 
 def _plan(request: HttpRequest, plan_key: str) -> Plan:
-    municipality = cast(Municipality | None, getattr(request, "municipality", None))
-    if municipality is None:
-        raise Http404
-    plan = selectors.plan_get(municipality=municipality, key=plan_key)
+    plan = selectors.plan_get(municipality=request_municipality(request), key=plan_key)
     if plan is None:
         raise Http404
     return plan

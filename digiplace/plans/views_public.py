@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from digiplace.core.templatetags.digiplace import chart_data
+from digiplace.core.views.helpers import form_errors_add, request_municipality
 
 from . import selectors, services
 from .forms import InterestForm, ProjectFilterForm
@@ -34,15 +35,8 @@ PROJECTS_PER_PAGE = 25
 DOWNLOAD_TABLES = ("projects", "activities", "kpis", "measurements")
 
 
-def _municipality(request: HttpRequest) -> Any:
-    municipality = request.municipality  # type: ignore[attr-defined]
-    if municipality is None:
-        raise Http404
-    return municipality
-
-
 def _plan(request: HttpRequest, plan_key: str) -> Plan:
-    plan = selectors.plan_get(municipality=_municipality(request), key=plan_key)
+    plan = selectors.plan_get(municipality=request_municipality(request), key=plan_key)
     if plan is None:
         raise Http404
     return plan
@@ -64,7 +58,7 @@ def _project(plan: Plan, project_key: str) -> Project:
 
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
-    plans = list(selectors.plan_list(municipality=_municipality(request)))
+    plans = list(selectors.plan_list(municipality=request_municipality(request)))
     progress = selectors.plan_progress_percentages(plans=plans)
     rows = [(plan, progress[plan.pk]) for plan in plans]
     return render(request, "plans/plan_list.html", {"rows": rows})
@@ -175,7 +169,7 @@ def _interest_submit(
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,
@@ -468,12 +462,3 @@ def _project_features(*, project: Project) -> dict[str, Any] | None:
             {"type": "Feature", "geometry": area, "properties": {"title": project.title}}
         )
     return {"type": "FeatureCollection", "features": features} if features else None
-
-
-def _add_errors(form: InterestForm, error: ValidationError) -> None:
-    """The service's errors on the form's fields; others at the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field_name, field_errors in error.error_dict.items():
-        form.add_error(field_name if field_name in form.fields else None, field_errors)

@@ -4,14 +4,13 @@ staff memberships and the audit log. Writes go through ``backoffice_services``."
 from __future__ import annotations
 
 import datetime
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -26,29 +25,19 @@ from ..backoffice_forms import (
     MembershipUpdateForm,
     record_type_name,
 )
-from ..models import AuditAction, AuditLogEntry, Department, Municipality, StaffMembership, User
+from ..models import AuditAction, AuditLogEntry, Department, Municipality, StaffMembership
 from ..permissions import admin_required, staff_required
 from ..templatetags.digiplace import chart_data
+from .helpers import (
+    error_messages_add,
+    form_errors_add,
+    request_actor,
+    request_membership,
+    request_municipality,
+)
 
 AUDIT_LOG_PAGE_SIZE = 25
 CHART_DAYS = 30
-
-
-def _municipality(request: HttpRequest) -> Municipality:
-    return cast(Municipality, request.municipality)  # type: ignore[attr-defined]
-
-
-def _actor(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _form_errors_add(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _audit_chart(*, municipality: Municipality) -> dict[str, Any]:
@@ -81,8 +70,8 @@ def _audit_chart(*, municipality: Municipality) -> dict[str, Any]:
 
 @staff_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
-    membership: StaffMembership = request.membership  # type: ignore[attr-defined]
+    municipality = request_municipality(request)
+    membership = request_membership(request)
     context: dict[str, Any] = {
         "current_membership": membership,
         "available_modules": [
@@ -101,7 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @admin_required
 def department_list(request: HttpRequest) -> HttpResponse:
     departments = (
-        Department.objects.for_municipality(_municipality(request))
+        Department.objects.for_municipality(request_municipality(request))
         .annotate(staff_count=Count("memberships"))
         .order_by("name_ro")
     )
@@ -115,10 +104,12 @@ def department_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             department = backoffice_services.department_create(
-                actor=_actor(request), municipality=_municipality(request), **form.cleaned_data
+                actor=request_actor(request),
+                municipality=request_municipality(request),
+                **form.cleaned_data,
             )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Department “%(name)s” created.") % {"name": department})
             return redirect("backoffice:department_list")
@@ -131,17 +122,17 @@ def department_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def department_update(request: HttpRequest, department_id: int) -> HttpResponse:
     department = get_object_or_404(
-        Department.objects.for_municipality(_municipality(request)), pk=department_id
+        Department.objects.for_municipality(request_municipality(request)), pk=department_id
     )
     initial = {field: getattr(department, field) for field in ("name_ro", "name_en", "email")}
     form = DepartmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             department = backoffice_services.department_update(
-                actor=_actor(request), department=department, **form.cleaned_data
+                actor=request_actor(request), department=department, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Department “%(name)s” saved.") % {"name": department})
             return redirect("backoffice:department_list")
@@ -154,11 +145,11 @@ def department_update(request: HttpRequest, department_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def department_delete(request: HttpRequest, department_id: int) -> HttpResponse:
     department = get_object_or_404(
-        Department.objects.for_municipality(_municipality(request)), pk=department_id
+        Department.objects.for_municipality(request_municipality(request)), pk=department_id
     )
     if request.method == "POST":
         name = str(department)
-        backoffice_services.department_delete(actor=_actor(request), department=department)
+        backoffice_services.department_delete(actor=request_actor(request), department=department)
         messages.success(request, _("Department “%(name)s” deleted.") % {"name": name})
         return redirect("backoffice:department_list")
     return render(
@@ -179,7 +170,7 @@ def department_delete(request: HttpRequest, department_id: int) -> HttpResponse:
 @admin_required
 def membership_list(request: HttpRequest) -> HttpResponse:
     memberships = (
-        StaffMembership.objects.for_municipality(_municipality(request))
+        StaffMembership.objects.for_municipality(request_municipality(request))
         .select_related("user", "department")
         .order_by("user__email")
     )
@@ -194,15 +185,15 @@ def membership_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def membership_create(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     form = MembershipCreateForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         try:
             membership = backoffice_services.membership_create(
-                actor=_actor(request), municipality=municipality, **form.cleaned_data
+                actor=request_actor(request), municipality=municipality, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request, _("%(person)s joined the staff.") % {"person": membership.user}
@@ -216,7 +207,7 @@ def membership_create(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def membership_update(request: HttpRequest, membership_id: int) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     membership = get_object_or_404(
         StaffMembership.objects.for_municipality(municipality).select_related("user"),
         pk=membership_id,
@@ -231,10 +222,10 @@ def membership_update(request: HttpRequest, membership_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             membership = backoffice_services.membership_update(
-                actor=_actor(request), membership=membership, **form.cleaned_data
+                actor=request_actor(request), membership=membership, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request, _("The role of %(person)s was saved.") % {"person": membership.user}
@@ -251,16 +242,19 @@ def membership_update(request: HttpRequest, membership_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def membership_delete(request: HttpRequest, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(
-        StaffMembership.objects.for_municipality(_municipality(request)).select_related("user"),
+        StaffMembership.objects.for_municipality(request_municipality(request)).select_related(
+            "user"
+        ),
         pk=membership_id,
     )
     if request.method == "POST":
         person = str(membership.user)
         try:
-            backoffice_services.membership_delete(actor=_actor(request), membership=membership)
+            backoffice_services.membership_delete(
+                actor=request_actor(request), membership=membership
+            )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            error_messages_add(request, error)
         else:
             messages.success(request, _("%(person)s left the staff.") % {"person": person})
         return redirect("backoffice:membership_list")
@@ -280,7 +274,7 @@ def membership_delete(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @admin_required
 def audit_log_list(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     form = AuditLogFilterForm(request.GET or None, municipality=municipality)
     entries = selectors.audit_log_for(municipality=municipality)
     if form.is_valid():
@@ -297,7 +291,7 @@ def audit_log_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 def audit_log_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_object_or_404(
-        selectors.audit_log_for(municipality=_municipality(request)), pk=entry_id
+        selectors.audit_log_for(municipality=request_municipality(request)), pk=entry_id
     )
     before = entry.before or {}
     after = entry.after or {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from digiplace.core.models import (
@@ -26,12 +27,13 @@ def _raise_if(errors: Errors) -> None:
         raise ValidationError(errors)
 
 
+def _lock_queryset() -> QuerySet[Report]:
+    """What a locked report is read with (the lock itself covers the report's row only)."""
+    return Report.objects.select_related("municipality", "category", "reporter")
+
+
 def _lock(report: Report) -> Report:
-    return (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("municipality", "category", "reporter")
-        .get(pk=report.pk)
-    )
+    return _lock_queryset().select_for_update(of=("self",)).get(pk=report.pk)
 
 
 def _save(locked: Report, report: Report, fields: list[str]) -> None:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from digiplace.core.audit import audit_record, model_snapshot
+from digiplace.core.audit import audit_record, audited_change, model_snapshot
 from digiplace.core.models import (
     AuditAction,
     StaffMembership,
@@ -30,7 +30,7 @@ from ..models import (
     Supporter,
     UpdateKind,
 )
-from ._common import _lock, _save, _update_add
+from ._common import _lock, _lock_queryset, _save, _update_add
 from .constants import MAX_DESCRIPTION_LENGTH
 from .notifications import (
     _notify,
@@ -54,28 +54,20 @@ def _staff_change(
 ) -> tuple[Report, ReportUpdate]:
     """Lock the report, apply ``change(locked)``, save ``fields``, record the update and the
     audit entry (before and after) in one transaction."""
-    locked = _lock(report)
-    before = model_snapshot(locked)
-    old_status = locked.status
-    change(locked)
-    _save(locked, report, fields)
-    update = _update_add(
-        locked,
-        kind=kind,
-        author=actor,
-        text=text,
-        is_public=is_public,
-        old_status=old_status if "status" in fields else "",
-        new_status=locked.status if "status" in fields else "",
-    )
-    audit_record(
-        actor=actor,
-        municipality=locked.municipality,
-        action=AuditAction.UPDATE,
-        instance=locked,
-        before=before,
-        after=model_snapshot(locked),
-    )
+    with audited_change(report, actor=actor, queryset=_lock_queryset()) as audited:
+        locked = audited.instance
+        old_status = locked.status
+        change(locked)
+        _save(locked, report, fields)
+        update = _update_add(
+            locked,
+            kind=kind,
+            author=actor,
+            text=text,
+            is_public=is_public,
+            old_status=old_status if "status" in fields else "",
+            new_status=locked.status if "status" in fields else "",
+        )
     return locked, update
 
 

@@ -359,6 +359,9 @@ class Supporter(CityOwnedModel):
     )
     email = models.EmailField(_("email"))
     created_at = models.DateTimeField(default=timezone.now)
+    # Empty until the address confirmed by the emailed link (or a signed-in person used
+    # their own account's address): only confirmed supporters are told and counted.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("supporter")

@@ -21,5 +21,10 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail, name="report_detail"),
     path("<int:pk>/edit/", views.report_edit, name="report_edit"),
     path("<int:pk>/support/", views.report_support, name="support"),
+    path(
+        "<int:pk>/support/confirm/<str:token>/",
+        views.report_support_confirm,
+        name="support_confirm",
+    ),
     path("<int:pk>/flag/", views.report_flag, name="flag_abuse"),
 ]

@@ -210,7 +210,7 @@ def _manage_page(
         "timeline": selectors.report_timeline(report=report, include_internal=True),
         "abuse_flags": list(report.abuse_flags.select_related("flagged_by")),
         "duplicates": list(report.duplicates.order_by("id").only("id", "status")),
-        "supporter_count": report.supporters.count(),
+        "supporter_count": report.supporters.filter(confirmed_at__isnull=False).count(),
         "answers": _answers(report),
         # The account's details where the reporter was logged in.
         "reporter_name": report.reporter_name or (str(report.reporter) if report.reporter else ""),

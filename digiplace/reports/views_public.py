@@ -30,8 +30,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from digiplace.core import throttles
 from digiplace.core.http import client_address
 from digiplace.core.templatetags.digiplace import chart_data
+from digiplace.core.throttles import throttled, throttles_allow
 
 from . import selectors, services
 from .forms import (
@@ -378,7 +380,7 @@ def _detail_page(
         "photos": [photo for photo in report.photos.all() if not photo.is_hidden],
         "timeline": _timeline(report),
         "answers": _answers(report),
-        "supporter_count": report.supporters.count(),
+        "supporter_count": report.supporters.filter(confirmed_at__isnull=False).count(),
         "feature": feature,
         "edit_form": edit_form if can_edit else None,
         "support_form": support_form or SupportForm(),
@@ -422,18 +424,58 @@ def report_support(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     form = SupportForm(request.POST if user is None else {"email": user.email})
     if form.is_valid():
+        email = form.cleaned_data["email"]
+        if not throttles_allow(
+            request,
+            per_client=throttles.SUPPORT_PER_CLIENT,
+            per_target=throttles.SUPPORT_PER_ADDRESS,
+            target=email,
+        ):
+            form.add_error(None, throttles.THROTTLED_MESSAGE)
+            return throttled(_detail_page(request, report, support_form=form))
         try:
-            services.report_support(report=report, email=form.cleaned_data["email"], user=user)
+            services.report_support(
+                report=report,
+                email=email,
+                user=user,
+                site_root=f"{request.scheme}://{request.get_host()}",
+                email_language=request.LANGUAGE_CODE,
+            )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 for message in errors:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            messages.success(
-                request, _("Thank you. We will tell you when the city changes this report.")
-            )
+            if user is not None:
+                # A signed-in person supports with their own address, confirmed at once
+                # (or sent the report and is told of its changes already).
+                messages.success(
+                    request, _("Thank you. We will tell you when the city changes this report.")
+                )
+            else:
+                # The same answer whoever the address belongs to, the reporter included.
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. Unless this address follows the report already, we have "
+                        "sent it a link: open it to confirm that you want news of this report."
+                    ),
+                )
             return HttpResponseRedirect(reverse("reports:report_detail", kwargs={"pk": pk}))
     return _detail_page(request, report, support_form=form, status=400)
+
+
+@require_GET
+def report_support_confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    # Confirming on GET is safe: a mail scanner following the link only confirms the
+    # address it was sent to.
+    report = _public_report(request, pk)
+    if services.report_support_confirm(report=report, token=token) is None:
+        return render(request, "reports/support_confirm_invalid.html", status=400)
+    messages.success(
+        request, _("Your address is confirmed. We will tell you when the city changes this report.")
+    )
+    return HttpResponseRedirect(reverse("reports:report_detail", kwargs={"pk": report.pk}))
 
 
 @require_POST
@@ -441,6 +483,14 @@ def report_flag(request: HttpRequest, pk: int) -> HttpResponse:
     report = _public_report(request, pk)
     form = AbuseForm(request.POST)
     if form.is_valid():
+        if not throttles_allow(
+            request,
+            per_client=throttles.ABUSE_FLAG_PER_CLIENT,
+            per_target=throttles.ABUSE_FLAG_PER_REPORT,
+            target=str(report.pk),
+        ):
+            form.add_error(None, throttles.THROTTLED_MESSAGE)
+            return throttled(_detail_page(request, report, abuse_form=form))
         try:
             services.report_flag_abuse(
                 report=report, reason=form.cleaned_data["reason"], flagged_by=_user(request)

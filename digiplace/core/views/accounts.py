@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from .. import personal_data, selectors, services
+from .. import personal_data, selectors, services, throttles
 from ..forms import (
     AccountDeleteForm,
     EmailTaskPasswordResetForm,
@@ -31,6 +31,7 @@ from ..forms import (
 )
 from ..i18n import language_cookie_set
 from ..models import User
+from ..throttles import throttled, throttles_allow
 
 INBOX_PAGE_SIZE = 50
 
@@ -57,6 +58,16 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     if request.method == "POST":
         form = RegistrationForm(request.POST)
+        # Every attempt counts, before validation: a taken address fails validation too.
+        if not throttles_allow(
+            request,
+            per_client=throttles.REGISTRATION_PER_CLIENT,
+            per_target=throttles.REGISTRATION_PER_ADDRESS,
+            target=str(request.POST.get("email", ""))[:254],
+        ):
+            form.is_valid()
+            form.add_error(None, throttles.THROTTLED_MESSAGE)
+            return throttled(render(request, "core/account/register.html", {"form": form}))
         if form.is_valid():
             try:
                 services.user_register(
@@ -112,6 +123,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
+        if not throttles_allow(
+            self.request,
+            per_client=throttles.PASSWORD_RESET_PER_CLIENT,
+            per_target=throttles.PASSWORD_RESET_PER_ADDRESS,
+            target=form.cleaned_data["email"],
+        ):
+            form.add_error(None, throttles.THROTTLED_MESSAGE)
+            return throttled(self.form_invalid(form))
         self.extra_email_context = {"site_title": _site_name(self.request)}
         return super().form_valid(form)
 

@@ -23,7 +23,13 @@ from .constants import (
     MAX_REPORTS_PER_PERSON,
     RATE_LIMIT_WINDOW,
 )
-from .creation import report_create, report_edit_description, report_flag_abuse, report_support
+from .creation import (
+    report_create,
+    report_edit_description,
+    report_flag_abuse,
+    report_support,
+    report_support_confirm,
+)
 from .routing import department_for
 from .staff import (
     report_assign,
@@ -55,4 +61,5 @@ __all__ = [
     "report_recategorise",
     "report_respond",
     "report_support",
+    "report_support_confirm",
 ]

@@ -7,12 +7,15 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from digiplace.core.audit import audit_record, model_snapshot
 from digiplace.core.models import (
@@ -37,10 +40,16 @@ from ._common import Errors, _add, _lock, _raise_if, _save, _update_add
 from .attributes import attributes_clean
 from .constants import EDIT_WINDOW, MAX_DESCRIPTION_LENGTH, MAX_PHOTOS
 from .notifications import (
+    _language_for,
+    _place,
     _subscribers_notify,
 )
 from .rate_limits import _rate_limits_check
 from .routing import department_for
+
+# "Me too" from an address that is not the signed-in person's: the emailed link's lifetime.
+SUPPORT_CONFIRMATION_MAX_AGE = datetime.timedelta(days=7)
+SUPPORT_CONFIRMATION_SALT = "digiplace.reports.support-confirmation"
 
 
 def _location_clean(
@@ -263,10 +272,64 @@ def report_edit_description(*, report: Report, editor: User | None, description:
     return report
 
 
-def report_support(*, report: Report, email: str, user: User | None = None) -> Supporter:
+def _support_confirmation_send(
+    *, supporter: Supporter, report: Report, site_root: str, language: str
+) -> None:
+    """Email ``supporter`` the link that confirms they want news of ``report``."""
+    from digiplace.core.tasks import email_send
+
+    token = signing.dumps(
+        {"supporter": supporter.pk, "email": supporter.email}, salt=SUPPORT_CONFIRMATION_SALT
+    )
+    path = reverse("reports:support_confirm", kwargs={"pk": report.pk, "token": token})
+    days = SUPPORT_CONFIRMATION_MAX_AGE.days
+    with translation.override(_language_for(language, report.municipality.default_language)):
+        subject = _("Confirm that you want news of report #%(number)s") % {"number": report.pk}
+        body = "\n\n".join(
+            (
+                _(
+                    "Someone, we hope you, said on %(site)s that they have the same problem "
+                    "as report #%(number)s (%(category)s, %(place)s)."
+                )
+                % {
+                    "site": report.municipality.name,
+                    "number": report.pk,
+                    "category": report.category.name,
+                    "place": _place(report) or "-",
+                },
+                _("Open this link to be told when the city changes the report:"),
+                f"{site_root}{path}",
+                ngettext(
+                    "The link expires in %(days)d day.",
+                    "The link expires in %(days)d days.",
+                    days,
+                )
+                % {"days": days},
+                _("If it was not you, ignore this email: we will not write to you about it."),
+            )
+        )
+    recipient = supporter.email
+    transaction.on_commit(
+        lambda: email_send.enqueue(subject=subject, body=body, to=[recipient]),
+    )
+
+
+def report_support(
+    *,
+    report: Report,
+    email: str,
+    user: User | None = None,
+    site_root: str = "",
+    email_language: str = "",
+) -> Supporter | None:
     """ "Me too": the person is added to those notified of the report's public changes.
 
-    Supporting twice with the same email returns the existing support."""
+    A signed-in ``user`` supporting with their own account's address is confirmed at once.
+    Any other address is stored unconfirmed and emailed a link (``site_root`` is the scheme
+    and host, ``https://city.example.org``); it is told and counted only once it follows
+    the link (``report_support_confirm``). Supporting again returns the same supporter
+    (and emails the link again while unconfirmed). The reporter's own address is a silent
+    no-op returning None: the answer must not tell a stranger who sent the report."""
     email = (email or (user.email if user else "")).strip().lower()
     try:
         validate_email(email)
@@ -285,17 +348,58 @@ def report_support(*, report: Report, email: str, user: User | None = None) -> S
     if (user is not None and user.pk == report.reporter_id) or (
         report.reporter_email and email == report.reporter_email.lower()
     ):
-        raise ValidationError(
-            {NON_FIELD_ERRORS: [_("You sent this report; you are told of its changes already.")]}
+        return None
+    is_own_address = user is not None and email == user.email.lower()
+    now = timezone.now()
+    with transaction.atomic():
+        supporter, created = Supporter.objects.get_or_create(
+            report=report,
+            email=email,
+            defaults={
+                "municipality_id": report.municipality_id,
+                "user": user if is_own_address else None,
+                "confirmed_at": now if is_own_address else None,
+            },
         )
-    supporter, created = Supporter.objects.get_or_create(
-        report=report,
-        email=email,
-        defaults={"municipality_id": report.municipality_id, "user": user},
-    )
-    if not created and user is not None and supporter.user_id is None:
-        supporter.user = user
-        supporter.save(update_fields=["user"])
+        if (
+            not created
+            and is_own_address
+            and (supporter.confirmed_at is None or supporter.user_id is None)
+        ):
+            supporter.user = user
+            supporter.confirmed_at = supporter.confirmed_at or now
+            supporter.save(update_fields=["user", "confirmed_at"])
+        if supporter.confirmed_at is None:
+            _support_confirmation_send(
+                supporter=supporter, report=report, site_root=site_root, language=email_language
+            )
+    return supporter
+
+
+def report_support_confirm(*, report: Report, token: str) -> Supporter | None:
+    """Confirm the supporter of ``report`` the emailed link was made for; None when the link
+    is wrong, expired, made for another report or its supporter is gone. Confirming twice
+    is harmless."""
+    try:
+        data = signing.loads(
+            token,
+            salt=SUPPORT_CONFIRMATION_SALT,
+            max_age=SUPPORT_CONFIRMATION_MAX_AGE,
+        )
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("supporter"), int):
+        return None
+    supporter = Supporter.objects.filter(
+        pk=data["supporter"], report=report, email=str(data.get("email", ""))
+    ).first()
+    if supporter is None:
+        return None
+    if supporter.confirmed_at is None:
+        supporter.confirmed_at = timezone.now()
+        Supporter.objects.filter(pk=supporter.pk, confirmed_at__isnull=True).update(
+            confirmed_at=supporter.confirmed_at
+        )
     return supporter
 
 

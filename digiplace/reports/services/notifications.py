@@ -62,7 +62,7 @@ def _recipients(report: Report, *, exclude: User | None) -> list[tuple[User | No
         )
     elif report.reporter_email:
         people.append((None, report.reporter_email, report.locale))
-    for supporter in report.supporters.select_related("user"):
+    for supporter in report.supporters.filter(confirmed_at__isnull=False).select_related("user"):
         user = supporter.user
         people.append(
             (user, user.email if user else supporter.email, user.preferred_language if user else "")

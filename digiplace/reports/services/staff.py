@@ -278,12 +278,17 @@ def report_merge(*, report: Report, actor: User, into: Report) -> ReportUpdate:
                 report=into,
                 email=email.lower(),
                 user=user,
+                confirmed_at=timezone.now(),
             )
             for user, email, _language in _recipients(locked, exclude=None)
             if email.lower() != (into.reporter_email or "").lower()
             and (user is None or user.pk != into.reporter_id)
         ]
         Supporter.objects.bulk_create(followers, ignore_conflicts=True)
+        # They confirmed on the duplicate (or sent it): a pending support of ``into`` counts now.
+        Supporter.objects.filter(
+            report=into, email__in=[follower.email for follower in followers], confirmed_at=None
+        ).update(confirmed_at=timezone.now())
         Report.objects.filter(duplicate_of=locked).update(duplicate_of=into)
         _update_add(
             into,

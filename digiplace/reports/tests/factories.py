@@ -158,6 +158,7 @@ class SupporterFactory(factory.django.DjangoModelFactory[Supporter]):
     municipality = factory.SubFactory(MunicipalityFactory)
     report = factory.SubFactory(ReportFactory, municipality=_same_city)
     email = factory.Sequence(lambda number: f"supporter{number}@example.org")
+    confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class NeighbourhoodSubscriptionFactory(

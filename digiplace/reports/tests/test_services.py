@@ -393,7 +393,7 @@ def test_neighbourhood_subscribers_are_told_of_a_new_report(
 
 
 @pytest.mark.django_db
-def test_support_is_added_once_and_refused_to_the_reporter(
+def test_support_is_added_once_and_is_a_silent_no_op_for_the_reporter(
     botosani: Municipality, category: Category
 ) -> None:
     report = ReportFactory.create(
@@ -402,12 +402,11 @@ def test_support_is_added_once_and_refused_to_the_reporter(
 
     first = services.report_support(report=report, email="Maria@Example.org")
     again = services.report_support(report=report, email="maria@example.org")
-    with pytest.raises(ValidationError) as refused:
-        services.report_support(report=report, email="ion@example.org")
+    by_reporter = services.report_support(report=report, email="ion@example.org")
 
     assert first == again
+    assert by_reporter is None
     assert list(report.supporters.values_list("email", flat=True)) == ["maria@example.org"]
-    assert refused.value.messages == ["You sent this report; you are told of its changes already."]
 
 
 @pytest.mark.django_db

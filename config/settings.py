@@ -324,9 +324,27 @@ TRUSTED_PROXY_COUNT = int(env("DIGIPLACE_TRUSTED_PROXIES", "0") or 0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Open311 api_key values never reach a log (gunicorn's access log: config/gunicorn.py).
+    "filters": {"redact_secrets": {"()": "digiplace.core.redaction.RedactSecretsFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("DIGIPLACE_LOG_LEVEL", "INFO")},
     "loggers": {
+        # The development server's request lines, with their query strings.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint logs every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},

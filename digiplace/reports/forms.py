@@ -8,9 +8,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from digiplace.core import parsing
 
 from .models import (
     CLOSED_STATUSES,
@@ -20,6 +21,7 @@ from .models import (
     CategoryAttribute,
     ReportStatus,
 )
+from .selectors import ReportFilters
 from .services import MAX_DESCRIPTION_LENGTH
 
 STATUS_OPEN = "open"
@@ -33,14 +35,32 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     return field
 
 
+class DateInRangeField(forms.DateField):
+    """A date within the years the platform handles (core.parsing), so that adding a day
+    or changing its time zone can never overflow."""
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        day = super().to_python(value)
+        if day is not None and not parsing.MIN_DATE <= day <= parsing.MAX_DATE:
+            raise ValidationError(
+                _("Enter a date from %(minimum)s to %(maximum)s."),
+                code="out_of_range",
+                params={
+                    "minimum": parsing.MIN_DATE.isoformat(),
+                    "maximum": parsing.MAX_DATE.isoformat(),
+                },
+            )
+        return day
+
+
 class ReportFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     neighbourhood = forms.ChoiceField(label=_("Neighbourhood"), required=False)
-    date_from = forms.DateField(
+    date_from = DateInRangeField(
         label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = DateInRangeField(
         label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -75,34 +95,42 @@ class ReportFilterForm(forms.Form):
             self.add_error("date_to", _("The end date must not be before the start date."))
         return cleaned
 
+    def search_filters(self, **extra: Any) -> ReportFilters:
+        """The public search (never hidden reports) for the form's valid filters; call
+        ``is_valid()`` first: an invalid form's filters are left out."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        status = data.get("status")
+        statuses: tuple[str, ...] = ()
+        if status == STATUS_OPEN:
+            statuses = tuple(str(value) for value in OPEN_STATUSES)
+        elif status == STATUS_CLOSED:
+            statuses = tuple(str(value) for value in CLOSED_STATUSES)
+        elif status:
+            statuses = (status,)
+        return ReportFilters(
+            category_codes=(data["category"],) if data.get("category") else (),
+            statuses=statuses,
+            neighbourhood_slugs=(data["neighbourhood"],) if data.get("neighbourhood") else (),
+            created_from=parsing.day_start(data["date_from"]) if data.get("date_from") else None,
+            created_to=parsing.day_end(data["date_to"]) if data.get("date_to") else None,
+            **extra,
+        )
+
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for selectors.report_list; invalid filters are ignored."""
-        if not self.is_bound or not self.is_valid():
-            return {}
-        data = self.cleaned_data
+        search = self.search_filters()
         filters: dict[str, Any] = {}
-        if data.get("category"):
-            filters["category_codes"] = [data["category"]]
-        status = data.get("status")
-        if status == STATUS_OPEN:
-            filters["statuses"] = [str(value) for value in OPEN_STATUSES]
-        elif status == STATUS_CLOSED:
-            filters["statuses"] = [str(value) for value in CLOSED_STATUSES]
-        elif status:
-            filters["statuses"] = [status]
-        if data.get("neighbourhood"):
-            filters["neighbourhood"] = data["neighbourhood"]
-        if data.get("date_from"):
-            filters["created_from"] = _day_start(data["date_from"])
-        if data.get("date_to"):
-            filters["created_to"] = _day_start(data["date_to"]) + datetime.timedelta(
-                days=1, microseconds=-1
-            )
+        if search.category_codes:
+            filters["category_codes"] = list(search.category_codes)
+        if search.statuses:
+            filters["statuses"] = list(search.statuses)
+        if search.neighbourhood_slugs:
+            filters["neighbourhood"] = search.neighbourhood_slugs[0]
+        if search.created_from is not None:
+            filters["created_from"] = search.created_from
+        if search.created_to is not None:
+            filters["created_to"] = search.created_to
         return filters
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):

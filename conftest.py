@@ -1,10 +1,18 @@
-"""Fixtures shared by every test: the two demo-like municipalities and their people."""
+"""Fixtures shared by every test: the two demo-like municipalities and their people.
+
+Also the suite's database checks: the run fails at once when it is not on the database the
+test command meant (``DIGIPLACE_TEST_DATABASE``), and tests marked ``postgresql_only`` are
+left out, with their reasons listed, elsewhere than on PostgreSQL.
+"""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone, translation
 
 from digiplace.core.models import Municipality, StaffMembership, StaffRole, User
@@ -14,11 +22,90 @@ from digiplace.core.tests.factories import (
     UserFactory,
 )
 
+EXPECTED_DATABASE_VARIABLE = "DIGIPLACE_TEST_DATABASE"
+POSTGRESQL_ONLY_KEY = pytest.StashKey[list[str]]()
+# Fixtures through which a test reaches the database (pytest-django's, and ``live_server``).
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "live_server",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+    }
+)
+
+
+def database_vendor_mismatch(*, expected: str | None, actual: str) -> str | None:
+    """Why the run must stop when Django's database is not the one the test command meant."""
+    if not expected or expected == actual:
+        return None
+    return (
+        f"{EXPECTED_DATABASE_VARIABLE}={expected}, but Django is using {actual} "
+        f"(DATABASE_URL {'set' if os.environ.get('DATABASE_URL') else 'not set'}): "
+        f"this run would not test {expected}."
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    problem = database_vendor_mismatch(
+        expected=os.environ.get(EXPECTED_DATABASE_VARIABLE), actual=connection.vendor
+    )
+    if problem:
+        pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if connection.vendor == "postgresql":
+        return
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
+    for item in items:
+        (left_out if item.get_closest_marker("postgresql_only") else kept).append(item)
+    if not left_out:
+        return
+    reasons = []
+    for item in left_out:
+        marker = item.get_closest_marker("postgresql_only")
+        assert marker is not None
+        reason = marker.kwargs.get("reason")
+        if not reason:
+            raise pytest.UsageError(f"{item.nodeid}: postgresql_only needs a reason=")
+        reasons.append(f"{item.nodeid}: {reason}")
+    config.hook.pytest_deselected(items=left_out)
+    items[:] = kept
+    config.stash[POSTGRESQL_ONLY_KEY] = reasons
+    # Under pytest-xdist the workers collect; the controller prints what they send back.
+    if hasattr(config, "workeroutput"):
+        config.workeroutput["postgresql_only"] = reasons
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    # pytest-xdist's hook, in the controller: the reasons a worker left tests out.
+    reasons = getattr(node, "workeroutput", {}).get("postgresql_only", [])
+    config = getattr(node, "config", None)
+    if config is not None and reasons:
+        config.stash[POSTGRESQL_ONLY_KEY] = reasons
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    reasons = terminalreporter.config.stash.get(POSTGRESQL_ONLY_KEY, [])
+    if reasons:
+        terminalreporter.section(f"left out: PostgreSQL only, this run is on {connection.vendor}")
+        for line in reasons:
+            terminalreporter.write_line(line)
+
 
 @pytest.fixture(autouse=True)
-def _isolate_per_test_state() -> None:
+def _isolate_per_test_state(request: pytest.FixtureRequest) -> None:
     # The host → municipality cache and the active language must not leak between tests.
-    cache.clear()
+    # The cache is in the database: cleared once the test has its database.
+    if request.node.get_closest_marker("django_db") or DATABASE_FIXTURES.intersection(
+        request.fixturenames
+    ):
+        request.getfixturevalue("_django_db_helper")
+        cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
     timezone.deactivate()
 

@@ -4,12 +4,14 @@ Modes (``DIGIPLACE_MODE``):
 - ``development`` (default): DEBUG on, SQLite in ``var/``, mail printed to the console.
 - ``production``: DEBUG off; secrets, hosts and database come from the environment and
   the process refuses to start without them; secure cookies, HSTS and CSP.
-- ``test``: used by the test suite (PostgreSQL from ``DATABASE_URL``).
+- ``test``: used by the test suite, on PostgreSQL from ``DATABASE_URL`` or, without it, on
+  SQLite in a temporary file.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -98,6 +100,28 @@ else:
             env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'digiplace.sqlite3'}"
         )
     }
+
+if MODE == "test" and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, as the embedded default is, so that other processes (a `manage.py shell` in
+    # the shared-cache test) open the same test database; one per process: runs may overlap.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"digiplace-test-{os.getpid()}.sqlite3")
+    }
+    # Throwaway data: no waiting for the disk on each commit (as the PostgreSQL pass's fsync=off).
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA synchronous=OFF"  # type: ignore[index]
+
+# Shared by every process (web workers, the task worker, management commands), so that a
+# change made in one is seen by all: Redis when configured, else the database (table made by
+# core's migration 0003_cache_table).
+CACHE_TABLE = "digiplace_cache"
+REDIS_URL = env("DIGIPLACE_REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    )
+}
 
 # Host names that show the platform's landing page (the list of hosted municipalities).
 PLATFORM_HOSTS = env_list(

@@ -80,3 +80,35 @@ pg_throwaway_stop() {
   fi
   rm -rf "$PG_THROWAWAY_DIR"
 }
+
+# pytest_pass postgresql|sqlite [PYTEST ARGUMENTS]: one pass of the test suite on that
+# database: PostgreSQL from DATABASE_URL (pg_throwaway_start), SQLite without it. The root
+# conftest stops the run if Django's database is another one; a pass that runs no test fails.
+pytest_pass() {
+  local database="$1"
+  shift
+  local -a unset_url=()
+  case "$database" in
+    postgresql)
+      if [ -z "${DATABASE_URL:-}" ]; then
+        printf 'pytest_pass postgresql: DATABASE_URL is not set\n' >&2
+        return 2
+      fi
+      log "pytest on PostgreSQL (unit, integration, browser)" ;;
+    sqlite)
+      unset_url=(-u DATABASE_URL)
+      log "pytest on SQLite, the embedded default (unit, integration, browser)" ;;
+    *)
+      printf 'pytest_pass: unknown database %s (postgresql or sqlite)\n' "$database" >&2
+      return 2 ;;
+  esac
+  local status=0
+  env "${unset_url[@]}" DIGIPLACE_MODE=test DIGIPLACE_TEST_DATABASE="$database" \
+    python -m pytest "$@" || status=$?
+  if [ "$status" -eq 5 ]; then
+    printf '\npytest ran no test on %s (exit status 5): that is a failure here.\n' "$database" >&2
+  elif [ "$status" -ne 0 ]; then
+    printf '\npytest on %s failed (exit status %s).\n' "$database" "$status" >&2
+  fi
+  return "$status"
+}

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from digiplace.core import modules
 from digiplace.core.models import (
     Department,
     Municipality,
@@ -53,10 +54,15 @@ class Command(BaseCommand):
                 user=admin,
                 defaults={"role": StaffRole.ADMIN, "department": departments[0], "modules": []},
             )
+            # The demo staff account works in every module (the run command shows them all).
             StaffMembership.objects.update_or_create(
                 municipality=municipality,
                 user=staff,
-                defaults={"role": StaffRole.STAFF, "department": departments[1], "modules": []},
+                defaults={
+                    "role": StaffRole.STAFF,
+                    "department": departments[1],
+                    "modules": sorted(spec.code for spec in modules.all_modules()),
+                },
             )
             municipality_cache_clear(municipality=municipality)
             self.stdout.write(f"Loaded {municipality.slug}: http://{entry['hosts'][0]}:8000/")

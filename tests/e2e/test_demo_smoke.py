@@ -1,0 +1,221 @@
+"""The demo a newcomer starts with scripts/run, driven end to end in Chromium.
+
+The same setup as the run command (``manage.py demo_setup``: migrate and the demo loaders),
+the development settings and SQLite in a temporary folder, the development server and the
+task worker as their own processes. On a phone a demo resident files a report with a photo
+that carries GPS; the stored photo has no EXIF; demo staff find the report in the back
+office's queue and answer it publicly; the resident sees the answer on the report's page.
+
+It makes its own database, so the test command runs it in its SQLite pass only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from .conftest import NewSession, choose_language, free_port
+from .test_reports_journey import GPS_IFD, photo_with_gps
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+DEMO_PASSWORD = "demo-password-2026"  # printed by the run command for every demo account
+RESIDENT = "resident@botosani.example"
+STAFF = "staff@botosani.example"
+SETUP_TIMEOUT_S = 600
+START_TIMEOUT_S = 60
+
+
+@dataclass
+class DemoSite:
+    port: int
+    var_dir: Path
+    server_log: Path
+    worker_log: Path
+
+    @property
+    def botosani(self) -> str:
+        return f"http://botosani.localhost:{self.port}"
+
+
+def _demo_environment(var_dir: Path) -> dict[str, str]:
+    """The environment of the run command: development mode, SQLite under ``var_dir``."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DIGIPLACE_")
+        and key not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    environment.update(DIGIPLACE_MODE="development", DIGIPLACE_VAR_DIR=str(var_dir))
+    return environment
+
+
+def _manage(*arguments: str) -> list[str]:
+    return [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *arguments]
+
+
+def _wait_until_served(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"The development server stopped:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"The development server did not answer within {START_TIMEOUT_S} s")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def demo_site(tmp_path: Path) -> Iterator[DemoSite]:
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    environment = _demo_environment(var_dir)
+    setup = subprocess.run(
+        _manage("demo_setup"),
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT_S,
+        check=False,
+    )
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    assert (var_dir / "digiplace.sqlite3").exists(), "the demo database is not in the var folder"
+
+    site = DemoSite(
+        port=free_port(),
+        var_dir=var_dir,
+        server_log=tmp_path / "server.log",
+        worker_log=tmp_path / "worker.log",
+    )
+    with site.worker_log.open("wb") as worker_out, site.server_log.open("wb") as server_out:
+        worker = subprocess.Popen(
+            _manage("db_worker", "--no-reload"),
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=worker_out,
+            stderr=subprocess.STDOUT,
+        )
+        server = subprocess.Popen(
+            _manage("runserver", "--noreload", f"127.0.0.1:{site.port}"),
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=server_out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_served(f"http://127.0.0.1:{site.port}/", server, site.server_log)
+        yield site
+    finally:
+        _stop(server)
+        _stop(worker)
+
+
+def _log_in(page: Page, base_url: str, email: str) -> None:
+    page.goto(base_url + "/accounts/login/")
+    choose_language(page, "en")
+    main = page.get_by_role("main")
+    main.get_by_label("Email:", exact=True).fill(email)
+    main.get_by_label("Password:", exact=True).fill(DEMO_PASSWORD)
+    main.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(base_url + "/")
+
+
+def _photos(var_dir: Path) -> set[Path]:
+    return {path for path in (var_dir / "media").rglob("*") if path.is_file()}
+
+
+def test_a_resident_reports_on_the_demo_and_staff_answer(
+    demo_site: DemoSite, new_session: NewSession, tmp_path: Path
+) -> None:
+    description = f"Graffiti on the bus shelter by the park ({uuid.uuid4().hex[:8]})."
+    answer = "Our crew will paint over it this week."
+    photo = photo_with_gps(tmp_path / "shelter.jpg")
+    photos_before = _photos(demo_site.var_dir)
+
+    # A demo resident files a report with a photo, on a phone.
+    resident_session = new_session(viewport=PHONE, is_mobile=True, has_touch=True)
+    resident = resident_session.new_page()
+    _log_in(resident, demo_site.botosani, RESIDENT)
+    resident.goto(demo_site.botosani + "/reports/new/")
+    form = resident.get_by_role("main").locator(
+        "form", has=resident.get_by_role("button", name="Send the report")
+    )
+    form.get_by_label("What is the problem?").select_option(label="Graffiti")
+    form.get_by_label("Latitude").fill("47.7480")
+    form.get_by_label("Longitude").fill("26.6680")
+    form.get_by_label("Describe the problem").fill(description)
+    form.get_by_label("Photos (optional, up to 3)").set_input_files(str(photo))
+    form.get_by_role("button", name="Send the report").click()
+    expect(resident).to_have_url(re.compile(rf"^{re.escape(demo_site.botosani)}/reports/\d+/$"))
+    match = re.search(r"/reports/(\d+)/$", resident.url)
+    assert match is not None
+    number = match.group(1)
+    expect(resident.get_by_role("main")).to_contain_text(description)
+    assert resident.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # The stored photo, under the demo's media folder, has no EXIF at all (GPS included).
+    new_photos = _photos(demo_site.var_dir) - photos_before
+    assert len(new_photos) == 1, new_photos
+    with Image.open(new_photos.pop()) as stored:
+        assert not stored.getexif()
+        assert not stored.getexif().get_ifd(GPS_IFD)
+
+    # Demo staff find it in the back office's queue and answer it publicly.
+    staff_session = new_session()
+    staff = staff_session.new_page()
+    _log_in(staff, demo_site.botosani, STAFF)
+    staff.goto(demo_site.botosani + "/backoffice/reports/")
+    filters = staff.get_by_role("form", name="Filter the reports")
+    filters.get_by_label("Search").fill(description)
+    filters.get_by_label("Department").select_option(label="All departments")
+    filters.get_by_role("button", name="Filter").click()
+    expect(staff.get_by_role("status")).to_have_text("1 report")
+    staff.get_by_role("link", name=re.compile(rf"^#{number} ")).click()
+    expect(staff).to_have_url(f"{demo_site.botosani}/backoffice/reports/{number}/")
+    status_form = staff.locator("form#status")
+    status_form.get_by_label("New status").select_option(label="Acknowledged")
+    status_form.get_by_label("Public response (optional)").fill(answer)
+    status_form.get_by_role("button", name="Change the status").click()
+    expect(staff.locator("section[aria-labelledby=timeline-heading]")).to_contain_text(answer)
+
+    # The resident sees the answer on the report's page.
+    resident.reload()
+    main = resident.get_by_role("main")
+    expect(main).to_contain_text(answer)
+    expect(main).not_to_contain_text(STAFF)
+
+    assert resident_session.page_errors == []
+    assert staff_session.page_errors == []
+    server_output = demo_site.server_log.read_text()
+    assert "Traceback" not in server_output, server_output
+    assert "Traceback" not in demo_site.worker_log.read_text()

@@ -4,8 +4,12 @@ cache by default, created by core's migration so that `migrate` alone prepares i
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -90,18 +94,71 @@ def test_a_host_removed_in_another_process_stops_being_served_here(
     assert municipality_for_host(host="botosani.localhost") is None
 
 
-def test_redis_is_used_when_configured() -> None:
-    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
-    environment = {**os.environ, "DIGIPLACE_REDIS_URL": "redis://127.0.0.1:6379/0"}
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=settings.BASE_DIR,
-        env={**environment, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A Redis server of this test's own (Debian's redis-server), on a free port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("redis-server did not start (scripts/test installs it)")
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_with_digiplace_redis_url_processes_share_the_cache_through_redis(
+    redis_url: str,
+) -> None:
+    environment = {
+        **{key: value for key, value in os.environ.items() if key != "DATABASE_URL"},
+        "DIGIPLACE_MODE": "test",
+        "DIGIPLACE_REDIS_URL": redis_url,
+    }
+
+    def shell(code: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    shell("from django.core.cache import cache; cache.set('digiplace:test:shared', 'one', 60)")
+    seen = shell(
+        "from django.core.cache import caches; "
+        "print(type(caches['default']).__name__, caches['default'].get('digiplace:test:shared'))"
     )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert seen == "RedisCache one"

@@ -158,6 +158,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "digiplace.core.middleware.LanguageAndTimezoneMiddleware",
+    "digiplace.core.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -344,6 +345,10 @@ if PRODUCTION:
 # Reverse proxies in front of the application that append to X-Forwarded-For (nginx with
 # proxy_add_x_forwarded_for counts one); the client address is read past them.
 TRUSTED_PROXY_COUNT = int(env("DIGIPLACE_TRUSTED_PROXIES", "0") or 0)
+
+# A request declaring a larger body is refused (413) before it is read: three photos of
+# 8 MB (reports.photos.MAX_PHOTO_BYTES) and the form's fields, with room to spare.
+MAX_REQUEST_BYTES = int(env("DIGIPLACE_MAX_REQUEST_BYTES") or 26 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

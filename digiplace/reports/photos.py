@@ -18,9 +18,19 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
-MAX_PHOTO_PIXELS = 40_000_000
+# The most pixels ever decoded into memory (24 MP: 72 MB as RGB, twice that while the
+# pixels are copied without their metadata). A small file can declare a huge image (a
+# 39 KB PNG of 6300 × 6300), so the size in its header is checked before any decoding.
+MAX_PHOTO_PIXELS = 24_000_000
+# A JPEG decodes at 1/2, 1/4 or 1/8 of its size directly, so larger camera photos are
+# accepted up to this and decoded at the first scale that fits MAX_PHOTO_PIXELS.
+MAX_JPEG_PIXELS = 120_000_000
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 JPEG_QUALITY = 85
+
+# Pillow's own guard for every image the process opens: above this it warns, above twice
+# this it refuses to open the file at all.
+Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,17 @@ def _has_transparency(image: Image.Image) -> bool:
     return image.mode == "P" and "transparency" in image.info
 
 
+def _too_many_pixels(pixels: int, limit: int) -> ValidationError:
+    return ValidationError(
+        _(
+            "The photo has too many pixels (%(megapixels)d megapixels); the limit is "
+            "%(limit)d megapixels. Send a smaller copy of it."
+        )
+        % {"megapixels": pixels // 1_000_000, "limit": limit // 1_000_000},
+        code="photo_too_many_pixels",
+    )
+
+
 def photo_clean(upload: IO[bytes] | Any, *, max_bytes: int = MAX_PHOTO_BYTES) -> CleanPhoto:
     """Check that ``upload`` is a JPEG, PNG or WebP image of acceptable size, turn it upright
     by its EXIF orientation, and re-encode it without any metadata (JPEG, or PNG when it has
@@ -55,8 +76,11 @@ def photo_clean(upload: IO[bytes] | Any, *, max_bytes: int = MAX_PHOTO_BYTES) ->
         )
     upload.seek(0)
     try:
+        # Lazy: reads the header only; nothing is decoded before load().
         image = Image.open(upload, formats=list(ACCEPTED_FORMATS))
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:
+        raise _too_many_pixels(MAX_JPEG_PIXELS * 2, MAX_JPEG_PIXELS) from error
+    except (UnidentifiedImageError, OSError, ValueError) as error:
         raise ValidationError(
             _("This file is not a photo we accept: send a JPEG, PNG or WebP image."),
             code="photo_format",
@@ -67,26 +91,33 @@ def photo_clean(upload: IO[bytes] | Any, *, max_bytes: int = MAX_PHOTO_BYTES) ->
             code="photo_format",
         )
     width, height = image.size
-    if width * height > MAX_PHOTO_PIXELS:
-        raise ValidationError(
-            _("The photo has too many pixels (%(megapixels)d megapixels); the limit is 40.")
-            % {"megapixels": width * height // 1_000_000},
-            code="photo_too_many_pixels",
+    pixels_declared = width * height
+    if image.format == "JPEG" and MAX_PHOTO_PIXELS < pixels_declared <= MAX_JPEG_PIXELS:
+        scale = next(
+            scale for scale in (2, 4, 8) if (width // scale) * (height // scale) <= MAX_PHOTO_PIXELS
         )
+        image.draft(image.mode, (width // scale, height // scale))
+    if image.size[0] * image.size[1] > MAX_PHOTO_PIXELS:
+        limit = MAX_JPEG_PIXELS if image.format == "JPEG" else MAX_PHOTO_PIXELS
+        raise _too_many_pixels(pixels_declared, limit)
     try:
         image.load()
-        upright = ImageOps.exif_transpose(image)
-    except (OSError, ValueError, SyntaxError) as error:
+        ImageOps.exif_transpose(image, in_place=True)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         raise ValidationError(
             _("This photo is damaged or incomplete; please send it again."),
             code="photo_damaged",
         ) from error
 
-    keep_alpha = _has_transparency(upright)
+    keep_alpha = _has_transparency(image)
     target_mode = "RGBA" if keep_alpha else "RGB"
-    pixels = upright.convert(target_mode)
-    # A new image from the raw pixels carries no info dictionary, hence no metadata at all.
-    bare = Image.frombytes(target_mode, pixels.size, pixels.tobytes())
+    pixels = image if image.mode == target_mode else image.convert(target_mode)
+    del image
+    # A new image with the pixels pasted in carries no info dictionary, hence no metadata
+    # at all; pasting copies the pixels once, with no intermediate buffer.
+    bare = Image.new(target_mode, pixels.size)
+    bare.paste(pixels)
+    del pixels
     buffer = io.BytesIO()
     if keep_alpha:
         bare.save(buffer, format="PNG", optimize=True)

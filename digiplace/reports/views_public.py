@@ -24,6 +24,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.cache import patch_vary_headers
@@ -34,6 +35,7 @@ from digiplace.core import throttles
 from digiplace.core.http import client_address
 from digiplace.core.templatetags.digiplace import chart_data
 from digiplace.core.throttles import throttled, throttles_allow
+from digiplace.core.uploads import upload_limit, uploads_skipped
 
 from . import selectors, services
 from .forms import (
@@ -52,6 +54,7 @@ from .models import (
     ReportStatus,
     UpdateKind,
 )
+from .photos import MAX_PHOTO_BYTES
 
 REPORTS_PER_PAGE = 20
 # A phone map shows clusters; more points than this are cut (the response says so) and
@@ -219,13 +222,23 @@ def _report_form(request: HttpRequest, municipality: Any, data: Any = None) -> R
 
 
 @require_http_methods(["GET", "POST"])
+@upload_limit(MAX_PHOTO_BYTES)
 def report_new(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
     if request.method != "POST":
         form = _report_form(request, municipality)
         return render(request, "reports/report_new.html", _new_context(municipality, form))
     form = _report_form(request, municipality, request.POST)
-    if form.is_valid():
+    is_valid = form.is_valid()
+    for name in uploads_skipped(request):
+        # Stopped while it streamed in: nothing of it beyond the limit was stored.
+        form.add_error(
+            "photos",
+            _("The photo “%(name)s” is too large; the limit is %(limit)s.")
+            % {"name": name, "limit": filesizeformat(MAX_PHOTO_BYTES)},
+        )
+        is_valid = False
+    if is_valid:
         data = form.cleaned_data
         try:
             report = services.report_create(

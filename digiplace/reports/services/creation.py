@@ -185,7 +185,11 @@ def report_create(
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 errors.setdefault(field, []).extend(messages)
-    # Photos last: decoding them is the expensive part.
+    # Photos last: decoding them is the expensive part, so a person over the rate limit
+    # is refused first (checked again below, serialised, in the transaction that inserts).
+    _rate_limits_check(
+        reporter=reporter, email=reporter_email, source_address=source_address, serialise=False
+    )
     cleaned_photos = _photos_clean(errors, photos)
     _raise_if(errors)
 

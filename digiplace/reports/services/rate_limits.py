@@ -18,13 +18,20 @@ from ..models import (
 from .constants import MAX_REPORTS_PER_ADDRESS, MAX_REPORTS_PER_PERSON, RATE_LIMIT_WINDOW
 
 
-def _rate_limits_check(*, reporter: User | None, email: str, source_address: str | None) -> None:
+def _rate_limits_check(
+    *, reporter: User | None, email: str, source_address: str | None, serialise: bool = True
+) -> None:
+    """Raise ValidationError (code ``rate_limited``) once the person or the address sent
+    their hour's reports. With ``serialise`` (inside the transaction that then inserts the
+    report) concurrent checks of the same person or address run one at a time; without it
+    the check writes nothing, to refuse early, before the photos are decoded."""
     since = timezone.now() - RATE_LIMIT_WINDOW
     recent = Report.objects.filter(created_at__gte=since)
     person = Q(reporter_email__iexact=email) if email else Q(pk__in=[])
     if reporter is not None:
         person |= Q(reporter=reporter)
-    serialise_on(f"reports:person:{reporter.pk if reporter else email.lower()}")
+    if serialise:
+        serialise_on(f"reports:person:{reporter.pk if reporter else email.lower()}")
     if recent.filter(person).count() >= MAX_REPORTS_PER_PERSON:
         raise ValidationError(
             {
@@ -41,7 +48,8 @@ def _rate_limits_check(*, reporter: User | None, email: str, source_address: str
             }
         )
     if source_address:
-        serialise_on(f"reports:address:{source_address}")
+        if serialise:
+            serialise_on(f"reports:address:{source_address}")
         if recent.filter(source_address=source_address).count() >= MAX_REPORTS_PER_ADDRESS:
             raise ValidationError(
                 {

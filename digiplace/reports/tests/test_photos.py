@@ -98,11 +98,12 @@ def test_oversize_file_is_refused_before_decoding() -> None:
     assert "too large" in refused.value.messages[0]
 
 
-def test_image_over_40_megapixels_is_refused() -> None:
+def test_image_over_24_megapixels_is_refused() -> None:
     # A PNG of 8,000 × 5,001 black pixels compresses to little but decodes to 40 MP.
     with pytest.raises(ValidationError) as refused:
         photo_clean(upload(image_bytes("PNG", mode="1", size=(8000, 5001))))
 
     assert refused.value.messages == [
-        "The photo has too many pixels (40 megapixels); the limit is 40."
+        "The photo has too many pixels (40 megapixels); the limit is 24 megapixels. "
+        "Send a smaller copy of it."
     ]

@@ -259,6 +259,10 @@ def report_new(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_service_errors(error)
+            if _is_rate_limited(error):
+                return throttled(
+                    render(request, "reports/report_new.html", _new_context(municipality, form))
+                )
         else:
             messages.success(
                 request,
@@ -272,6 +276,11 @@ def report_new(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(url)
     context = _new_context(municipality, form)
     return render(request, "reports/report_new.html", context, status=400)
+
+
+def _is_rate_limited(error: ValidationError) -> bool:
+    errors = getattr(error, "error_dict", {}).values()
+    return any(item.code == "rate_limited" for items in errors for item in items)
 
 
 def _new_context(municipality: Any, form: ReportForm) -> dict[str, Any]:

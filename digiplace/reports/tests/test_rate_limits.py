@@ -86,7 +86,7 @@ def test_the_web_form_limits_each_resident_address_behind_the_proxy(
     refused = _web_form(client, category, email="a@example.org", forwarded="203.0.113.9")
     allowed = _web_form(client, category, email="b@example.org", forwarded="198.51.100.4")
 
-    assert refused.status_code == 400
+    assert refused.status_code == 429
     assert "Too many reports were sent from your network" in refused.content.decode()
     assert allowed.status_code == 302
     created = Report.objects.get(reporter_email="b@example.org")

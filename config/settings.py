@@ -286,11 +286,16 @@ MAP_TILE_ATTRIBUTION = env(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
 
+# API tokens stop working this many days after they were issued (0: never).
+API_TOKEN_TTL_DAYS = int(env("DIGIPLACE_API_TOKEN_TTL_DAYS", "90") or 0)
+
 REST_FRAMEWORK: dict[str, object] = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "digiplace.core.api.schema.ApiAutoSchema",
+    # The token class first: DRF takes the WWW-Authenticate challenge from the first class,
+    # and without one it answers 403 where 401 is meant.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "digiplace.core.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -308,6 +313,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Open311 is plain Django views: described by hand.
+        "digiplace.core.api.open311_schema.open311_paths_add",
+    ],
 }
 
 # Content-Security-Policy (django-csp 4): scripts and styles from this site only.

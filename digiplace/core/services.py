@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
@@ -12,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
 from . import selectors
 from .models import Notification, User
@@ -131,3 +135,40 @@ def notification_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# API tokens (one per person, DRF's authtoken)
+
+
+def api_token_is_expired(*, token: Token) -> bool:
+    """Whether ``token`` is older than ``API_TOKEN_TTL_DAYS`` (0 keeps tokens forever)."""
+    days = settings.API_TOKEN_TTL_DAYS
+    if days <= 0:
+        return False
+    return token.created < timezone.now() - datetime.timedelta(days=days)
+
+
+def api_token_create(*, user: User) -> Token:
+    """The person's API token: the current one while it is valid, else a new one."""
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        if token is not None and not api_token_is_expired(token=token):
+            return token
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def api_token_revoke(*, user: User) -> int:
+    """Delete the person's API token; returns how many were deleted (0 or 1)."""
+    deleted, _by_model = Token.objects.filter(user=user).delete()
+    return deleted
+
+
+def api_token_rotate(*, user: User) -> Token | None:
+    """Replace the person's API token, if they have one, by a new key: after a password
+    change or reset the old key stops working. The new key is given to whoever asks
+    /api/v1/auth/token/ with the new password."""
+    with transaction.atomic():
+        if api_token_revoke(user=user) == 0:
+            return None
+        return Token.objects.create(user=user)

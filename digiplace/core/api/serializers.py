@@ -17,6 +17,29 @@ from ..models import (
     User,
 )
 
+# Text that may be empty: the schema says so instead of promising a well-formed value.
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "format": "email"}, {"type": "string", "maxLength": 0}],
+        "description": "An email address, or empty when there is none.",
+    }
+)
+class OptionalEmailField(serializers.EmailField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}],
+        "description": "An address on the web, or empty when there is none.",
+    }
+)
+class OptionalUrlField(serializers.URLField):
+    pass
+
+
 # Municipalities (public)
 
 
@@ -39,10 +62,10 @@ class MunicipalityColoursSerializer(serializers.Serializer):
 
 
 class MunicipalityContactSerializer(serializers.Serializer):
-    email = serializers.EmailField(source="contact_email")
+    email = OptionalEmailField(source="contact_email")
     phone = serializers.CharField(source="contact_phone")
     address = serializers.CharField()
-    website = serializers.URLField()
+    website = OptionalUrlField()
 
 
 class MunicipalityOutputSerializer(serializers.ModelSerializer[Municipality]):
@@ -91,7 +114,14 @@ class MembershipSummarySerializer(serializers.ModelSerializer[StaffMembership]):
         read_only_fields = fields
 
 
+PREFERRED_LANGUAGE_CHOICES = [("", "—"), *settings.LANGUAGES]
+
+
 class MeOutputSerializer(serializers.ModelSerializer[User]):
+    # Empty until the person picks a language: then the municipality's language is used.
+    preferred_language = serializers.ChoiceField(
+        choices=PREFERRED_LANGUAGE_CHOICES, allow_blank=True, read_only=True
+    )
     memberships = serializers.SerializerMethodField()
 
     class Meta:
@@ -120,7 +150,7 @@ class MeOutputSerializer(serializers.ModelSerializer[User]):
 class MeInputSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=150, allow_blank=True)
     preferred_language = serializers.ChoiceField(
-        choices=[("", "—"), *settings.LANGUAGES], allow_blank=True
+        choices=PREFERRED_LANGUAGE_CHOICES, allow_blank=True
     )
     notify_in_app = serializers.BooleanField()
     notify_by_email = serializers.BooleanField()
@@ -131,7 +161,7 @@ class MeInputSerializer(serializers.Serializer):
 
 class NotificationOutputSerializer(serializers.ModelSerializer[Notification]):
     municipality: serializers.SlugRelatedField[Municipality] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     is_read = serializers.SerializerMethodField()
 
@@ -159,7 +189,8 @@ class NotificationOutputSerializer(serializers.ModelSerializer[Notification]):
 
 class DepartmentOutputSerializer(serializers.ModelSerializer[Department]):
     name_ro = serializers.CharField()
-    name_en = serializers.CharField()
+    name_en = serializers.CharField(allow_null=True, help_text="Null until it is translated.")
+    email = OptionalEmailField()
 
     class Meta:
         model = Department

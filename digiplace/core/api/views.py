@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_page
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -82,7 +81,7 @@ class TokenCreateApi(APIView):
             raise ValidationError(
                 {"non_field_errors": [_("Unable to log in with this email and password.")]}
             )
-        token, _created = Token.objects.get_or_create(user=user)
+        token = services.api_token_create(user=cast(User, user))
         return Response(TokenOutputSerializer({"token": token.key}).data)
 
 
@@ -91,7 +90,7 @@ class TokenRevokeApi(APIView):
 
     @extend_schema(tags=["auth"], summary="Revoke your API token", responses={204: None})
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=_user(request)).delete()
+        services.api_token_revoke(user=_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

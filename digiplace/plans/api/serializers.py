@@ -125,6 +125,9 @@ class LocationOutputSerializer(serializers.Serializer):
 
 
 class ProjectListOutputSerializer(serializers.ModelSerializer[Project]):
+    status = serializers.ChoiceField(
+        choices=Status.choices, allow_blank=True, read_only=True, help_text="Empty when unknown."
+    )
     pillar = serializers.CharField(source="pillar.key", read_only=True)
     objective = serializers.CharField(source="objective.key", read_only=True, allow_null=True)
     progress = serializers.SerializerMethodField(
@@ -166,6 +169,9 @@ class ProjectListOutputSerializer(serializers.ModelSerializer[Project]):
 
 
 class ActivityOutputSerializer(serializers.ModelSerializer[Activity]):
+    status = serializers.ChoiceField(
+        choices=Status.choices, allow_blank=True, read_only=True, help_text="Empty when unknown."
+    )
     outputs = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:

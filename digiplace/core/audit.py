@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -114,6 +114,7 @@ def audited_change(
     queryset: QuerySet[ModelType] | None = None,
     municipality: Municipality | None = None,
     audit_if_unchanged: bool = True,
+    snapshot: Callable[[ModelType], dict[str, Any]] = model_snapshot,
 ) -> Iterator[AuditedChange[ModelType]]:
     """Lock ``instance``'s row, snapshot it, let the block change it, then audit the change.
 
@@ -121,15 +122,16 @@ def audited_change(
     row; ``queryset`` may add ``select_related``) and saves it. On leaving the block an
     update entry is written with the fields that changed, unless nothing changed and
     ``audit_if_unchanged`` is false. An exception in the block writes nothing.
-    ``municipality`` defaults to the row's own (every city-owned record has one).
+    ``municipality`` defaults to the row's own (every city-owned record has one);
+    ``snapshot`` replaces ``model_snapshot`` where a record holds a secret to leave out.
     """
     source = queryset if queryset is not None else type(instance)._default_manager.all()
     with transaction.atomic():
         # "of self": a nullable select_related join cannot be locked on PostgreSQL.
         locked = source.select_for_update(of=("self",)).get(pk=instance.pk)
-        change = AuditedChange(instance=locked, before=model_snapshot(locked))
+        change = AuditedChange(instance=locked, before=snapshot(locked))
         yield change
-        after = model_snapshot(locked)
+        after = snapshot(locked)
         if audit_if_unchanged or after != change.before:
             change.entry = audit_record(
                 actor=actor,

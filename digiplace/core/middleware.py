@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
 from . import selectors
+from .http import as_city_request
 
 # Paths that work on any host, known or not (static files, health check).
 HOST_INDEPENDENT_PREFIXES = ("/static/", "/media/", "/healthz")
@@ -65,12 +66,13 @@ class MunicipalityMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, http_request: HttpRequest) -> HttpResponse:
+        request = as_city_request(http_request)
         host = request.get_host().lower()
         bare_host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        request.is_platform_host = bare_host in settings.PLATFORM_HOSTS  # type: ignore[attr-defined]
-        request.municipality = None  # type: ignore[attr-defined]
-        if not request.is_platform_host:  # type: ignore[attr-defined]
+        request.is_platform_host = bare_host in settings.PLATFORM_HOSTS
+        request.municipality = None
+        if not request.is_platform_host:
             municipality = selectors.municipality_for_host(host=bare_host)
             if municipality is None and not request.path.startswith(HOST_INDEPENDENT_PREFIXES):
                 translation.activate(
@@ -85,7 +87,7 @@ class MunicipalityMiddleware:
                     },
                     status=404,
                 )
-            request.municipality = municipality  # type: ignore[attr-defined]
+            request.municipality = municipality
         return self.get_response(request)
 
 
@@ -100,7 +102,8 @@ class LanguageAndTimezoneMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, http_request: HttpRequest) -> HttpResponse:
+        request = as_city_request(http_request)
         municipality = getattr(request, "municipality", None)
         available = selectors.languages_available(municipality=municipality)
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
@@ -115,7 +118,7 @@ class LanguageAndTimezoneMiddleware:
         if language not in available:
             language = available[0]
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         if municipality is not None:
             timezone.activate(ZoneInfo(municipality.time_zone))
         else:

@@ -16,7 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from . import modules, selectors
-from .models import Municipality, StaffMembership, StaffRole, User
+from .http import as_city_request
+from .models import Municipality, StaffMembership, StaffRole
 
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponse])
 
@@ -76,7 +77,7 @@ def permission_denied_page(
         current = getattr(request, "municipality", None)
         member_of = {
             membership.municipality_id
-            for membership in StaffMembership.objects.filter(user=cast(User, user), is_active=True)
+            for membership in StaffMembership.objects.filter(user=user, is_active=True)
         }
         other_back_offices = [
             (municipality, f"{url}backoffice/")
@@ -114,7 +115,8 @@ def _guard(view: ViewFunction, *, module: str | None, admin: bool) -> ViewFuncti
         )
         if reason is not None:
             return permission_denied_page(request, reason=reason, module=module)
-        request.membership = membership  # type: ignore[attr-defined]
+        assert membership is not None  # access_denial refuses a missing one
+        as_city_request(request).membership = membership
         return view(request, *args, **kwargs)
 
     return cast(ViewFunction, wrapped)
@@ -146,4 +148,5 @@ class StaffRequiredMixin:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         parent_dispatch = super().dispatch  # type: ignore[misc]
         guarded = _guard(parent_dispatch, module=self.required_module, admin=self.admin_only)
-        return guarded(request, *args, **kwargs)
+        response: HttpResponse = guarded(request, *args, **kwargs)
+        return response

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from .models import (
     AuditLogEntry,
+    Department,
     Municipality,
     MunicipalityHost,
     Notification,
@@ -37,7 +38,7 @@ def municipality_for_host(*, host: str) -> Municipality | None:
     if not municipality_id:
         return None
     municipality_key = f"digiplace:municipality:{municipality_id}"
-    municipality = cache.get(municipality_key)
+    municipality: Municipality | None = cache.get(municipality_key)
     if municipality is None:
         municipality = Municipality.objects.filter(pk=municipality_id).first()
         cache.set(municipality_key, municipality, HOST_CACHE_SECONDS)
@@ -105,3 +106,42 @@ def notification_inbox(*, user: User) -> QuerySet[Notification]:
 
 def audit_log_for(*, municipality: Municipality) -> QuerySet[AuditLogEntry]:
     return AuditLogEntry.objects.for_municipality(municipality).select_related("actor")
+
+
+# What the modules read of core's records (they do not query core's models themselves).
+
+
+def municipality_by_slug(*, slug: str) -> Municipality | None:
+    return Municipality.objects.filter(slug=slug).first()
+
+
+def municipality_has_host(*, municipality: Municipality, host: str) -> bool:
+    """Whether ``host`` (any case, surrounding spaces ignored) is one of the city's hosts."""
+    return MunicipalityHost.objects.filter(
+        municipality=municipality, host=host.strip().lower()
+    ).exists()
+
+
+def department_list(*, municipality: Municipality) -> QuerySet[Department]:
+    return Department.objects.filter(municipality=municipality).order_by("name")
+
+
+def staff_memberships_active(*, municipality: Municipality) -> QuerySet[StaffMembership]:
+    """The city's active staff (active people only), by name, with person and department."""
+    return (
+        StaffMembership.objects.filter(
+            municipality=municipality, is_active=True, user__is_active=True
+        )
+        .select_related("user", "department")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def staff_user_get(*, municipality: Municipality, user_id: int) -> User | None:
+    """The active person with an active staff membership in the city, or None."""
+    return User.objects.filter(
+        pk=user_id,
+        is_active=True,
+        memberships__municipality=municipality,
+        memberships__is_active=True,
+    ).first()

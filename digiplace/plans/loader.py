@@ -19,7 +19,7 @@ import yaml
 from django.db import transaction
 from jsonschema import Draft202012Validator
 
-from digiplace.core.models import Municipality
+from digiplace.core import selectors as core_selectors
 
 from .models import (
     Activity,
@@ -221,13 +221,17 @@ def plan_file_read(*, path: Path) -> dict[str, Any]:
     ]
     if not errors:
         errors = [f"{path}: {message}" for message in _semantic_errors(data["plan"])]
-    if not errors and not Municipality.objects.filter(slug=data["plan"]["municipality"]).exists():
+    if (
+        not errors
+        and core_selectors.municipality_by_slug(slug=data["plan"]["municipality"]) is None
+    ):
         errors.append(
             f"{path}: plan.municipality: no municipality {data['plan']['municipality']!r}"
         )
     if errors:
         raise PlanFileError(errors)
-    return data["plan"]
+    plan: dict[str, Any] = data["plan"]
+    return plan
 
 
 def _texts(values: dict[str, str] | None, field: str) -> dict[str, str]:
@@ -244,7 +248,12 @@ class _Importer:
     def __init__(self, plan_data: dict[str, Any]) -> None:
         self.data = plan_data
         self.result = LoadResult()
-        self.municipality = Municipality.objects.get(slug=plan_data["municipality"])
+        municipality = core_selectors.municipality_by_slug(slug=plan_data["municipality"])
+        if municipality is None:  # checked by plan_file_read; gone since
+            raise PlanFileError(
+                [f"plan.municipality: no municipality {plan_data['municipality']!r}"]
+            )
+        self.municipality = municipality
 
     def run(self) -> LoadResult:
         data = self.data

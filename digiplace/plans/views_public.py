@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from digiplace.core.templatetags.digiplace import chart_data
-from digiplace.core.views.helpers import form_errors_add, request_municipality
+from digiplace.core.views.helpers import form_errors_add, request_municipality, request_user
 
 from . import selectors, services
 from .forms import InterestForm, ProjectFilterForm
@@ -164,7 +164,7 @@ def _interest_submit(
         try:
             services.interest_create(
                 plan=plan,
-                user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                user=request_user(request),
                 **target,
                 **form.cleaned_data,
             )

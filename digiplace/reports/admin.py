@@ -1,6 +1,6 @@
 """Django admin for platform administrators: Open311 API keys, categories with their
-questions, neighbourhoods, and a read-mostly view of reports (city staff use the back office,
-whose writes go through the services)."""
+questions, neighbourhoods, and a read-only view of reports (city staff change reports in the
+back office, whose writes go through the services)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .models import ApiKey, Category, CategoryAttribute, Neighbourhood, Report
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     list_display = ("name", "municipality", "contact_email", "is_active", "created_at")
     list_filter = ("municipality", "is_active")
     search_fields = ("name", "contact_email")
@@ -23,7 +23,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     fields = ("municipality", "name", "contact_email", "is_active", "key", "created_at")
 
 
-class CategoryAttributeInline(TranslationTabularInline):
+class CategoryAttributeInline(TranslationTabularInline[CategoryAttribute, Category]):
     model = CategoryAttribute
     extra = 0
     # The municipality is the category's; it is set on save.
@@ -31,7 +31,7 @@ class CategoryAttributeInline(TranslationTabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(TranslationAdmin):
+class CategoryAdmin(TranslationAdmin[Category]):
     list_display = ("name", "service_code", "municipality", "department", "sla_days", "is_active")
     list_filter = ("municipality", "is_active")
     search_fields = ("name", "service_code", "keywords")
@@ -48,14 +48,14 @@ class CategoryAdmin(TranslationAdmin):
 
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(TranslationAdmin):
+class NeighbourhoodAdmin(TranslationAdmin[Neighbourhood]):
     list_display = ("name", "slug", "municipality")
     list_filter = ("municipality",)
     search_fields = ("name", "slug")
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(admin.ModelAdmin[Report]):
     list_display = ("id", "category", "municipality", "status", "created_at", "is_hidden")
     list_filter = ("municipality", "status", "is_hidden")
     search_fields = ("description", "address")
@@ -70,9 +70,20 @@ class ReportAdmin(admin.ModelAdmin):
         "duplicate_of",
         "api_key",
     )
-    readonly_fields = ("token", "created_at", "updated_at", "closed_at", "source_address")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Report | None = None) -> list[str]:
+        return [field.name for field in Report._meta.fields]
+
+    # Every change of a report (status, category, assignment, merge, moderation, the
+    # description) goes through a service that writes the timeline entry, tells the people
+    # following it and records the audit entry; the back office offers them all. Here
+    # nothing is written: reports are created by the web form and Open311, changed in the
+    # back office, and erased with a person's data (core.personal_data).
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # Reports are created through the services (web form, Open311), which validate,
-        # route and notify.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Report | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Report | None = None) -> bool:
         return False

@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from digiplace.core.audit import audit_record, model_snapshot
+from digiplace.core.audit import audit_record, audited_change, model_snapshot
 from digiplace.core.models import AuditAction, Municipality, User
 
 from .models import ApiKey
@@ -57,20 +57,11 @@ def api_key_issue(
 
 def api_key_deactivate(*, api_key: ApiKey, actor: User) -> ApiKey:
     """Stop a key from being accepted; Open311 requests with it get 403 from now on."""
-    with transaction.atomic():
-        locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    with audited_change(api_key, actor=actor, snapshot=_snapshot) as change:
+        locked = change.instance
         if not locked.is_active:
             raise ValidationError({NON_FIELD_ERRORS: [_("This key is already deactivated.")]})
-        before = _snapshot(locked)
         locked.is_active = False
         locked.save(update_fields=["is_active"])
-        audit_record(
-            actor=actor,
-            municipality=locked.municipality,
-            action=AuditAction.UPDATE,
-            instance=locked,
-            before=before,
-            after=_snapshot(locked),
-        )
     api_key.is_active = False
     return api_key

@@ -3,13 +3,16 @@ municipality's choices; the rules themselves live in the services."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from digiplace.core.models import Department, Municipality, StaffMembership, User
+from digiplace.core import selectors as core_selectors
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Municipality, User
 
 from .models import Category, Neighbourhood, ReportStatus
 
@@ -60,7 +63,7 @@ class QueueFilterForm(forms.Form):
         fields["neighbourhood"].choices = _id_choices(  # type: ignore[attr-defined]
             Neighbourhood.objects.for_municipality(municipality), _("All neighbourhoods")
         )
-        departments = Department.objects.filter(municipality=municipality).order_by("name")
+        departments = core_selectors.department_list(municipality=municipality)
         fields["department"].choices = [  # type: ignore[attr-defined]
             ("", _("All departments")),
             (MY_DEPARTMENT, _("My department")),
@@ -113,13 +116,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        memberships = (
-            StaffMembership.objects.filter(
-                municipality=municipality, is_active=True, user__is_active=True
-            )
-            .select_related("user", "department")
-            .order_by("user__full_name", "user__email")
-        )
+        self.municipality = municipality
+        memberships = core_selectors.staff_memberships_active(municipality=municipality)
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
             ("", _("Nobody")),
             *(
@@ -134,7 +132,9 @@ class AssignForm(forms.Form):
 
     def assignee_user(self) -> User | None:
         user_id = self.cleaned_data.get("assignee")
-        return User.objects.filter(pk=user_id).first() if user_id else None
+        if not user_id:
+            return None
+        return core_selectors.staff_user_get(municipality=self.municipality, user_id=user_id)
 
 
 class RecategoriseForm(forms.Form):

@@ -311,7 +311,7 @@ class ReportPhoto(CityOwnedModel):
         ordering = ["report", "id"]
 
     def __str__(self) -> str:
-        return self.image.name
+        return str(self.image.name)
 
 
 class UpdateKind(models.TextChoices):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from ..http import as_city_request
 from ..permissions import access_denial, backoffice_membership
 
 DENIAL_MESSAGES = {
@@ -33,7 +34,8 @@ class _MembershipPermission(BasePermission):
         if reason is not None:
             self.message = DENIAL_MESSAGES[reason]
             return False
-        request.membership = membership  # type: ignore[attr-defined]
+        assert membership is not None  # access_denial refuses a missing one
+        as_city_request(request).membership = membership
         return True
 
 

@@ -15,7 +15,7 @@ def test_a_change_is_saved_with_one_entry_of_the_changed_fields(
     botosani_admin: StaffMembership,
 ) -> None:
     # Given a department
-    department = DepartmentFactory(municipality=botosani_admin.municipality, email="old@x.ro")
+    department = DepartmentFactory.create(municipality=botosani_admin.municipality, email="old@x.ro")
 
     # When its email changes inside audited_change
     with audited_change(department, actor=botosani_admin.user) as change:
@@ -38,7 +38,7 @@ def test_a_change_is_saved_with_one_entry_of_the_changed_fields(
 def test_an_error_in_the_block_leaves_neither_the_change_nor_an_entry(
     botosani_admin: StaffMembership,
 ) -> None:
-    department = DepartmentFactory(municipality=botosani_admin.municipality, email="old@x.ro")
+    department = DepartmentFactory.create(municipality=botosani_admin.municipality, email="old@x.ro")
 
     with pytest.raises(ValueError, match="refused"):
         with audited_change(department, actor=botosani_admin.user) as change:
@@ -51,7 +51,7 @@ def test_an_error_in_the_block_leaves_neither_the_change_nor_an_entry(
 
 
 def test_no_entry_for_no_change_when_asked(botosani_admin: StaffMembership) -> None:
-    department = DepartmentFactory(municipality=botosani_admin.municipality)
+    department = DepartmentFactory.create(municipality=botosani_admin.municipality)
 
     with audited_change(department, actor=None, audit_if_unchanged=False) as quiet:
         quiet.instance.save()
@@ -70,7 +70,7 @@ def test_no_entry_for_no_change_when_asked(botosani_admin: StaffMembership) -> N
 
 def test_the_block_works_on_a_fresh_locked_read(botosani_admin: StaffMembership) -> None:
     # A caller's stale instance does not leak into the snapshot or the change.
-    department = DepartmentFactory(municipality=botosani_admin.municipality, email="db@x.ro")
+    department = DepartmentFactory.create(municipality=botosani_admin.municipality, email="db@x.ro")
     stale = Department.objects.get(pk=department.pk)
     stale.email = "stale@x.ro"  # never saved
 

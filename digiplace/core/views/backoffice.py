@@ -284,7 +284,7 @@ def audit_log_list(request: HttpRequest) -> HttpResponse:
             entries = entries.filter(target_type=form.cleaned_data["target_type"])
     page = Paginator(entries, AUDIT_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.record_type_name = record_type_name(entry.target_type)  # type: ignore[attr-defined]
+        entry.record_type_name = record_type_name(entry.target_type)
     return render(request, "core/backoffice/audit_log_list.html", {"form": form, "page": page})
 
 

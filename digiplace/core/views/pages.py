@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from .. import selectors, services
 from ..branding import readable_text_colour
+from ..http import as_city_request, request_user
 from ..i18n import language_cookie_set
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    municipality = request.municipality  # type: ignore[attr-defined]
+    municipality = as_city_request(request).municipality
     if municipality is None:
         return render(
             request,
@@ -29,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def language_switch(request: HttpRequest) -> HttpResponse:
     """Remember the chosen language in a cookie and in the person's profile."""
     language = request.POST.get("language", "")
-    municipality = request.municipality  # type: ignore[attr-defined]
+    municipality = as_city_request(request).municipality
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -38,15 +39,16 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(next_url)
     if language in selectors.languages_available(municipality=municipality):
         language_cookie_set(response, language)
-        if request.user.is_authenticated:
-            services.user_language_set(user=request.user, language=language)  # type: ignore[arg-type]
+        user = request_user(request)
+        if user is not None:
+            services.user_language_set(user=user, language=language)
     return response
 
 
 @cache_control(max_age=300, public=True)
 def branding_css(request: HttpRequest) -> HttpResponse:
     """The municipality's colours as CSS custom properties (no inline styles under CSP)."""
-    municipality = request.municipality  # type: ignore[attr-defined]
+    municipality = as_city_request(request).municipality
     if municipality is None:
         return HttpResponse("", content_type="text/css")
     css = (

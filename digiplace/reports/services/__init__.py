@@ -39,6 +39,7 @@ from .staff import (
     report_recategorise,
     report_respond,
 )
+from .subscriptions import subscription_create, subscription_delete
 
 __all__ = [
     "DUPLICATE_RADIUS_METRES",
@@ -62,4 +63,6 @@ __all__ = [
     "report_respond",
     "report_support",
     "report_support_confirm",
+    "subscription_create",
+    "subscription_delete",
 ]

@@ -17,9 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from digiplace.core.audit import audit_record, model_snapshot
+from digiplace.core.audit import audited_change
 from digiplace.core.models import (
-    AuditAction,
     Municipality,
     User,
 )
@@ -36,7 +35,7 @@ from ..models import (
     UpdateKind,
 )
 from ..photos import CleanPhoto, photo_clean
-from ._common import Errors, _add, _lock, _raise_if, _save, _update_add
+from ._common import Errors, _add, _lock_queryset, _raise_if, _save, _update_add
 from .attributes import attributes_clean
 from .constants import EDIT_WINDOW, MAX_DESCRIPTION_LENGTH, MAX_PHOTOS
 from .notifications import (
@@ -259,20 +258,11 @@ def report_edit_description(*, report: Report, editor: User | None, description:
     _raise_if(errors)
     if description == report.description:
         return report
-    with transaction.atomic():
-        locked = _lock(report)
-        before = model_snapshot(locked)
+    with audited_change(report, actor=editor, queryset=_lock_queryset()) as change:
+        locked = change.instance
         locked.description = description
         _save(locked, report, ["description"])
         _update_add(locked, kind=UpdateKind.EDITED, author=editor)
-        audit_record(
-            actor=editor,
-            municipality=locked.municipality,
-            action=AuditAction.UPDATE,
-            instance=locked,
-            before=before,
-            after=model_snapshot(locked),
-        )
     return report
 
 

@@ -38,6 +38,7 @@ from digiplace.core.throttles import throttled, throttles_allow
 from digiplace.core.uploads import upload_limit, uploads_skipped
 
 from . import selectors, services
+from digiplace.core.views.helpers import error_messages_add, request_actor
 from .forms import (
     AbuseForm,
     DescriptionEditForm,
@@ -626,7 +627,7 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-# Neighbourhood subscriptions (no service exists for these two single-row writes)
+# Neighbourhood subscriptions
 
 
 def _subscription_context(request: HttpRequest, municipality: Any) -> dict[str, Any]:
@@ -651,19 +652,20 @@ def subscription_create(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
     form = SubscriptionForm(request.POST, neighbourhoods=_neighbourhoods(municipality))
     if form.is_valid():
-        neighbourhood = Neighbourhood.objects.get(
-            municipality=municipality, slug=form.cleaned_data["neighbourhood"]
-        )
-        NeighbourhoodSubscription.objects.get_or_create(
-            neighbourhood=neighbourhood,
-            user=request.user,
-            defaults={"municipality": municipality},
-        )
-        messages.success(
-            request,
-            _("You will be told of new reports in %(neighbourhood)s.")
-            % {"neighbourhood": neighbourhood.name},
-        )
+        try:
+            subscription = services.subscription_create(
+                user=request_actor(request),
+                municipality=municipality,
+                neighbourhood_slug=form.cleaned_data["neighbourhood"],
+            )
+        except ValidationError as error:
+            error_messages_add(request, error)
+        else:
+            messages.success(
+                request,
+                _("You will be told of new reports in %(neighbourhood)s.")
+                % {"neighbourhood": subscription.neighbourhood.name},
+            )
     else:
         messages.error(request, _("Choose a neighbourhood."))
     return HttpResponseRedirect(reverse("reports:report_list") + "#subscriptions")
@@ -678,11 +680,14 @@ def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
         municipality=_municipality(request),
         user=request.user,
     )
-    name = subscription.neighbourhood.name
-    subscription.delete()
-    messages.success(
-        request,
-        _("You will no longer be told of new reports in %(neighbourhood)s.")
-        % {"neighbourhood": name},
-    )
+    try:
+        services.subscription_delete(user=request_actor(request), subscription=subscription)
+    except ValidationError as error:
+        error_messages_add(request, error)
+    else:
+        messages.success(
+            request,
+            _("You will no longer be told of new reports in %(neighbourhood)s.")
+            % {"neighbourhood": subscription.neighbourhood.name},
+        )
     return HttpResponseRedirect(reverse("reports:report_list") + "#subscriptions")

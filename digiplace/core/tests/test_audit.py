@@ -15,7 +15,9 @@ def test_a_change_is_saved_with_one_entry_of_the_changed_fields(
     botosani_admin: StaffMembership,
 ) -> None:
     # Given a department
-    department = DepartmentFactory.create(municipality=botosani_admin.municipality, email="old@x.ro")
+    department = DepartmentFactory.create(
+        municipality=botosani_admin.municipality, email="old@x.ro"
+    )
 
     # When its email changes inside audited_change
     with audited_change(department, actor=botosani_admin.user) as change:
@@ -38,13 +40,17 @@ def test_a_change_is_saved_with_one_entry_of_the_changed_fields(
 def test_an_error_in_the_block_leaves_neither_the_change_nor_an_entry(
     botosani_admin: StaffMembership,
 ) -> None:
-    department = DepartmentFactory.create(municipality=botosani_admin.municipality, email="old@x.ro")
+    department = DepartmentFactory.create(
+        municipality=botosani_admin.municipality, email="old@x.ro"
+    )
 
-    with pytest.raises(ValueError, match="refused"):
-        with audited_change(department, actor=botosani_admin.user) as change:
-            change.instance.email = "new@x.ro"
-            change.instance.save()
-            raise ValueError("refused")
+    with (
+        pytest.raises(ValueError, match="refused"),
+        audited_change(department, actor=botosani_admin.user) as change,
+    ):
+        change.instance.email = "new@x.ro"
+        change.instance.save()
+        raise ValueError("refused")
 
     assert Department.objects.get(pk=department.pk).email == "old@x.ro"
     assert not AuditLogEntry.objects.exists()

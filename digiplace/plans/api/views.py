@@ -4,7 +4,7 @@ other modules with a token. Writes go through ``services``."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from digiplace.core.api.permissions import module_staff_permission
-from digiplace.core.models import Municipality, User
+from digiplace.core.http import request_actor, request_municipality
 
 from .. import selectors, services
 from ..models import Kpi, Measurement, Objective, Plan, Project
@@ -42,15 +42,9 @@ PROJECT_KEY = OpenApiParameter("project_key", OpenApiTypes.STR, OpenApiParameter
 KPI_KEY = OpenApiParameter("kpi_key", OpenApiTypes.STR, OpenApiParameter.PATH)
 
 
-def _municipality(request: Request) -> Municipality:
-    municipality = getattr(request, "municipality", None)
-    if municipality is None:
-        raise Http404  # plans answer on a municipality's own host name
-    return cast(Municipality, municipality)
-
-
 def _plan(request: Request, plan_key: str) -> Plan:
-    plan = selectors.plan_get(municipality=_municipality(request), key=plan_key)
+    # Plans answer on a municipality's own host name: 404 on the platform's.
+    plan = selectors.plan_get(municipality=request_municipality(request), key=plan_key)
     if plan is None:
         raise Http404
     return plan
@@ -78,7 +72,7 @@ class PlanListView(generics.ListAPIView[Plan]):
     serializer_class = PlanListOutputSerializer
 
     def get_queryset(self) -> QuerySet[Plan]:
-        return selectors.plan_list(municipality=_municipality(self.request)).order_by(
+        return selectors.plan_list(municipality=request_municipality(self.request)).order_by(
             "-period_start", "key"
         )
 
@@ -216,7 +210,7 @@ class MeasurementListCreateView(_PlanScopedView, generics.ListAPIView[Measuremen
         payload.is_valid(raise_exception=True)
         try:
             measurement = services.measurement_create(
-                actor=cast(User, request.user), kpi=kpi, **payload.validated_data
+                actor=request_actor(request), kpi=kpi, **payload.validated_data
             )
         except DjangoValidationError as error:
             raise _service_error(error) from error

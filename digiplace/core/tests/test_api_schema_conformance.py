@@ -42,6 +42,12 @@ from digiplace.plans.tests.factories import (
     PlanFactory,
     ProjectFactory,
 )
+from digiplace.reports.models import AttributeDatatype
+from digiplace.reports.tests.factories import (
+    CategoryAttributeFactory,
+    CategoryFactory,
+    ReportFactory,
+)
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db]
 
@@ -158,6 +164,15 @@ def known_path_values(botosani: Municipality, plans_admin: StaffMembership) -> d
     ActivityFactory.create(municipality=botosani, project=project, number="1.1.1")
     KpiFactory.create(municipality=botosani, plan=plan, key="K-air")
     department = DepartmentFactory.create(municipality=botosani)
+    category = CategoryFactory.create(municipality=botosani, service_code="pothole")
+    CategoryAttributeFactory.create(
+        municipality=botosani,
+        category=category,
+        code="size",
+        datatype=AttributeDatatype.SINGLE,
+        values=[{"key": "small", "name": "Small"}, {"key": "large", "name": "Large"}],
+    )
+    report = ReportFactory.create(municipality=botosani, category=category)
     notification = notification_send(
         recipient=plans_admin.user, kind="test", subject="Hello", body="", url="/"
     )
@@ -169,6 +184,10 @@ def known_path_values(botosani: Municipality, plans_admin: StaffMembership) -> d
         "kpi_key": "K-air",
         "department_id": str(department.pk),
         "notification_id": str(notification.pk),
+        "service_code": category.service_code,
+        "service_request_id": str(report.pk),
+        "token": str(report.token),
+        "format": "json",
     }
 
 

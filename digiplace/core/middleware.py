@@ -16,6 +16,9 @@ from .http import as_city_request
 
 # Paths that work on any host, known or not (static files, health check).
 HOST_INDEPENDENT_PREFIXES = ("/static/", "/media/", "/healthz")
+# APIs that answer an unknown host themselves, in their own error format (Open311's error
+# list): they get ``request.municipality = None`` instead of the HTML page.
+OWN_UNKNOWN_HOST_ANSWER_PREFIXES = ("/open311/",)
 
 # Browser features no page of the platform uses are switched off, also for anything a page
 # embeds; the new-report form asks for the device location, so geolocation stays for the
@@ -74,7 +77,9 @@ class MunicipalityMiddleware:
         request.municipality = None
         if not request.is_platform_host:
             municipality = selectors.municipality_for_host(host=bare_host)
-            if municipality is None and not request.path.startswith(HOST_INDEPENDENT_PREFIXES):
+            if municipality is None and not request.path.startswith(
+                HOST_INDEPENDENT_PREFIXES + OWN_UNKNOWN_HOST_ANSWER_PREFIXES
+            ):
                 translation.activate(
                     translation.get_language_from_request(request) or settings.LANGUAGE_CODE
                 )

@@ -8,9 +8,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Problem reports")
 
     def ready(self) -> None:
-        from digiplace.core import modules, personal_data
+        from digiplace.core import modules, personal_data, uploads
 
         from . import privacy
+        from .open311 import views as open311_views
 
         modules.register(
             modules.ModuleSpec(
@@ -21,3 +22,6 @@ class ReportsConfig(AppConfig):
             )
         )
         personal_data.register(privacy.provider)
+        uploads.request_too_large_renderer_register(
+            path_prefix="/open311/", renderer=open311_views.request_too_large
+        )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shapely.geometry import Point, shape
 
 from digiplace.core.geo import EARTH_RADIUS_METRES, bounding_box, distance_metres
-from digiplace.core.models import Municipality
 
 from .models import Neighbourhood
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Municipality
 
 __all__ = [
     "EARTH_RADIUS_METRES",

@@ -6,23 +6,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from digiplace.core.models import Municipality, StaffMembership, User
+from digiplace.core.parsing import parse_id
 from digiplace.core.permissions import admin_required, staff_required
+from digiplace.core.views.helpers import (
+    error_messages_add,
+    form_errors_add,
+    request_actor,
+    request_membership,
+    request_municipality,
+)
 
 from . import api_keys, selectors, services
+from .answers import report_answers
 from .backoffice_forms import (
     MY_DEPARTMENT,
     SORT_OVERDUE,
@@ -45,101 +51,58 @@ NEW_KEY_SESSION = "reports_new_api_key"
 ReportAction = Callable[[HttpRequest, Report], HttpResponse]
 
 
-def _municipality(request: HttpRequest) -> Municipality:
-    return cast(Municipality, request.municipality)  # type: ignore[attr-defined]
-
-
-def _membership(request: HttpRequest) -> StaffMembership:
-    return cast(StaffMembership, request.membership)  # type: ignore[attr-defined]
-
-
-def _actor(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _form_errors_add(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # The queue
 
 
-def _queue_filter(
-    reports: QuerySet[Report], *, request: HttpRequest, form: QueueFilterForm
-) -> QuerySet[Report]:
-    # A filter with a value not offered is left out; the others still apply.
+def _queue_search(*, request: HttpRequest, form: QueueFilterForm) -> selectors.ReportFilters:
+    """The queue's filters as the reports search; a filter with a value not offered is
+    left out, the others still apply."""
     form.is_valid()
     data = form.cleaned_data
-    now = timezone.now()
     status = data.get("status")
+    statuses: tuple[str, ...] = ()
     if status == "open":
-        reports = reports.filter(status__in=OPEN_STATUSES)
+        statuses = tuple(OPEN_STATUSES)
     elif status == "closed":
-        reports = reports.filter(status__in=CLOSED_STATUSES)
+        statuses = tuple(CLOSED_STATUSES)
     elif status:
-        reports = reports.filter(status=status)
-    if data.get("category"):
-        reports = reports.filter(category_id=data["category"])
+        statuses = (status,)
+    department_ids: tuple[int, ...] = ()
     department = data.get("department")
     if department == MY_DEPARTMENT:
         # Someone without a department has no "my department": nothing to narrow.
-        own_department_id = _membership(request).department_id
+        own_department_id = request_membership(request).department_id
         if own_department_id is not None:
-            reports = reports.filter(department_id=own_department_id)
+            department_ids = (own_department_id,)
     elif department:
-        reports = reports.filter(department_id=int(department))
-    if data.get("neighbourhood"):
-        reports = reports.filter(neighbourhood_id=data["neighbourhood"])
-    if data.get("overdue"):
-        reports = reports.filter(status__in=OPEN_STATUSES, expected_at__lt=now)
-    if data.get("mine"):
-        reports = reports.filter(assigned_to=_actor(request))
-    text = (data.get("q") or "").strip()
-    if text.startswith("#") and text[1:].isdigit():
-        reports = reports.filter(pk=int(text[1:]))
-    elif text:
-        condition = (
-            Q(description__icontains=text)
-            | Q(address__icontains=text)
-            | Q(reporter_name__icontains=text)
-            | Q(reporter_email__icontains=text)
-        )
-        if text.isdigit():
-            condition |= Q(pk=int(text))
-        reports = reports.filter(condition)
-    if data.get("sort") == SORT_OVERDUE:
-        overdue_first = Case(
-            When(status__in=OPEN_STATUSES, expected_at__lt=now, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return reports.order_by(
-            overdue_first, F("expected_at").asc(nulls_last=True), "-created_at", "-id"
-        )
-    return reports.order_by("-created_at", "-id")
+        department_ids = (parse_id(department, name="department"),)
+    return selectors.ReportFilters(
+        include_hidden=True,
+        statuses=statuses,
+        category_ids=(data["category"],) if data.get("category") else (),
+        department_ids=department_ids,
+        neighbourhood_ids=(data["neighbourhood"],) if data.get("neighbourhood") else (),
+        is_overdue=bool(data.get("overdue")),
+        assigned_to_id=request_actor(request).pk if data.get("mine") else None,
+        text=(data.get("q") or "").strip(),
+        order=selectors.ORDER_OVERDUE_FIRST
+        if data.get("sort") == SORT_OVERDUE
+        else selectors.ORDER_NEWEST,
+    )
 
 
 @staff_required(module=MODULE)
 def report_queue(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     data = request.GET.copy()
     data.pop("page", None)
-    if not data and _membership(request).department_id is not None:
+    if not data and request_membership(request).department_id is not None:
         # Staff of a department start with their department's reports.
         data["department"] = MY_DEPARTMENT
     form = QueueFilterForm(data, municipality=municipality)
-    reports = _queue_filter(
-        selectors.report_list(municipality=municipality, include_hidden=True).select_related(
-            "department", "assigned_to"
-        ),
-        request=request,
-        form=form,
-    )
+    reports = selectors.report_search(
+        municipality=municipality, filters=_queue_search(request=request, form=form)
+    ).select_related("category", "neighbourhood", "department", "assigned_to")
     page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -154,7 +117,7 @@ def report_queue(request: HttpRequest) -> HttpResponse:
 def _report(request: HttpRequest, report_id: int) -> Report:
     # Staff see hidden reports too; never another municipality's.
     return get_object_or_404(
-        Report.objects.for_municipality(_municipality(request)).select_related(
+        Report.objects.for_municipality(request_municipality(request)).select_related(
             "category",
             "neighbourhood",
             "department",
@@ -168,7 +131,7 @@ def _report(request: HttpRequest, report_id: int) -> Report:
 
 
 def _manage_forms(request: HttpRequest, report: Report) -> dict[str, Form]:
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     return {
         "status_form": StatusForm(initial={"status": report.status}, auto_id="id_status_%s"),
         "response_form": ResponseForm(auto_id="id_response_%s"),
@@ -186,18 +149,6 @@ def _manage_forms(request: HttpRequest, report: Report) -> dict[str, Form]:
     }
 
 
-def _answers(report: Report) -> list[tuple[str, str]]:
-    """The answers to the category's questions, each under its question where it still has one."""
-    questions = dict(report.category.attributes.values_list("code", "description"))
-    return [
-        (
-            questions.get(code, code),
-            ", ".join(map(str, value)) if isinstance(value, list) else str(value),
-        )
-        for code, value in (report.attributes or {}).items()
-    ]
-
-
 def _manage_page(
     request: HttpRequest, report: Report, bound: dict[str, Form] | None = None
 ) -> HttpResponse:
@@ -211,7 +162,7 @@ def _manage_page(
         "abuse_flags": list(report.abuse_flags.select_related("flagged_by")),
         "duplicates": list(report.duplicates.order_by("id").only("id", "status")),
         "supporter_count": report.supporters.filter(confirmed_at__isnull=False).count(),
-        "answers": _answers(report),
+        "answers": report_answers(report=report),
         # The account's details where the reporter was logged in.
         "reporter_name": report.reporter_name or (str(report.reporter) if report.reporter else ""),
         "reporter_email": report.reporter_email
@@ -259,12 +210,12 @@ def report_status_change(request: HttpRequest, report: Report) -> HttpResponse:
         try:
             services.report_change_status(
                 report=report,
-                actor=_actor(request),
+                actor=request_actor(request),
                 status=form.cleaned_data["status"],
                 public_response=form.cleaned_data["public_response"],
             )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             report.refresh_from_db(fields=["status"])
             return _done(
@@ -284,12 +235,12 @@ def report_respond(request: HttpRequest, report: Report) -> HttpResponse:
         try:
             services.report_respond(
                 report=report,
-                actor=_actor(request),
+                actor=request_actor(request),
                 text=form.cleaned_data["text"],
                 is_public=is_public,
             )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             if is_public:
                 message = _("The response was published and sent to the reporter.")
@@ -301,13 +252,15 @@ def report_respond(request: HttpRequest, report: Report) -> HttpResponse:
 
 @report_action
 def report_assign(request: HttpRequest, report: Report) -> HttpResponse:
-    form = AssignForm(request.POST, municipality=_municipality(request), auto_id="id_assign_%s")
+    form = AssignForm(
+        request.POST, municipality=request_municipality(request), auto_id="id_assign_%s"
+    )
     if form.is_valid():
         assignee = form.assignee_user()
         try:
-            services.report_assign(report=report, actor=_actor(request), assignee=assignee)
+            services.report_assign(report=report, actor=request_actor(request), assignee=assignee)
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             if assignee is None:
                 message = _("Report #%(number)s is assigned to nobody.") % {"number": report.pk}
@@ -322,16 +275,18 @@ def report_assign(request: HttpRequest, report: Report) -> HttpResponse:
 
 @report_action
 def report_recategorise(request: HttpRequest, report: Report) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     form = RecategoriseForm(request.POST, municipality=municipality, auto_id="id_category_%s")
     if form.is_valid():
         category = get_object_or_404(
             Category.objects.for_municipality(municipality), pk=form.cleaned_data["category"]
         )
         try:
-            services.report_recategorise(report=report, actor=_actor(request), category=category)
+            services.report_recategorise(
+                report=report, actor=request_actor(request), category=category
+            )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             if report.department is not None:
                 message = _(
@@ -355,7 +310,11 @@ def report_merge(request: HttpRequest, report: Report) -> HttpResponse:
     if form.is_valid():
         into_id = form.cleaned_data["into"]
         # Another city's report reads exactly like one that does not exist.
-        into = Report.objects.for_municipality(_municipality(request)).filter(pk=into_id).first()
+        into = (
+            Report.objects.for_municipality(request_municipality(request))
+            .filter(pk=into_id)
+            .first()
+        )
         if into_id == report.pk:
             form.add_error("into", _("A report cannot be merged into itself."))
         elif into is None:
@@ -364,9 +323,9 @@ def report_merge(request: HttpRequest, report: Report) -> HttpResponse:
             )
         else:
             try:
-                services.report_merge(report=report, actor=_actor(request), into=into)
+                services.report_merge(report=report, actor=request_actor(request), into=into)
             except ValidationError as error:
-                _form_errors_add(form, error)
+                form_errors_add(form, error)
             else:
                 return _done(
                     request,
@@ -378,8 +337,7 @@ def report_merge(request: HttpRequest, report: Report) -> HttpResponse:
 
 
 def _moderation_failed(request: HttpRequest, report: Report, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
+    error_messages_add(request, error)
 
 
 @report_action
@@ -392,7 +350,7 @@ def report_visibility(request: HttpRequest, report: Report) -> HttpResponse:
     try:
         # Hiding settles the abuse flags; showing again leaves them as they are.
         services.report_moderate(
-            report=report, actor=_actor(request), hide_report=hide, resolve_flags=hide
+            report=report, actor=request_actor(request), hide_report=hide, resolve_flags=hide
         )
     except ValidationError as error:
         _moderation_failed(request, report, error)
@@ -415,7 +373,7 @@ def report_photo_visibility(request: HttpRequest, report: Report) -> HttpRespons
     try:
         services.report_moderate(
             report=report,
-            actor=_actor(request),
+            actor=request_actor(request),
             hide_photo_ids=photo_ids if hide else (),
             show_photo_ids=() if hide else photo_ids,
             resolve_flags=False,
@@ -436,15 +394,15 @@ def report_photo_visibility(request: HttpRequest, report: Report) -> HttpRespons
 @admin_required
 @require_http_methods(["GET", "POST"])
 def api_key_list(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             api_key = api_keys.api_key_issue(
-                municipality=municipality, actor=_actor(request), **form.cleaned_data
+                municipality=municipality, actor=request_actor(request), **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
         else:
             # Shown once, on the next page, then gone from the session.
             request.session[NEW_KEY_SESSION] = {"id": api_key.pk, "key": api_key.key}
@@ -461,16 +419,17 @@ def api_key_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def api_key_deactivate(request: HttpRequest, key_id: int) -> HttpResponse:
-    api_key = get_object_or_404(ApiKey.objects.for_municipality(_municipality(request)), pk=key_id)
+    api_key = get_object_or_404(
+        ApiKey.objects.for_municipality(request_municipality(request)), pk=key_id
+    )
     if request.method == "GET":
         return redirect("reports_backoffice:api_key_list")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        api_keys.api_key_deactivate(api_key=api_key, actor=_actor(request))
+        api_keys.api_key_deactivate(api_key=api_key, actor=request_actor(request))
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        error_messages_add(request, error)
     else:
         messages.success(
             request,

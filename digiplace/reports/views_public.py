@@ -20,6 +20,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponseRedirect,
     JsonResponse,
 )
@@ -28,17 +29,18 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from digiplace.core import throttles
+from digiplace.core import parsing, throttles
 from digiplace.core.http import client_address
 from digiplace.core.templatetags.digiplace import chart_data
 from digiplace.core.throttles import throttled, throttles_allow
 from digiplace.core.uploads import upload_limit, uploads_skipped
+from digiplace.core.views.helpers import error_messages_add, request_actor
 
 from . import selectors, services
-from digiplace.core.views.helpers import error_messages_add, request_actor
 from .forms import (
     AbuseForm,
     DescriptionEditForm,
@@ -114,7 +116,11 @@ def _filter_form(request: HttpRequest, municipality: Any) -> ReportFilterForm:
 def report_list(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
     form = _filter_form(request, municipality)
-    reports = selectors.report_list(municipality=municipality, **form.filters())
+    # A filter that cannot be read is shown with its error and left out (400).
+    is_valid = not form.is_bound or form.is_valid()
+    reports = selectors.report_search(
+        municipality=municipality, filters=form.search_filters()
+    ).select_related("category", "neighbourhood")
     page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
         "form": form,
@@ -122,26 +128,28 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "reports": page.object_list,
         "reports_section": "list",
     }
+    status = 200 if is_valid else 400
     if _is_htmx(request):
-        response = render(request, "reports/_results_fragment.html", context)
+        response = render(request, "reports/_results_fragment.html", context, status=status)
     else:
         context.update(_subscription_context(request, municipality))
-        response = render(request, "reports/report_list.html", context)
+        response = render(request, "reports/report_list.html", context, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response
 
 
 def _bbox(value: str, municipality: Any) -> tuple[float, float, float, float]:
-    """(south, west, north, east) from ``bbox``, else the city's bounds."""
-    try:
-        south, west, north, east = (float(part) for part in value.split(","))
-    except ValueError:
+    """(south, west, north, east) from ``bbox``, else the city's bounds; raises ParseError."""
+    if not value.strip():
         (south, west), (north, east) = municipality.bounds
-    if south > north:
-        south, north = north, south
-    if west > east:
-        west, east = east, west
-    return south, west, north, east
+        return min(south, north), min(west, east), max(south, north), max(west, east)
+    return parsing.parse_bounding_box(value, name="bbox")
+
+
+def _map_data_errors(errors: dict[str, list[str]]) -> JsonResponse:
+    response = JsonResponse({"errors": errors}, status=400)
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
 
 
 @require_GET
@@ -150,11 +158,20 @@ def map_data(request: HttpRequest) -> JsonResponse:
     first); two queries whatever the number of reports."""
     municipality = _municipality(request)
     form = _filter_form(request, municipality)
-    bbox = _bbox(request.GET.get("bbox", ""), municipality)
+    if form.is_bound and not form.is_valid():
+        return _map_data_errors(
+            {field: [str(message) for message in errors] for field, errors in form.errors.items()}
+        )
+    try:
+        bbox = _bbox(request.GET.get("bbox", ""), municipality)
+    except parsing.ParseError as error:
+        return _map_data_errors({"bbox": [str(error)]})
     rows = list(
-        selectors.report_list(municipality=municipality, bbox=bbox, **form.filters()).values_list(
-            "pk", "latitude", "longitude", "status", "category_id", "created_at"
-        )[: MAP_POINTS_LIMIT + 1]
+        selectors.report_search(
+            municipality=municipality, filters=form.search_filters(bbox=bbox)
+        ).values_list("pk", "latitude", "longitude", "status", "category_id", "created_at")[
+            : MAP_POINTS_LIMIT + 1
+        ]
     )
     names = {
         category.pk: category.name
@@ -201,11 +218,25 @@ def map_data(request: HttpRequest) -> JsonResponse:
 
 
 def _chosen_category(request: HttpRequest, municipality: Any, value: str | None) -> Any:
-    if not value:
+    """The active category named by its id or its service code; None when none is."""
+    try:
+        text = parsing.parse_text(value or "", name="category", max_length=100)
+    except parsing.ParseError:
+        return None
+    if not text:
         return None
     categories = _categories(municipality).prefetch_related("attributes")
-    lookup = {"pk": value} if value.isdigit() else {"service_code": value}
+    try:
+        lookup: dict[str, Any] = {"pk": parsing.parse_id(text, name="category")}
+    except parsing.ParseError:
+        lookup = {"service_code": text}
     return categories.filter(**lookup).first()
+
+
+def _is_unknown_category(request: HttpRequest, municipality: Any) -> bool:
+    """A category named in the link that this city does not offer (an old or a wrong link)."""
+    value = request.GET.get("category", "")
+    return bool(value.strip()) and _chosen_category(request, municipality, value) is None
 
 
 def _report_form(request: HttpRequest, municipality: Any, data: Any = None) -> ReportForm:
@@ -228,6 +259,13 @@ def report_new(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
     if request.method != "POST":
         form = _report_form(request, municipality)
+        if _is_unknown_category(request, municipality):
+            messages.error(
+                request, _("The category in this link is not offered here: choose one below.")
+            )
+            return render(
+                request, "reports/report_new.html", _new_context(municipality, form), status=400
+            )
         return render(request, "reports/report_new.html", _new_context(municipality, form))
     form = _report_form(request, municipality, request.POST)
     is_valid = form.is_valid()
@@ -296,8 +334,10 @@ def _new_context(municipality: Any, form: ReportForm) -> dict[str, Any]:
 @require_GET
 def category_questions(request: HttpRequest) -> HttpResponse:
     """The chosen category's questions (HTMX fragment of the new-report form)."""
-    form = _report_form(request, _municipality(request))
-    return render(request, "reports/_category_questions.html", {"form": form})
+    municipality = _municipality(request)
+    form = _report_form(request, municipality)
+    status = 400 if _is_unknown_category(request, municipality) else 200
+    return render(request, "reports/_category_questions.html", {"form": form}, status=status)
 
 
 @require_GET
@@ -306,11 +346,16 @@ def nearby(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
     category = _chosen_category(request, municipality, request.GET.get("category"))
     reports: list[Report] = []
-    try:
-        latitude = float(request.GET.get("latitude", ""))
-        longitude = float(request.GET.get("longitude", ""))
-    except ValueError:
-        category = None
+    latitude_text = request.GET.get("latitude", "").strip()
+    longitude_text = request.GET.get("longitude", "").strip()
+    if not latitude_text or not longitude_text:
+        category = None  # nothing to compare with until the place is chosen
+    else:
+        try:
+            latitude = parsing.parse_latitude(latitude_text)
+            longitude = parsing.parse_longitude(longitude_text)
+        except parsing.ParseError as error:
+            return HttpResponseBadRequest(format_html('<p class="error">{}</p>', str(error)))
     if category is not None:
         reports = selectors.report_list_nearby(
             municipality=municipality, category=category, latitude=latitude, longitude=longitude
@@ -533,8 +578,10 @@ def report_flag(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _period(request: HttpRequest) -> int:
     try:
-        period = int(request.GET.get("period", STATISTICS_DEFAULT_PERIOD))
-    except ValueError:
+        period = parsing.parse_integer(
+            request.GET.get("period", "") or str(STATISTICS_DEFAULT_PERIOD), name="period"
+        )
+    except parsing.ParseError:
         return STATISTICS_DEFAULT_PERIOD
     return period if period in selectors.STATISTICS_PERIODS else STATISTICS_DEFAULT_PERIOD
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from digiplace.core.models import Department, Municipality, MunicipalityHost
+from digiplace.core import selectors as core_selectors
 
 from .. import selectors
 from ..models import (
@@ -23,6 +24,9 @@ from ..models import (
     UpdateKind,
 )
 from ..selectors import ReportFilters
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Municipality
 
 # Timeline entries whose text is a public answer of the city (Open311 status_notes).
 STATUS_NOTE_KINDS = (UpdateKind.STATUS, UpdateKind.RESPONSE, UpdateKind.MERGED)
@@ -39,9 +43,7 @@ class RequestFilters:
 
 def jurisdiction_matches(*, municipality: Municipality, jurisdiction_id: str) -> bool:
     """Open311's jurisdiction_id is one of the municipality's host names."""
-    return MunicipalityHost.objects.filter(
-        municipality=municipality, host=jurisdiction_id.strip().lower()
-    ).exists()
+    return core_selectors.municipality_has_host(municipality=municipality, host=jurisdiction_id)
 
 
 def api_key_get_active(*, municipality: Municipality, key: str) -> ApiKey | None:
@@ -117,7 +119,7 @@ def _request_rows(reports: QuerySet[Report], municipality: Municipality) -> list
     }
     departments = {
         department.pk: department
-        for department in Department.objects.filter(municipality=municipality)
+        for department in core_selectors.department_list(municipality=municipality)
     }
     rows = []
     for values in reports.values(*REQUEST_COLUMNS):

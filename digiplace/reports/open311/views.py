@@ -13,7 +13,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -32,7 +32,6 @@ from django.views.decorators.csrf import csrf_exempt
 
 from digiplace.core import selectors as core_selectors
 from digiplace.core.http import client_address
-from digiplace.core.models import Municipality
 
 from .. import services
 from ..models import Category, CategoryAttribute
@@ -51,6 +50,9 @@ from .parameters import (
     text,
 )
 from .rendering import CONTENT_TYPES, FORMATS, JSON, XML, render, render_errors, w3c_datetime
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Municipality
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this implementation of the API last changed (service discovery's changeset).
@@ -146,7 +148,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
 
 
 def _municipality(request: HttpRequest) -> Municipality:
-    municipality = cast(Municipality | None, getattr(request, "municipality", None))
+    municipality = cast("Municipality | None", getattr(request, "municipality", None))
     if municipality is None:
         raise not_found(_("This host serves no jurisdiction: use the host name of a municipality."))
     jurisdiction_id = text(_arguments(request), "jurisdiction_id")
@@ -431,6 +433,17 @@ def request_detail(
     if report is None:
         raise not_found(_("service_request_id %(id)s was not found.") % {"id": service_request_id})
     return render([_request_document(request, report)], format=format, root="service_requests")
+
+
+def request_too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    """413 in the error list for a body declared over the platform's limit (refused by
+    core.uploads before it is read)."""
+    format = XML if request.path.endswith(".xml") else JSON
+    return render_errors(
+        [_("The request body is too large: the limit is %(limit)s bytes.") % {"limit": limit}],
+        status=413,
+        format=format,
+    )
 
 
 @csrf_exempt

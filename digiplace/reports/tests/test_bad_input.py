@@ -141,6 +141,16 @@ def test_open311_body_too_large_is_413(
 
 
 @pytest.mark.parametrize("format", FORMATS)
+def test_open311_body_declared_over_the_platform_limit_is_413_unread(
+    client: Client, pothole: Category, api_key: ApiKey, format: str, settings: Any
+) -> None:
+    settings.MAX_REQUEST_BYTES = 1000
+    response = client.post(f"{BASE}/requests.{format}", post_data(description="x" * 2000))
+    assert_errors(response, format, 413, "The request body is too large: the limit is 1000 bytes.")
+    assert Report.objects.count() == 0
+
+
+@pytest.mark.parametrize("format", FORMATS)
 def test_open311_rate_limit_is_429(
     client: Client, pothole: Category, api_key: ApiKey, format: str, botosani: Municipality
 ) -> None:

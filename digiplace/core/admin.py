@@ -21,13 +21,13 @@ from .models import (
 from .selectors import municipality_cache_clear
 
 
-class MunicipalityHostInline(admin.TabularInline):
+class MunicipalityHostInline(admin.TabularInline[MunicipalityHost, Municipality]):
     model = MunicipalityHost
     extra = 1
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(TranslationAdmin):
+class MunicipalityAdmin(TranslationAdmin[Municipality]):
     list_display = ("name", "slug", "default_language", "time_zone", "is_active")
     search_fields = ("name", "slug")
     inlines = [MunicipalityHostInline]
@@ -38,21 +38,22 @@ class MunicipalityAdmin(TranslationAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(TranslationAdmin):
+class DepartmentAdmin(TranslationAdmin[Department]):
     list_display = ("name", "municipality", "email")
     list_filter = ("municipality",)
 
 
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(admin.ModelAdmin):
+class StaffMembershipAdmin(admin.ModelAdmin[StaffMembership]):
     list_display = ("user", "municipality", "department", "role", "is_active")
     list_filter = ("municipality", "role", "is_active")
     autocomplete_fields = ("user",)
     search_fields = ("user__email",)
 
 
+# Django's UserAdmin is typed for AbstractUser; ours is an AbstractBaseUser with an email.
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[Any]):
     ordering = ("email",)
     list_display = ("email", "full_name", "is_active", "is_staff", "date_joined")
     search_fields = ("email", "full_name")
@@ -68,7 +69,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(admin.ModelAdmin):
+class AuditLogEntryAdmin(admin.ModelAdmin[AuditLogEntry]):
     list_display = (
         "created_at",
         "municipality",
@@ -91,7 +92,7 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ("created_at", "recipient", "kind", "subject", "read_at", "emailed_at")
     list_filter = ("kind",)
     search_fields = ("recipient__email", "subject")

@@ -35,7 +35,8 @@ def _language_field() -> forms.ChoiceField:
     return forms.ChoiceField(label=_("Language"), choices=language_choices)
 
 
-class RegistrationForm(SetPasswordMixin, forms.Form):
+# SetPasswordMixin is generic in django-stubs only; at run time it takes no parameter.
+class RegistrationForm(SetPasswordMixin, forms.Form):  # type: ignore[type-arg]
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
@@ -46,7 +47,7 @@ class RegistrationForm(SetPasswordMixin, forms.Form):
     preferred_language = _language_field()
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email: str = self.cleaned_data["email"].strip().lower()
         if selectors.user_email_taken(email=email):
             raise ValidationError(services.EMAIL_TAKEN_MESSAGE, code="email_taken")
         return email

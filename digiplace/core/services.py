@@ -145,7 +145,8 @@ def api_token_is_expired(*, token: Token) -> bool:
     days = settings.API_TOKEN_TTL_DAYS
     if days <= 0:
         return False
-    return token.created < timezone.now() - datetime.timedelta(days=days)
+    is_expired: bool = token.created < timezone.now() - datetime.timedelta(days=days)
+    return is_expired
 
 
 def api_token_create(*, user: User) -> Token:

@@ -187,7 +187,7 @@ class MessageCollector:
         self._arrived = threading.Condition()
 
     async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
-        message = cast(EmailMessage, message_from_bytes(envelope.content, policy=policy.default))
+        message = message_from_bytes(envelope.content, policy=policy.default)
         with self._arrived:
             self.messages.append(message)
             self.recipients.append(list(envelope.rcpt_tos))

@@ -47,7 +47,7 @@ DEFAULT_DESCRIPTIONS = {
 ROUTE_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     """The body of DRF's error answers other than bad input."""
 
     detail = serializers.CharField(help_text="What went wrong, in the request's language.")
@@ -117,7 +117,7 @@ class ApiAutoSchema(AutoSchema):
 
     def _error_content(self, code: str) -> dict[str, Any]:
         if code == "400":
-            component = ResolvedComponent(
+            component = ResolvedComponent(  # type: ignore[no-untyped-call]  # untyped upstream
                 name="ValidationError",
                 type=ResolvedComponent.SCHEMA,
                 object="ValidationError",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -43,25 +45,25 @@ class OptionalUrlField(serializers.URLField):
 # Municipalities (public)
 
 
-class MunicipalityCentreSerializer(serializers.Serializer):
+class MunicipalityCentreSerializer(serializers.Serializer[Any]):
     latitude = serializers.FloatField(source="centre_latitude")
     longitude = serializers.FloatField(source="centre_longitude")
     zoom = serializers.IntegerField(source="default_zoom")
 
 
-class MunicipalityBoundsSerializer(serializers.Serializer):
+class MunicipalityBoundsSerializer(serializers.Serializer[Any]):
     south = serializers.FloatField(source="bounds_south")
     west = serializers.FloatField(source="bounds_west")
     north = serializers.FloatField(source="bounds_north")
     east = serializers.FloatField(source="bounds_east")
 
 
-class MunicipalityColoursSerializer(serializers.Serializer):
+class MunicipalityColoursSerializer(serializers.Serializer[Any]):
     primary = serializers.CharField(source="primary_colour")
     secondary = serializers.CharField(source="secondary_colour")
 
 
-class MunicipalityContactSerializer(serializers.Serializer):
+class MunicipalityContactSerializer(serializers.Serializer[Any]):
     email = OptionalEmailField(source="contact_email")
     phone = serializers.CharField(source="contact_phone")
     address = serializers.CharField()
@@ -147,7 +149,7 @@ class MeOutputSerializer(serializers.ModelSerializer[User]):
         return list(MembershipSummarySerializer(active, many=True).data)
 
 
-class MeInputSerializer(serializers.Serializer):
+class MeInputSerializer(serializers.Serializer[Any]):
     full_name = serializers.CharField(max_length=150, allow_blank=True)
     preferred_language = serializers.ChoiceField(
         choices=PREFERRED_LANGUAGE_CHOICES, allow_blank=True
@@ -198,7 +200,7 @@ class DepartmentOutputSerializer(serializers.ModelSerializer[Department]):
         read_only_fields = fields
 
 
-class DepartmentInputSerializer(serializers.Serializer):
+class DepartmentInputSerializer(serializers.Serializer[Any]):
     name_ro = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
@@ -237,7 +239,7 @@ class AuditLogEntryOutputSerializer(serializers.ModelSerializer[AuditLogEntry]):
         read_only_fields = fields
 
 
-class AuditLogFilterSerializer(serializers.Serializer):
+class AuditLogFilterSerializer(serializers.Serializer[Any]):
     action = serializers.ChoiceField(choices=AuditAction.choices, required=False)
     target_type = serializers.CharField(required=False, max_length=100)
 
@@ -245,12 +247,12 @@ class AuditLogFilterSerializer(serializers.Serializer):
 # Authentication
 
 
-class TokenCreateInputSerializer(serializers.Serializer):
+class TokenCreateInputSerializer(serializers.Serializer[Any]):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
 
-class TokenOutputSerializer(serializers.Serializer):
+class TokenOutputSerializer(serializers.Serializer[Any]):
     token = serializers.CharField(
         read_only=True, help_text="Send it as the header `Authorization: Token <token>`."
     )

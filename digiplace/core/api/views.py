@@ -3,7 +3,7 @@ scoped to the municipality of the request's host. Writes go through the services
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,7 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import backoffice_services, selectors, services
-from ..models import AuditLogEntry, Department, Municipality, Notification, StaffMembership, User
+from ..http import request_actor, request_municipality
+from ..models import AuditLogEntry, Department, Municipality, Notification, StaffMembership
 from .permissions import IsMunicipalityAdmin
 from .serializers import (
     AuditLogEntryOutputSerializer,
@@ -45,15 +46,6 @@ PUBLIC_CACHE_SECONDS = 60
 def _service_error(error: DjangoValidationError) -> ValidationError:
     """A service's ValidationError as DRF's, so it answers 400 with the messages by field."""
     return ValidationError(detail=serializers.as_serializer_error(error))
-
-
-def _municipality(request: Request) -> Municipality:
-    # The permission classes refuse requests without one.
-    return cast(Municipality, request.municipality)  # type: ignore[attr-defined]
-
-
-def _user(request: Request) -> User:
-    return cast(User, request.user)
 
 
 # Authentication
@@ -81,7 +73,7 @@ class TokenCreateApi(APIView):
             raise ValidationError(
                 {"non_field_errors": [_("Unable to log in with this email and password.")]}
             )
-        token = services.api_token_create(user=cast(User, user))
+        token = services.api_token_create(user=user)
         return Response(TokenOutputSerializer({"token": token.key}).data)
 
 
@@ -90,7 +82,7 @@ class TokenRevokeApi(APIView):
 
     @extend_schema(tags=["auth"], summary="Revoke your API token", responses={204: None})
     def delete(self, request: Request) -> Response:
-        services.api_token_revoke(user=_user(request))
+        services.api_token_revoke(user=request_actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -128,7 +120,7 @@ class MeApi(APIView):
 
     @extend_schema(tags=["me"], summary="Your profile", responses=MeOutputSerializer)
     def get(self, request: Request) -> Response:
-        return Response(MeOutputSerializer(_user(request)).data)
+        return Response(MeOutputSerializer(request_actor(request)).data)
 
     @extend_schema(
         tags=["me"],
@@ -137,7 +129,7 @@ class MeApi(APIView):
         responses=MeOutputSerializer,
     )
     def patch(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_actor(request)
         payload = MeInputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         changes = {
@@ -157,7 +149,7 @@ class NotificationListApi(generics.ListAPIView[Notification]):
     serializer_class = NotificationOutputSerializer
 
     def get_queryset(self) -> QuerySet[Notification]:
-        return selectors.notification_inbox(user=_user(self.request))
+        return selectors.notification_inbox(user=request_actor(self.request))
 
 
 class NotificationReadApi(APIView):
@@ -173,7 +165,7 @@ class NotificationReadApi(APIView):
         },
     )
     def post(self, request: Request, notification_id: int) -> Response:
-        user = _user(request)
+        user = request_actor(request)
         inbox = selectors.notification_inbox(user=user)
         get_object_or_404(inbox, pk=notification_id)
         services.notification_mark_read(user=user, notification_id=notification_id)
@@ -184,7 +176,7 @@ class NotificationReadApi(APIView):
 
 
 def _department_queryset(request: Request) -> QuerySet[Department]:
-    return Department.objects.for_municipality(_municipality(request)).order_by("name_ro")
+    return Department.objects.for_municipality(request_municipality(request)).order_by("name_ro")
 
 
 class DepartmentListApi(generics.ListAPIView[Department]):
@@ -209,7 +201,9 @@ class DepartmentListApi(generics.ListAPIView[Department]):
         payload.is_valid(raise_exception=True)
         try:
             department = backoffice_services.department_create(
-                actor=_user(request), municipality=_municipality(request), **payload.validated_data
+                actor=request_actor(request),
+                municipality=request_municipality(request),
+                **payload.validated_data,
             )
         except DjangoValidationError as error:
             raise _service_error(error) from error
@@ -238,7 +232,7 @@ class DepartmentDetailApi(APIView):
         payload.is_valid(raise_exception=True)
         try:
             department = backoffice_services.department_update(
-                actor=_user(request), department=department, **payload.validated_data
+                actor=request_actor(request), department=department, **payload.validated_data
             )
         except DjangoValidationError as error:
             raise _service_error(error) from error
@@ -247,7 +241,7 @@ class DepartmentDetailApi(APIView):
     @extend_schema(tags=[STAFF_TAG], summary="Delete a department", responses={204: None})
     def delete(self, request: Request, department_id: int) -> Response:
         department = self._department(request, department_id)
-        backoffice_services.department_delete(actor=_user(request), department=department)
+        backoffice_services.department_delete(actor=request_actor(request), department=department)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -258,7 +252,7 @@ class StaffListApi(generics.ListAPIView[StaffMembership]):
 
     def get_queryset(self) -> QuerySet[StaffMembership]:
         return (
-            StaffMembership.objects.for_municipality(_municipality(self.request))
+            StaffMembership.objects.for_municipality(request_municipality(self.request))
             .select_related("user", "department")
             .order_by("user__email")
         )
@@ -276,7 +270,7 @@ class AuditLogListApi(generics.ListAPIView[AuditLogEntry]):
     def get_queryset(self) -> QuerySet[AuditLogEntry]:
         filters = AuditLogFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        entries = selectors.audit_log_for(municipality=_municipality(self.request))
+        entries = selectors.audit_log_for(municipality=request_municipality(self.request))
         if action := filters.validated_data.get("action"):
             entries = entries.filter(action=action)
         if target_type := filters.validated_data.get("target_type"):

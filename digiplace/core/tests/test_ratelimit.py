@@ -124,7 +124,7 @@ def test_concurrent_hits_are_all_counted() -> None:
 
 
 def _request(remote: str, forwarded: str | None = None) -> Any:
-    extra = {"REMOTE_ADDR": remote}
+    extra: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
     return RequestFactory().get("/", **extra)

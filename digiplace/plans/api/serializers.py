@@ -112,14 +112,14 @@ class PlanDetailOutputSerializer(serializers.ModelSerializer[Plan]):
         return int(self.context["progress"].plan.percent)
 
 
-class BudgetOutputSerializer(serializers.Serializer):
+class BudgetOutputSerializer(serializers.Serializer[Any]):
     amount = serializers.DecimalField(
         source="budget_amount", max_digits=16, decimal_places=2, allow_null=True
     )
     currency = serializers.CharField(source="budget_currency")
 
 
-class LocationOutputSerializer(serializers.Serializer):
+class LocationOutputSerializer(serializers.Serializer[Any]):
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
 
@@ -211,17 +211,17 @@ class ProjectDetailOutputSerializer(ProjectListOutputSerializer):
         read_only_fields = fields
 
 
-class ProjectFilterSerializer(serializers.Serializer):
+class ProjectFilterSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     pillar = serializers.CharField(required=False, max_length=40, help_text="A pillar's key.")
 
 
-class ValueAtSerializer(serializers.Serializer):
+class ValueAtSerializer(serializers.Serializer[Any]):
     value = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
     date = serializers.DateField(allow_null=True)
 
 
-class KpiOutputSerializer(serializers.Serializer):
+class KpiOutputSerializer(serializers.Serializer[Any]):
     """A KPI with its latest measurement and its status against the trajectory."""
 
     key = serializers.CharField(source="kpi.key")
@@ -270,7 +270,7 @@ class MeasurementOutputSerializer(serializers.ModelSerializer[Measurement]):
         read_only_fields = fields
 
 
-class MeasurementInputSerializer(serializers.Serializer):
+class MeasurementInputSerializer(serializers.Serializer[Any]):
     date = serializers.DateField(
         help_text="Not in the future and not before the KPI's baseline date.",
         error_messages={"invalid": _("Enter a date such as 2025-03-31.")},

@@ -104,7 +104,7 @@ class Command(BaseCommand):
         return municipality
 
     def _department(self, municipality: Municipality, names: dict[str, str]) -> Department:
-        department, _created = Department.objects.update_or_create(  # type: ignore[misc]
+        department, _created = Department.objects.update_or_create(
             municipality=municipality,
             name_ro=names["ro"],
             defaults=_translated(names, "name"),

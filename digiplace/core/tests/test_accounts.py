@@ -512,6 +512,20 @@ def test_marking_all_read_without_htmx_redirects_to_the_inbox(
 
 
 @pytest.mark.django_db
+def test_marking_all_read_goes_back_to_the_page_only_when_it_is_a_number(
+    resident_client: Client,
+) -> None:
+    for page, location in [
+        ("3", "/accounts/inbox/?page=3"),
+        ("²", "/accounts/inbox/"),
+        ("99999999999999999999999", "/accounts/inbox/"),
+        ("0", "/accounts/inbox/"),
+    ]:
+        response = resident_client.post("/accounts/inbox/read-all/", {"page": page})
+        assert response["Location"] == location, page
+
+
+@pytest.mark.django_db
 def test_someone_elses_notification_cannot_be_marked_read(resident_client: Client) -> None:
     foreign = notification_for(
         UserFactory.create(email="other@example.org"), "Theirs", minutes_ago=1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from ..forms import (
 )
 from ..i18n import language_cookie_set
 from ..models import User
+from ..parsing import ParseError, parse_integer
 from ..throttles import throttled, throttles_allow
 
 INBOX_PAGE_SIZE = 50
@@ -242,8 +244,8 @@ def _inbox_updated(request: AccountRequest) -> HttpResponse:
         context = _inbox_context(request, page_number)
         return render(request, "core/account/_inbox_list.html", context)
     url = reverse("accounts:inbox")
-    if page_number and page_number.isdigit():
-        url = f"{url}?page={page_number}"
+    with contextlib.suppress(ParseError):  # no page, or not one: the first
+        url = f"{url}?page={parse_integer(page_number or '', name='page', minimum=1)}"
     return redirect(url)
 
 

@@ -19,15 +19,14 @@ class CityRequest(HttpRequest):
     """A request as core's middleware and permission checks leave it (for type checking).
 
     ``MunicipalityMiddleware`` sets ``municipality`` (None on a platform host) and
-    ``is_platform_host``; ``LanguageAndTimezoneMiddleware`` sets ``LANGUAGE_CODE``; the
-    back-office checks (``staff_required``, the staff API permissions) set ``membership``.
-    Use ``as_city_request`` to read them, and the helpers below for the usual questions.
+    ``is_platform_host``; the back-office checks (``staff_required``, the staff API
+    permissions) set ``membership``. Use ``as_city_request`` to read them, and the helpers
+    below for the usual questions.
     """
 
     municipality: Municipality | None
     is_platform_host: bool
     membership: StaffMembership
-    LANGUAGE_CODE: str
 
 
 def as_city_request(request: HttpRequest | Request) -> CityRequest:

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from digiplace.core.permissions import staff_required
 from digiplace.core.views.helpers import (
-    as_city_request,
     form_errors_add,
     request_actor,
     request_municipality,
@@ -258,7 +257,7 @@ def report_list(request: HttpRequest, plan_key: str) -> HttpResponse:
                 plan=plan,
                 year=form.cleaned_data["year"],
                 quarter=form.cleaned_data["quarter"],
-                language=as_city_request(request).LANGUAGE_CODE,
+                language=request.LANGUAGE_CODE,
             )
         except ValidationError as error:
             form_errors_add(form, error)

@@ -88,7 +88,7 @@ def _activate_locale(request: HttpRequest, municipality: Municipality) -> str | 
             % {"locale": requested, "languages": ", ".join(available)}
         )
     translation.activate(language)
-    request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+    request.LANGUAGE_CODE = language
     return language
 
 

@@ -84,6 +84,7 @@ class InterestForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("Email"),
+        max_length=254,  # the column's size (the standard allows 320)
         help_text=_("Only city staff see your name and email; they answer you by email."),
     )
     motivation = forms.CharField(

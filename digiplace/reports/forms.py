@@ -27,6 +27,8 @@ from .services import MAX_DESCRIPTION_LENGTH
 STATUS_OPEN = "open"
 STATUS_CLOSED = "closed"
 PHOTO_TYPES = "image/jpeg,image/png,image/webp"
+# The email columns' size: the standard allows 320 characters, PostgreSQL would refuse more.
+EMAIL_MAX_LENGTH = 254
 
 
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -237,6 +239,7 @@ class ReportForm(forms.Form):
     reporter_email = forms.CharField(
         label=_("Your email"),
         required=False,
+        max_length=EMAIL_MAX_LENGTH,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("We write to you when the city answers. It is never published."),
     )
@@ -295,6 +298,7 @@ class ReportForm(forms.Form):
 class SupportForm(forms.Form):
     email = forms.EmailField(
         label=_("Your email"),
+        max_length=EMAIL_MAX_LENGTH,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("We write to you when the city changes the report. It is never published."),
     )

@@ -319,3 +319,50 @@ def test_queue_search_with_unicode_digits_searches_the_text(
     response = staff_client.get("/backoffice/reports/", {"q": f"#{other.pk}"}, HTTP_HOST=BOTOSANI)
     assert other_link in response.content.decode()
     assert square_link not in response.content.decode()
+
+
+# Emails longer than the column (254) but valid by the standard (up to 320) and NUL in forms
+
+LONG_EMAIL = "a" * 60 + "." + "b" * 60 + "." + "c" * 60 + "@" + "d" * 60 + ".example.org"
+
+
+def test_long_email_is_valid_by_the_standard_but_longer_than_the_column() -> None:
+    from django.core.validators import validate_email
+
+    validate_email(LONG_EMAIL)
+    assert len(LONG_EMAIL) > Report._meta.get_field("reporter_email").max_length  # type: ignore[operator]
+
+
+def test_new_report_with_an_over_long_email_is_400_and_writes_nothing(
+    client: Client, pothole: Category
+) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        "/reports/new/",
+        {
+            "category": pothole.pk,
+            "latitude": "47.7480",
+            "longitude": "26.6690",
+            "description": "A deep pothole.",
+            "reporter_name": "Ana",
+            "reporter_email": LONG_EMAIL,
+            "attribute_depth": "12",
+            "is_anonymous": "on",
+        },
+        HTTP_HOST=BOTOSANI,
+    )
+    assert response.status_code == 400
+    assert "Ensure this value has at most 254 characters" in response.content.decode()
+    assert Report.objects.count() == 0
+
+
+def test_me_too_with_an_over_long_email_is_400_and_writes_nothing(
+    client: Client, pothole: Category
+) -> None:
+    report = ReportFactory.create(municipality=pothole.municipality, category=pothole)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        f"/reports/{report.pk}/support/", {"email": LONG_EMAIL}, HTTP_HOST=BOTOSANI
+    )
+    assert response.status_code == 400
+    assert report.supporters.count() == 0

@@ -62,7 +62,11 @@ class ApiAutoSchema(AutoSchema):
         self._constrain_path_parameters(parameters)
         responses = operation.setdefault("responses", {})
         for code in self._error_codes(operation, parameters):
-            response = responses.setdefault(code, {"description": DEFAULT_DESCRIPTIONS[code]})
+            responses.setdefault(code, {"description": DEFAULT_DESCRIPTIONS[code]})
+        # Error answers, added here or declared by a view without a body: DRF's bodies.
+        for code, response in responses.items():
+            if not code.startswith("4"):
+                continue
             if "content" not in response:
                 response["content"] = self._error_content(code)
             if code == "401":

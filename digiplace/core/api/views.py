@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_page
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -59,7 +60,13 @@ class TokenCreateApi(APIView):
         tags=["auth"],
         summary="Get an API token with email and password",
         request=TokenCreateInputSerializer,
-        responses={200: TokenOutputSerializer},
+        responses={
+            200: TokenOutputSerializer,
+            429: OpenApiResponse(
+                description="Too many failed attempts with this email from this address; "
+                "`Retry-After` says when to try again."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         payload = TokenCreateInputSerializer(data=request.data)
@@ -70,6 +77,14 @@ class TokenCreateApi(APIView):
             password=payload.validated_data["password"],
         )
         if user is None:
+            if getattr(request._request, "axes_locked_out", False):
+                # django-axes would answer its HTML page; an API answers in its own format.
+                request._request.axes_locked_out = False  # type: ignore[attr-defined]
+                cool_off = get_cool_off(request._request)
+                raise Throttled(
+                    wait=cool_off.total_seconds() if cool_off else None,
+                    detail=str(_("Too many failed attempts with this email.")),
+                )
             raise ValidationError(
                 {"non_field_errors": [_("Unable to log in with this email and password.")]}
             )

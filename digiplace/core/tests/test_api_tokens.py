@@ -99,6 +99,28 @@ def test_revoking_deletes_the_token(botosani: Municipality, resident: User, api:
     assert _me(api, key)[:2] == (401, "Token")
 
 
+@pytest.mark.django_db
+def test_repeated_wrong_passwords_get_429_in_the_api_format(
+    botosani: Municipality, resident: User, api: APIClient, settings: Settings
+) -> None:
+    settings.AXES_FAILURE_LIMIT = 3
+    answers = [
+        api.post(
+            "/api/v1/auth/token/",
+            {"email": resident.email, "password": "wrong"},
+            format="json",
+            HTTP_HOST=BOTOSANI,
+        )
+        for _attempt in range(4)
+    ]
+
+    assert [answer.status_code for answer in answers] == [400, 400, 429, 429]
+    assert {answer["Content-Type"] for answer in answers} == {"application/json"}
+    assert answers[3]["Retry-After"] == "900"
+    assert answers[3].json()["detail"].startswith("Too many failed attempts with this email.")
+    assert not Token.objects.filter(user=resident).exists()
+
+
 # Refusals: 401 with the challenge
 
 

@@ -24,7 +24,8 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.core.files.storage import default_storage
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -130,7 +131,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 return render_errors(
                     [_("The request has too many arguments.")], status=400, format=format
                 )
-            except SuspiciousOperation:
+            except (SuspiciousOperation, MultiPartParserError, UnreadablePostError):
                 return render_errors(
                     [_("The request could not be read.")], status=400, format=format
                 )

@@ -151,6 +151,17 @@ def test_open311_body_declared_over_the_platform_limit_is_413_unread(
 
 
 @pytest.mark.parametrize("format", FORMATS)
+def test_open311_body_that_cannot_be_read_is_400(
+    client: Client, pothole: Category, api_key: ApiKey, format: str
+) -> None:
+    response = client.post(
+        f"{BASE}/requests.{format}", "api_key=x", content_type="multipart/form-data; boundary="
+    )
+    assert_errors(response, format, 400, "The request could not be read.")
+    assert Report.objects.count() == 0
+
+
+@pytest.mark.parametrize("format", FORMATS)
 def test_open311_rate_limit_is_429(
     client: Client, pothole: Category, api_key: ApiKey, format: str, botosani: Municipality
 ) -> None:

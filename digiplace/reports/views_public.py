@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -38,9 +37,15 @@ from digiplace.core.http import client_address
 from digiplace.core.templatetags.digiplace import chart_data
 from digiplace.core.throttles import throttled, throttles_allow
 from digiplace.core.uploads import upload_limit, uploads_skipped
-from digiplace.core.views.helpers import error_messages_add, request_actor
+from digiplace.core.views.helpers import (
+    error_messages_add,
+    request_actor,
+    request_municipality,
+    request_user,
+)
 
 from . import selectors, services
+from .answers import report_answers
 from .forms import (
     AbuseForm,
     DescriptionEditForm,
@@ -66,17 +71,6 @@ MAP_POINTS_LIMIT = 1000
 STATISTICS_DEFAULT_PERIOD = 30
 
 
-def _municipality(request: HttpRequest) -> Any:
-    municipality = request.municipality  # type: ignore[attr-defined]
-    if municipality is None:
-        raise Http404
-    return municipality
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.user if request.user.is_authenticated else None
-
-
 def _categories(municipality: Any) -> Any:
     return Category.objects.filter(municipality=municipality, is_active=True).order_by(
         "position", "service_code"
@@ -91,7 +85,7 @@ def _public_report(request: HttpRequest, pk: int) -> Report:
     return get_object_or_404(
         Report.objects.select_related("category", "neighbourhood", "department"),
         pk=pk,
-        municipality=_municipality(request),
+        municipality=request_municipality(request),
         is_hidden=False,
     )
 
@@ -114,7 +108,7 @@ def _filter_form(request: HttpRequest, municipality: Any) -> ReportFilterForm:
 
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     form = _filter_form(request, municipality)
     # A filter that cannot be read is shown with its error and left out (400).
     is_valid = not form.is_bound or form.is_valid()
@@ -156,7 +150,7 @@ def _map_data_errors(errors: dict[str, list[str]]) -> JsonResponse:
 def map_data(request: HttpRequest) -> JsonResponse:
     """GeoJSON of the visible reports in the viewport (at most MAP_POINTS_LIMIT, newest
     first); two queries whatever the number of reports."""
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     form = _filter_form(request, municipality)
     if form.is_bound and not form.is_valid():
         return _map_data_errors(
@@ -256,7 +250,7 @@ def _report_form(request: HttpRequest, municipality: Any, data: Any = None) -> R
 @require_http_methods(["GET", "POST"])
 @upload_limit(MAX_PHOTO_BYTES)
 def report_new(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     if request.method != "POST":
         form = _report_form(request, municipality)
         if _is_unknown_category(request, municipality):
@@ -289,7 +283,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 address=data["address"],
                 attributes=form.answers(),
                 photos=request.FILES.getlist("photos"),
-                reporter=_user(request),
+                reporter=request_user(request),
                 reporter_name=data.get("reporter_name", ""),
                 reporter_email=data.get("reporter_email", ""),
                 is_anonymous=data["is_anonymous"],
@@ -334,7 +328,7 @@ def _new_context(municipality: Any, form: ReportForm) -> dict[str, Any]:
 @require_GET
 def category_questions(request: HttpRequest) -> HttpResponse:
     """The chosen category's questions (HTMX fragment of the new-report form)."""
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     form = _report_form(request, municipality)
     status = 400 if _is_unknown_category(request, municipality) else 200
     return render(request, "reports/_category_questions.html", {"form": form}, status=status)
@@ -343,7 +337,7 @@ def category_questions(request: HttpRequest) -> HttpResponse:
 @require_GET
 def nearby(request: HttpRequest) -> HttpResponse:
     """Open reports of the same category within 250 m, so a person can support one."""
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     category = _chosen_category(request, municipality, request.GET.get("category"))
     reports: list[Report] = []
     latitude_text = request.GET.get("latitude", "").strip()
@@ -400,26 +394,6 @@ def _timeline(report: Report) -> list[dict[str, Any]]:
     return entries
 
 
-def _answers(report: Report) -> list[tuple[str, str]]:
-    questions = {question.code: question for question in report.category.attributes.all()}
-    rows = []
-    for code, value in (report.attributes or {}).items():
-        question = questions.get(code)
-        names = {
-            str(choice.get("key")): str(choice.get("name") or choice.get("key"))
-            for choice in (question.values if question else [])
-            if isinstance(choice, dict)
-        }
-        values = value if isinstance(value, list) else [value]
-        rows.append(
-            (
-                question.description if question else code,
-                ", ".join(names.get(str(item), str(item)) for item in values),
-            )
-        )
-    return rows
-
-
 def _detail_page(
     request: HttpRequest,
     report: Report,
@@ -447,7 +421,7 @@ def _detail_page(
         "report": report,
         "photos": [photo for photo in report.photos.all() if not photo.is_hidden],
         "timeline": _timeline(report),
-        "answers": _answers(report),
+        "answers": report_answers(report=report),
         "supporter_count": report.supporters.filter(confirmed_at__isnull=False).count(),
         "feature": feature,
         "edit_form": edit_form if can_edit else None,
@@ -473,7 +447,9 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.report_edit_description(
-                report=report, editor=_user(request), description=form.cleaned_data["description"]
+                report=report,
+                editor=request_user(request),
+                description=form.cleaned_data["description"],
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -489,7 +465,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_support(request: HttpRequest, pk: int) -> HttpResponse:
     report = _public_report(request, pk)
-    user = _user(request)
+    user = request_user(request)
     form = SupportForm(request.POST if user is None else {"email": user.email})
     if form.is_valid():
         email = form.cleaned_data["email"]
@@ -561,7 +537,7 @@ def report_flag(request: HttpRequest, pk: int) -> HttpResponse:
             return throttled(_detail_page(request, report, abuse_form=form))
         try:
             services.report_flag_abuse(
-                report=report, reason=form.cleaned_data["reason"], flagged_by=_user(request)
+                report=report, reason=form.cleaned_data["reason"], flagged_by=request_user(request)
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -606,7 +582,7 @@ def _statistics_rows(rows: list[selectors.StatisticsRow], period: int) -> list[d
 
 @require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     period = _period(request)
     figures = selectors.report_statistics(municipality=municipality)
     categories = _statistics_rows(figures["categories"], period)
@@ -634,7 +610,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @require_GET
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     """Aggregates only: no report, reporter or staff member is named."""
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     period = _period(request)
     figures = selectors.report_statistics(municipality=municipality)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -696,7 +672,7 @@ def _subscription_context(request: HttpRequest, municipality: Any) -> dict[str, 
 @login_required
 @require_POST
 def subscription_create(request: HttpRequest) -> HttpResponse:
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     form = SubscriptionForm(request.POST, neighbourhoods=_neighbourhoods(municipality))
     if form.is_valid():
         try:
@@ -724,7 +700,7 @@ def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(
         NeighbourhoodSubscription.objects.select_related("neighbourhood"),
         pk=pk,
-        municipality=_municipality(request),
+        municipality=request_municipality(request),
         user=request.user,
     )
     try:

@@ -13,7 +13,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from digiplace.core import selectors as core_selectors
-from digiplace.core.http import client_address
+from digiplace.core.http import as_city_request, client_address
 
 from .. import services
 from ..models import Category, CategoryAttribute
@@ -149,7 +149,8 @@ def endpoint(*methods: str) -> Callable[[View], View]:
 
 
 def _municipality(request: HttpRequest) -> Municipality:
-    municipality = cast("Municipality | None", getattr(request, "municipality", None))
+    # Not core's request_municipality: Open311 answers a 404 in its own error list.
+    municipality = as_city_request(request).municipality
     if municipality is None:
         raise not_found(_("This host serves no jurisdiction: use the host name of a municipality."))
     jurisdiction_id = text(_arguments(request), "jurisdiction_id")

@@ -39,6 +39,7 @@ from digiplace.core.throttles import throttled, throttles_allow
 from digiplace.core.uploads import upload_limit, uploads_skipped
 from digiplace.core.views.helpers import (
     error_messages_add,
+    form_errors_add,
     request_actor,
     request_municipality,
     request_user,
@@ -452,9 +453,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Your correction was saved."))
             url = reverse("reports:report_detail", kwargs={"pk": pk})
@@ -486,9 +485,7 @@ def report_support(request: HttpRequest, pk: int) -> HttpResponse:
                 email_language=request.LANGUAGE_CODE,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            form_errors_add(form, error)
         else:
             if user is not None:
                 # A signed-in person supports with their own address, confirmed at once
@@ -540,9 +537,7 @@ def report_flag(request: HttpRequest, pk: int) -> HttpResponse:
                 report=report, reason=form.cleaned_data["reason"], flagged_by=request_user(request)
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Thank you. A moderator will look at this report."))
             return HttpResponseRedirect(reverse("reports:report_detail", kwargs={"pk": pk}))

@@ -18,6 +18,8 @@ from .models import (
 )
 
 HOST_CACHE_SECONDS = 60
+# Cached for a host that serves no municipality (the cache cannot tell None from a miss).
+NO_MUNICIPALITY = 0
 
 
 def _host_cache_key(host: str) -> str:
@@ -25,28 +27,21 @@ def _host_cache_key(host: str) -> str:
 
 
 def municipality_for_host(*, host: str) -> Municipality | None:
-    """The active municipality served at ``host`` (without port), cached briefly."""
+    """The active municipality served at ``host`` (without port), cached briefly.
+
+    The cache is shared by every process (the database's or Redis): one read per request.
+    """
     key = _host_cache_key(host)
-    municipality_id = cache.get(key)
-    if municipality_id is None:
-        municipality_id = (
-            MunicipalityHost.objects.filter(host=host, municipality__is_active=True)
-            .values_list("municipality_id", flat=True)
-            .first()
-        ) or 0
-        cache.set(key, municipality_id, HOST_CACHE_SECONDS)
-    if not municipality_id:
-        return None
-    municipality_key = f"digiplace:municipality:{municipality_id}"
-    municipality: Municipality | None = cache.get(municipality_key)
-    if municipality is None:
-        municipality = Municipality.objects.filter(pk=municipality_id).first()
-        cache.set(municipality_key, municipality, HOST_CACHE_SECONDS)
-    return municipality
+    cached: Municipality | int | None = cache.get(key)
+    if cached is None:
+        found = Municipality.objects.filter(hosts__host=host, is_active=True).first()
+        cached = found if found is not None else NO_MUNICIPALITY
+        cache.set(key, cached, HOST_CACHE_SECONDS)
+    return cached if isinstance(cached, Municipality) else None
 
 
 def municipality_cache_clear(*, municipality: Municipality) -> None:
-    cache.delete(f"digiplace:municipality:{municipality.pk}")
+    """Forget the municipality's hosts in every process (call it before removing a host)."""
     cache.delete_many([_host_cache_key(host.host) for host in municipality.hosts.all()])
 
 

@@ -3,6 +3,7 @@
 import importlib
 from pathlib import Path
 
+import pytest
 from django.test import Client
 from django.urls import clear_url_caches
 from pytest_django import Settings
@@ -17,6 +18,8 @@ def _get_with_debug(settings: Settings, *, debug: bool) -> int:
     return Client().get("/media/photo.txt", HTTP_HOST="127.0.0.1").status_code
 
 
+# The 404 page reads its fragment cache, which is in the database.
+@pytest.mark.django_db
 def test_media_served_in_development_only(settings: Settings, tmp_path: Path) -> None:
     (tmp_path / "photo.txt").write_text("hello")
     settings.MEDIA_ROOT = tmp_path

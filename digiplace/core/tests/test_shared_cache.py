@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -75,6 +76,18 @@ def test_another_process_sees_what_this_one_cached_and_the_other_way_round() -> 
 
     assert seen == "set by the test process"
     assert cache.get("digiplace:test:from-shell") == "set by the shell"
+
+
+@pytest.mark.django_db
+def test_a_cached_host_costs_one_read_and_an_unknown_host_is_cached_too(
+    botosani: Municipality, django_assert_num_queries: Any
+) -> None:
+    assert municipality_for_host(host="botosani.localhost") == botosani
+    assert municipality_for_host(host="nowhere.example") is None
+
+    with django_assert_num_queries(2):  # one cache read each
+        assert municipality_for_host(host="botosani.localhost") == botosani
+        assert municipality_for_host(host="nowhere.example") is None
 
 
 @pytest.mark.django_db(transaction=True)

@@ -544,7 +544,7 @@ def test_query_counts_do_not_grow_with_rows(
 
     assert _count_queries(client, "/reports/") == list_few
     assert _count_queries(client, "/reports/map-data.json") == map_few
-    assert map_few <= 4
+    assert map_few <= 5  # one of them the shared cache's read of the host's municipality
 
 
 def test_map_data_is_capped(client: Client, container: Category, botosani: Municipality) -> None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 BOTOSANI = "botosani.localhost"
 # Enough examples to meet every kind of value on every endpoint, in about a minute a database.
-EXAMPLES = 40
+EXAMPLES = 60
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -12,7 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("plans/", include("digiplace.plans.urls")),
     path("reports/", include("digiplace.reports.urls")),
     path("api/", include("digiplace.core.urls_api")),
-    path("open311/v2/", include("digiplace.reports.open311.urls")),
+    path("open311/", include("digiplace.reports.open311.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -179,6 +179,16 @@ def test_open311_unknown_host_gets_the_error_list(pothole: Category, format: str
     for path in (f"{BASE}/services.{format}", f"{BASE}/requests/1.{format}"):
         assert_errors(client.get(path), format, 404, "This host serves no jurisdiction")
     assert_errors(client.get(f"{BASE}/nothing.{format}"), format, 404, "no Open311 resource")
+    assert_errors(client.get(f"/open311/v1/services.{format}"), format, 404, "no Open311 resource")
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_open311_every_address_under_open311_answers_its_error_list(
+    client: Client, botosani: Municipality, format: str
+) -> None:
+    for path in (f"/open311/services.{format}", f"/open311/v3/requests.{format}", "/open311/"):
+        response = client.get(path)
+        assert_errors(response, format if path.endswith(format) else "json", 404)
 
 
 @pytest.mark.parametrize("format", FORMATS)

@@ -30,10 +30,13 @@ _ATTRIBUTE_FIELD = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 class Open311Error(Exception):
     """Refuses a request with the specification's error list and an HTTP status."""
 
-    def __init__(self, status: int, *descriptions: str) -> None:
+    def __init__(
+        self, status: int, *descriptions: str, headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(*descriptions)
         self.status = status
         self.descriptions = list(descriptions)
+        self.headers = dict(headers or {})
 
 
 def bad_request(*descriptions: str) -> Open311Error:

@@ -122,7 +122,10 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                     response["Content-Language"] = language
                 return response
             except Open311Error as error:
-                return render_errors(error.descriptions, status=error.status, format=format)
+                response = render_errors(error.descriptions, status=error.status, format=format)
+                for name, value in error.headers.items():
+                    response[name] = value
+                return response
             except RequestDataTooBig:
                 return render_errors(
                     [_("The request body is too large.")], status=413, format=format
@@ -380,7 +383,8 @@ def _request_create(
         )
     except ValidationError as error:
         if _is_rate_limited(error):
-            raise Open311Error(429, *error.messages) from None
+            retry_after = str(int(services.RATE_LIMIT_WINDOW.total_seconds()))
+            raise Open311Error(429, *error.messages, headers={"Retry-After": retry_after}) from None
         descriptions = (
             messages_by_field(error.message_dict)
             if hasattr(error, "error_dict")

@@ -170,6 +170,7 @@ def test_open311_rate_limit_is_429(
     )
     response = client.post(f"{BASE}/requests.{format}", post_data(email="ana@example.org"))
     assert_errors(response, format, 429, "You have sent 10 reports in the last hour")
+    assert response["Retry-After"] == "3600"
     assert Report.objects.count() == MAX_REPORTS_PER_PERSON
 
 

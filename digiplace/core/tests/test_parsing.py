@@ -175,3 +175,29 @@ def test_gunicorn_access_log_redacts_api_keys() -> None:
     atoms = logger.atoms(response, request, environ, datetime.timedelta(seconds=1))
     assert "s3cret" not in " ".join(str(value) for value in atoms.values())
     assert atoms["r"] == "POST /open311/v2/requests.json?api_key=[redacted] HTTP/1.1"
+
+
+def test_the_development_server_and_console_logs_are_redacted() -> None:
+    """As configured in settings.LOGGING: the request lines of ``runserver`` and anything
+    logged to the console pass the filter before they are written."""
+    for logger_name in ("django.server", "django.request"):
+        logger = logging.getLogger(logger_name)
+        handlers = logger.handlers or logging.getLogger().handlers
+        handler = next(
+            item
+            for item in handlers
+            if any(isinstance(check, RedactSecretsFilter) for check in item.filters)
+        )
+        record = logging.LogRecord(
+            logger_name,
+            logging.INFO,
+            __file__,
+            1,
+            '"%s" %s %s',
+            ("GET /open311/v2/requests.json?api_key=s3cret HTTP/1.1", "200", "10"),
+            None,
+        )
+        record.server_time = "30/Nov/2026 08:00:00"
+        assert handler.filter(record)
+        assert "s3cret" not in handler.format(record)
+        assert "api_key=[redacted]" in handler.format(record)

@@ -27,6 +27,8 @@ INT64_MAX = 2**63 - 1
 # inside, and a day or a time-zone shift added to them can never overflow.
 MIN_DATE = datetime.date(1900, 1, 1)
 MAX_DATE = datetime.date(2999, 12, 31)
+# Map edges beyond this many degrees are not a viewport but a mistake.
+_BOX_EDGE_LIMIT = 10_000
 # Longest text accepted before a number is even looked at (20 digits hold any 64-bit value).
 _MAX_NUMBER_LENGTH = 32
 
@@ -138,15 +140,21 @@ def parse_radius(value: str, *, name: str = "radius", maximum: float) -> float:
 
 
 def parse_bounding_box(value: str, *, name: str = "bbox") -> tuple[float, float, float, float]:
-    """``south,west,north,east`` in WGS84 degrees; swapped edges are put in order."""
+    """``south,west,north,east`` in WGS84 degrees; swapped edges are put in order. A map
+    zoomed out past the world's edges sends edges beyond ±90/±180: they are clamped to the
+    world, which the viewport then holds whole."""
     parts = value.split(",")
     if len(parts) != 4:
         raise ParseError(
             _("%(name)s must be four numbers: south,west,north,east.") % {"name": name},
             name=name,
         )
-    south, north = sorted(parse_latitude(parts[index], name=name) for index in (0, 2))
-    west, east = sorted(parse_longitude(parts[index], name=name) for index in (1, 3))
+    edges = [
+        parse_number(part, name=name, minimum=-_BOX_EDGE_LIMIT, maximum=_BOX_EDGE_LIMIT)
+        for part in parts
+    ]
+    south, north = sorted(min(max(edges[index], -90.0), 90.0) for index in (0, 2))
+    west, east = sorted(min(max(edges[index], -180.0), 180.0) for index in (1, 3))
     return south, west, north, east
 
 

@@ -70,9 +70,11 @@ def test_radius_is_positive_and_bounded() -> None:
             parsing.parse_radius(value, maximum=1000)
 
 
-def test_bounding_box_puts_edges_in_order() -> None:
+def test_bounding_box_puts_edges_in_order_and_clamps_them_to_the_world() -> None:
     assert parsing.parse_bounding_box("47.8,26.7,47.7,26.6") == (47.7, 26.6, 47.8, 26.7)
-    for value in ("47.7,26.6,47.8", "inf,26.6,47.8,26.7", "47.7,26.6,47.8,181"):
+    # A map zoomed out past the world's edges.
+    assert parsing.parse_bounding_box("-95.5,-301.2,95,181") == (-90, -180, 90, 180)
+    for value in ("47.7,26.6,47.8", "inf,26.6,47.8,26.7", "47.7,²,47.8,26.7", "1,2,3,10001"):
         with pytest.raises(ParseError):
             parsing.parse_bounding_box(value)
 

@@ -126,6 +126,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
     status = 200 if is_valid else 400
     if _is_htmx(request):
         response = render(request, "reports/_results_fragment.html", context, status=status)
+        if not is_valid:
+            # htmx swaps no 4xx answer: load the whole page, which shows the form's errors.
+            response["HX-Redirect"] = request.get_full_path()
     else:
         context.update(_subscription_context(request, municipality))
         response = render(request, "reports/report_list.html", context, status=status)

@@ -266,6 +266,20 @@ def test_report_list_with_a_date_out_of_range_is_400_with_the_message(
     assert "Please correct the errors below." in response.content.decode()
 
 
+def test_report_list_filtered_by_htmx_with_a_bad_date_loads_the_whole_page(
+    client: Client, pothole: Category
+) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(
+        "/reports/?date_from=0001-01-01&status=open", HTTP_HOST=BOTOSANI, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400
+    assert response["HX-Redirect"] == "/reports/?date_from=0001-01-01&status=open"
+    good = client.get("/reports/?status=open", HTTP_HOST=BOTOSANI, HTTP_HX_REQUEST="true")
+    assert good.status_code == 200
+    assert "HX-Redirect" not in good
+
+
 def test_report_list_date_message_for_extreme_years(client: Client, pothole: Category) -> None:
     response = _get(client, "/reports/?date_from=0001-01-01")
     assert "Enter a date from 1900-01-01 to 2999-12-31." in response.content.decode()

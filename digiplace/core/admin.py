@@ -33,8 +33,10 @@ class MunicipalityAdmin(TranslationAdmin[Municipality]):
     inlines = [MunicipalityHostInline]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # A host removed here must stop being served at once, in every process.
+        former_hosts = list(form.instance.hosts.values_list("host", flat=True))
         super().save_related(request, form, formsets, change)
-        municipality_cache_clear(municipality=form.instance)
+        municipality_cache_clear(municipality=form.instance, former_hosts=former_hosts)
 
 
 @admin.register(Department)

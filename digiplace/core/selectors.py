@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -40,9 +42,12 @@ def municipality_for_host(*, host: str) -> Municipality | None:
     return cached if isinstance(cached, Municipality) else None
 
 
-def municipality_cache_clear(*, municipality: Municipality) -> None:
-    """Forget the municipality's hosts in every process (call it before removing a host)."""
-    cache.delete_many([_host_cache_key(host.host) for host in municipality.hosts.all()])
+def municipality_cache_clear(
+    *, municipality: Municipality, former_hosts: Iterable[str] = ()
+) -> None:
+    """Forget the municipality's hosts, and hosts it no longer has, in every process."""
+    hosts = {host.host for host in municipality.hosts.all()} | set(former_hosts)
+    cache.delete_many([_host_cache_key(host) for host in sorted(hosts)])
 
 
 def municipality_list_active() -> QuerySet[Municipality]:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,9 +18,12 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
-from digiplace.core.models import Municipality
-from digiplace.core.selectors import municipality_for_host
+from digiplace.core.models import Municipality, MunicipalityHost
+from digiplace.core.selectors import municipality_cache_clear, municipality_for_host
+from digiplace.core.tests.factories import UserFactory
 
 
 def _database_url() -> str:
@@ -175,3 +179,81 @@ def test_with_digiplace_redis_url_processes_share_the_cache_through_redis(
     )
 
     assert seen == "RedisCache one"
+
+
+@pytest.mark.django_db
+def test_a_former_host_is_forgotten_when_the_cache_is_cleared(botosani: Municipality) -> None:
+    old_host = MunicipalityHost.objects.create(municipality=botosani, host="old.botosani.example")
+    assert municipality_for_host(host="old.botosani.example") == botosani  # now cached
+
+    old_host.delete()
+    municipality_cache_clear(municipality=botosani, former_hosts=["old.botosani.example"])
+
+    assert municipality_for_host(host="old.botosani.example") is None
+    assert municipality_for_host(host="botosani.localhost") == botosani
+
+
+class _FormFields(HTMLParser):
+    """The values a browser would send for the first form with method POST on a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        name = attributes.get("name")
+        if tag == "input" and name:
+            kind = attributes.get("type", "text")
+            if kind in {"checkbox", "radio"}:
+                if "checked" in attributes:
+                    self.fields[name] = attributes.get("value") or "on"
+            elif kind not in {"submit", "button", "file"}:
+                self.fields[name] = attributes.get("value") or ""
+        elif tag == "select" and name:
+            self._select = name
+            self.fields.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in attributes:
+            self.fields[self._select] = attributes.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+
+@pytest.mark.django_db
+def test_a_host_removed_in_the_admin_stops_being_served_at_once(
+    botosani: Municipality, client: Client
+) -> None:
+    MunicipalityHost.objects.create(municipality=botosani, host="old.botosani.example")
+    assert municipality_for_host(host="old.botosani.example") == botosani  # now cached
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
+    url = reverse("admin:core_municipality_change", args=[botosani.pk])
+    page = client.get(url, HTTP_HOST="127.0.0.1")
+    assert page.status_code == 200
+    parser = _FormFields()
+    parser.feed(page.content.decode())
+    data = parser.fields
+    old_row = next(
+        key.removesuffix("-host")
+        for key, value in data.items()
+        if key.endswith("-host") and value == "old.botosani.example"
+    )
+
+    data[f"{old_row}-DELETE"] = "on"
+    response = client.post(url, data, HTTP_HOST="127.0.0.1")
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not MunicipalityHost.objects.filter(host="old.botosani.example").exists()
+    assert municipality_for_host(host="old.botosani.example") is None

@@ -56,22 +56,21 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if connection.vendor == "postgresql":
-        return
     kept: list[pytest.Item] = []
     left_out: list[pytest.Item] = []
+    reasons: list[str] = []
     for item in items:
-        (left_out if item.get_closest_marker("postgresql_only") else kept).append(item)
-    if not left_out:
-        return
-    reasons = []
-    for item in left_out:
         marker = item.get_closest_marker("postgresql_only")
-        assert marker is not None
+        if marker is None:
+            kept.append(item)
+            continue
         reason = marker.kwargs.get("reason")
         if not reason:
-            raise pytest.UsageError(f"{item.nodeid}: postgresql_only needs a reason=")
+            raise pytest.UsageError(f"{item.nodeid}: postgresql_only needs a reason=...")
+        left_out.append(item)
         reasons.append(f"{item.nodeid}: {reason}")
+    if not left_out or connection.vendor == "postgresql":
+        return
     config.hook.pytest_deselected(items=left_out)
     items[:] = kept
     config.stash[POSTGRESQL_ONLY_KEY] = reasons

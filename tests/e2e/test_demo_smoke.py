@@ -6,17 +6,21 @@ task worker as their own processes. On a phone a demo resident files a report wi
 that carries GPS; the stored photo has no EXIF; demo staff find the report in the back
 office's queue and answer it publicly; the resident sees the answer on the report's page.
 
+A demo app files a report through Open311 with the key the demo printed.
+
 It makes its own database, so the test command runs it in its SQLite pass only.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -47,6 +51,7 @@ class DemoSite:
     var_dir: Path
     server_log: Path
     worker_log: Path
+    setup_output: str
 
     @property
     def botosani(self) -> str:
@@ -94,8 +99,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-@pytest.fixture
-def demo_site(tmp_path: Path) -> Iterator[DemoSite]:
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
+    tmp_path = tmp_path_factory.mktemp("demo")
     var_dir = tmp_path / "var"
     var_dir.mkdir()
     environment = _demo_environment(var_dir)
@@ -116,6 +122,7 @@ def demo_site(tmp_path: Path) -> Iterator[DemoSite]:
         var_dir=var_dir,
         server_log=tmp_path / "server.log",
         worker_log=tmp_path / "worker.log",
+        setup_output=setup.stdout,
     )
     with site.worker_log.open("wb") as worker_out, site.server_log.open("wb") as server_out:
         worker = subprocess.Popen(
@@ -219,3 +226,41 @@ def test_a_resident_reports_on_the_demo_and_staff_answer(
     server_output = demo_site.server_log.read_text()
     assert "Traceback" not in server_output, server_output
     assert "Traceback" not in demo_site.worker_log.read_text()
+
+
+def test_the_demo_app_files_a_report_through_open311(demo_site: DemoSite) -> None:
+    match = re.search(
+        r"Reports demo for botosani: Open311 API key for the demo app: (\S+)",
+        demo_site.setup_output,
+    )
+    assert match is not None, demo_site.setup_output
+    base = f"http://127.0.0.1:{demo_site.port}/open311/v2"
+    host = {"Host": f"botosani.localhost:{demo_site.port}"}
+    body = urllib.parse.urlencode(
+        {
+            "api_key": match.group(1),
+            "service_code": "street-light",
+            "lat": "47.7475",
+            "long": "26.6650",
+            "description": "The street light by the school is out.",
+            "email": "app-user@example.org",
+            "first_name": "Ion",
+            "last_name": "Ionescu",
+        }
+    ).encode()
+
+    request = urllib.request.Request(f"{base}/requests.json", data=body, headers=host)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            created = json.load(response)
+    except urllib.error.HTTPError as error:
+        pytest.fail(f"Open311 answered {error.code}: {error.read().decode()}")
+    number = created[0]["service_request_id"]
+    lookup = urllib.request.Request(f"{base}/requests/{number}.json", headers=host)
+    with urllib.request.urlopen(lookup, timeout=30) as response:
+        [found] = json.load(response)
+
+    assert found["service_code"] == "street-light"
+    assert found["description"] == "The street light by the school is out."
+    assert found["status"] == "open"
+    assert "Traceback" not in demo_site.server_log.read_text()

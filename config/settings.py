@@ -150,6 +150,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "digiplace.core.middleware.DisallowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "digiplace.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -19,6 +20,39 @@ HOST_INDEPENDENT_PREFIXES = ("/static/", "/media/", "/healthz")
 # APIs that answer an unknown host themselves, in their own error format (Open311's error
 # list): they get ``request.municipality = None`` instead of the HTML page.
 OWN_UNKNOWN_HOST_ANSWER_PREFIXES = ("/open311/",)
+
+UnknownHostRenderer = Callable[[HttpRequest], HttpResponse]
+_unknown_host_renderers: dict[str, UnknownHostRenderer] = {}
+
+
+def unknown_host_renderer_register(*, path_prefix: str, renderer: UnknownHostRenderer) -> None:
+    """Answer a request under ``path_prefix`` whose host is not in ``ALLOWED_HOSTS`` with
+    ``renderer(request)`` (called from an app's ``ready()``), for APIs whose standard has
+    its own error format; elsewhere Django answers its plain 400."""
+    _unknown_host_renderers[path_prefix] = renderer
+
+
+class DisallowedHostMiddleware:
+    """First in the chain: a host outside ``ALLOWED_HOSTS`` (in production, any host that
+    is not a municipality's) gets the registered API's own error answer instead of
+    Django's HTML 400, before any other middleware reads the host."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for prefix, renderer in _unknown_host_renderers.items():
+            if request.path.startswith(prefix):
+                try:
+                    request.get_host()
+                except DisallowedHost:
+                    with translation.override(
+                        translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+                    ):
+                        return renderer(request)
+                break
+        return self.get_response(request)
+
 
 # Browser features no page of the platform uses are switched off, also for anything a page
 # embeds; the new-report form asks for the device location, so geolocation stays for the

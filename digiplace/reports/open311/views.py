@@ -66,6 +66,10 @@ MAX_EMAIL_LENGTH = 254
 MAX_NAME_PART_LENGTH = 75
 
 
+def _host_not_served_message() -> str:
+    return _("This host serves no jurisdiction: use the host name of a municipality.")
+
+
 def _arguments(request: HttpRequest) -> QueryDict:
     """POST arguments come form-encoded in the body; a client may still put some in the URL."""
     if request.method == "POST":
@@ -155,7 +159,7 @@ def _municipality(request: HttpRequest) -> Municipality:
     # Not core's request_municipality: Open311 answers a 404 in its own error list.
     municipality = as_city_request(request).municipality
     if municipality is None:
-        raise not_found(_("This host serves no jurisdiction: use the host name of a municipality."))
+        raise not_found(_host_not_served_message())
     jurisdiction_id = text(_arguments(request), "jurisdiction_id")
     if jurisdiction_id and not queries.jurisdiction_matches(
         municipality=municipality, jurisdiction_id=jurisdiction_id
@@ -450,6 +454,13 @@ def request_too_large(request: HttpRequest, limit: int) -> HttpResponse:
         status=413,
         format=format,
     )
+
+
+def host_not_served(request: HttpRequest) -> HttpResponse:
+    """404 in the error list for a host outside ALLOWED_HOSTS (core's DisallowedHostMiddleware
+    answers it before the host is read anywhere else)."""
+    format = XML if request.path.endswith(".xml") else JSON
+    return render_errors([_host_not_served_message()], status=404, format=format)
 
 
 @csrf_exempt

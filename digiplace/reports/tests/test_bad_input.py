@@ -184,6 +184,23 @@ def test_open311_unknown_host_gets_the_error_list(pothole: Category, format: str
 
 
 @pytest.mark.parametrize("format", FORMATS)
+def test_open311_host_outside_allowed_hosts_gets_the_error_list(
+    pothole: Category, format: str, settings: Any
+) -> None:
+    # In production ALLOWED_HOSTS lists the municipalities' hosts only.
+    settings.ALLOWED_HOSTS = ["botosani.localhost"]
+    client = english_client(HTTP_HOST="elsewhere.example.org")
+
+    for path in (f"{BASE}/services.{format}", f"{BASE}/requests.{format}"):
+        assert_errors(client.get(path), format, 404, "This host serves no jurisdiction")
+    posted = client.post(f"{BASE}/requests.{format}", post_data())
+    assert_errors(posted, format, 404, "This host serves no jurisdiction")
+    assert Report.objects.count() == 0
+    # Outside Open311, Django's own refusal stands.
+    assert client.get("/reports/").status_code == 400
+
+
+@pytest.mark.parametrize("format", FORMATS)
 def test_open311_every_address_under_open311_answers_its_error_list(
     client: Client, botosani: Municipality, format: str
 ) -> None:

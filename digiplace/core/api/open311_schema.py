@@ -268,7 +268,7 @@ REQUEST_QUERY = [
     _query("end_date", "Until this date-time (with its time zone).", format="date-time"),
     _query("status", "`open`, `closed` or both, separated by a comma."),
     _query(
-        "updated_after", "Changed after this date-time; newest change first.", format="date-time"
+        "updated_after", "Changed after this date-time; oldest change first.", format="date-time"
     ),
     _query("lat", "With `long`: the centre of a circle (WGS 84)."),
     _query("long", "With `lat`: the centre of a circle (WGS 84)."),

@@ -346,6 +346,11 @@ def report_support(
     is_own_address = user is not None and email == user.email.lower()
     now = timezone.now()
     with transaction.atomic():
+        # Addresses that never confirmed are not kept past their link's life.
+        Supporter.objects.filter(
+            confirmed_at__isnull=True,
+            created_at__lt=now - SUPPORT_CONFIRMATION_MAX_AGE,
+        ).delete()
         supporter, created = Supporter.objects.get_or_create(
             report=report,
             email=email,
@@ -364,6 +369,10 @@ def report_support(
             supporter.confirmed_at = supporter.confirmed_at or now
             supporter.save(update_fields=["user", "confirmed_at"])
         if supporter.confirmed_at is None:
+            if not created:
+                # A new link: the address is kept for the new link's life.
+                supporter.created_at = now
+                supporter.save(update_fields=["created_at"])
             _support_confirmation_send(
                 supporter=supporter, report=report, site_root=site_root, language=email_language
             )

@@ -410,6 +410,49 @@ def test_support_is_added_once_and_is_a_silent_no_op_for_the_reporter(
 
 
 @pytest.mark.django_db
+def test_addresses_that_never_confirmed_are_removed_after_the_link_expires(
+    botosani: Municipality, category: Category
+) -> None:
+    report = ReportFactory.create(municipality=botosani, category=category)
+    other = ReportFactory.create(municipality=botosani, category=category)
+    expired = services.report_support(report=report, email="stranger@example.org")
+    recent = services.report_support(report=report, email="recent@example.org")
+    confirmed = SupporterFactory.create(
+        municipality=botosani, report=report, email="confirmed@example.org"
+    )
+    week_ago = timezone.now() - datetime.timedelta(days=7, minutes=1)
+    Supporter.objects.filter(pk__in=[expired.pk, confirmed.pk]).update(created_at=week_ago)
+
+    services.report_support(report=other, email="someone@example.org")
+
+    assert sorted(Supporter.objects.values_list("email", flat=True)) == [
+        "confirmed@example.org",
+        "recent@example.org",
+        "someone@example.org",
+    ]
+    assert recent is not None
+
+
+@pytest.mark.django_db
+def test_supporting_again_while_unconfirmed_keeps_the_address_for_the_new_link(
+    botosani: Municipality, category: Category, django_capture_on_commit_callbacks: Any
+) -> None:
+    report = ReportFactory.create(municipality=botosani, category=category)
+    with django_capture_on_commit_callbacks(execute=True):
+        supporter = services.report_support(report=report, email="maria@example.org")
+    assert supporter is not None
+    six_days_ago = timezone.now() - datetime.timedelta(days=6)
+    Supporter.objects.filter(pk=supporter.pk).update(created_at=six_days_ago)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.report_support(report=report, email="maria@example.org")
+
+    assert again is not None
+    assert again.created_at > six_days_ago
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
 def test_reporter_corrects_the_description_only_in_the_window(
     botosani: Municipality, category: Category, resident: User
 ) -> None:

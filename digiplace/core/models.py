@@ -191,6 +191,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every password change ends here (the site's forms, the admin, changepassword):
+        # the API token issued under the old password stops working.
+        password_changed = getattr(self, "_password", None) is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=self).delete()
+
 
 class Department(CityOwnedModel):
     name = models.CharField(_("name"), max_length=200)

@@ -152,6 +152,8 @@ def api_token_is_expired(*, token: Token) -> bool:
 def api_token_create(*, user: User) -> Token:
     """The person's API token: the current one while it is valid, else a new one."""
     with transaction.atomic():
+        # Lock the person first: two first requests at once must not both insert a token.
+        User.objects.select_for_update().filter(pk=user.pk).exists()
         token = Token.objects.select_for_update().filter(user=user).first()
         if token is not None and not api_token_is_expired(token=token):
             return token
@@ -163,13 +165,3 @@ def api_token_revoke(*, user: User) -> int:
     """Delete the person's API token; returns how many were deleted (0 or 1)."""
     deleted, _by_model = Token.objects.filter(user=user).delete()
     return deleted
-
-
-def api_token_rotate(*, user: User) -> Token | None:
-    """Replace the person's API token, if they have one, by a new key: after a password
-    change or reset the old key stops working. The new key is given to whoever asks
-    /api/v1/auth/token/ with the new password."""
-    with transaction.atomic():
-        if api_token_revoke(user=user) == 0:
-            return None
-        return Token.objects.create(user=user)

@@ -237,6 +237,24 @@ def test_resetting_the_password_stops_the_old_token(
 
 
 @pytest.mark.django_db
-def test_rotation_without_a_token_issues_none(resident: User) -> None:
-    assert services.api_token_rotate(user=resident) is None
+def test_a_password_set_anywhere_else_stops_the_old_token(
+    botosani: Municipality, resident: User, api: APIClient
+) -> None:
+    # The admin's password form and manage.py changepassword both end in set_password + save.
+    old = services.api_token_create(user=resident).key
+    resident.set_password(NEW_PASSWORD)
+    resident.save()
+
+    assert _me(api, old)[:2] == (401, "Token")
     assert not Token.objects.filter(user=resident).exists()
+
+
+@pytest.mark.django_db
+def test_saving_a_person_without_a_new_password_keeps_the_token(
+    botosani: Municipality, resident: User, api: APIClient
+) -> None:
+    key = services.api_token_create(user=resident).key
+    resident.full_name = "Ana Maria Popescu"
+    resident.save()
+
+    assert _me(api, key)[0] == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from digiplace.core.http import client_address
 from digiplace.core.models import RateLimitCounter, SerialisationLock
-from digiplace.core.ratelimit import rate_limit_hit, rate_limit_reset, serialise_on
+from digiplace.core.ratelimit import LOCK_SLOTS, rate_limit_hit, rate_limit_reset, serialise_on
 
 HOUR = datetime.timedelta(hours=1)
 
@@ -24,7 +25,7 @@ def test_hits_up_to_the_limit_pass_and_the_next_is_refused() -> None:
     results = [rate_limit_hit(scope="test", key="ana", limit=3, window=HOUR) for _ in range(5)]
 
     assert results == [True, True, True, False, False]
-    assert RateLimitCounter.objects.get(scope="test", key="ana").hits == 5
+    assert RateLimitCounter.objects.get(scope="test").hits == 5
 
 
 @pytest.mark.django_db
@@ -78,16 +79,58 @@ def test_serialise_on_needs_a_transaction() -> None:
 
 
 @pytest.mark.django_db
-def test_serialise_on_creates_one_row_per_name() -> None:
+def test_serialise_on_keeps_no_personal_data_and_a_bounded_pool_of_rows() -> None:
     with transaction.atomic():
-        serialise_on("reports:person:ana")
-        serialise_on("reports:person:ana")
-        serialise_on("reports:address:192.0.2.7")
+        serialise_on("reports:person:ana@example.org", "reports:address:192.0.2.7")
+        serialise_on("reports:person:ana@example.org")
+    with transaction.atomic():
+        for number in range(3000):
+            serialise_on(f"reports:person:{number}@example.org")
 
-    assert sorted(SerialisationLock.objects.values_list("name", flat=True)) == [
-        "reports:address:192.0.2.7",
-        "reports:person:ana",
-    ]
+    names = list(SerialisationLock.objects.values_list("name", flat=True))
+    assert len(names) <= LOCK_SLOTS
+    assert all(name.startswith("slot:") for name in names)
+    assert not any("example.org" in name or "192.0.2.7" in name for name in names)
+
+
+@pytest.mark.django_db
+def test_counters_store_a_keyed_hash_of_the_key() -> None:
+    rate_limit_hit(scope="test", key="ana@example.org", limit=1, window=HOUR)
+
+    stored = RateLimitCounter.objects.get().key
+    assert "ana" not in stored
+    assert len(stored) == 64
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serialised_sections_on_one_name_run_one_at_a_time() -> None:
+    # Each thread checks a counter and then raises it, with a pause between: without the
+    # lock, threads would read the same value and lose increments.
+    SerialisationLock.objects.all().delete()
+    RateLimitCounter.objects.create(scope="test", key="shared", window_start=timezone.now(), hits=0)
+    errors: list[BaseException] = []
+
+    def section() -> None:
+        try:
+            with transaction.atomic():
+                serialise_on("reports:person:shared")
+                counter = RateLimitCounter.objects.get(key="shared")
+                time.sleep(0.02)
+                counter.hits += 1
+                counter.save(update_fields=["hits"])
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=section) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert RateLimitCounter.objects.get(key="shared").hits == 6
 
 
 @pytest.mark.django_db(transaction=True)
@@ -115,7 +158,7 @@ def test_concurrent_hits_are_all_counted() -> None:
         thread.join()
 
     assert errors == []
-    assert RateLimitCounter.objects.get(key="crowd").hits == 40
+    assert RateLimitCounter.objects.get(scope="test").hits == 40
     assert results.count(True) == 30
     assert results.count(False) == 10
 

@@ -145,11 +145,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "core/account/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        services.api_token_rotate(user=form.user)  # the old password's token stops working
-        return response
-
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "core/account/password_reset_complete.html"
@@ -161,7 +156,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        services.api_token_rotate(user=form.user)  # the old password's token stops working
         messages.success(self.request, _("Your password is changed."))
         return response
 

@@ -31,7 +31,10 @@ def _rate_limits_check(
     if reporter is not None:
         person |= Q(reporter=reporter)
     if serialise:
-        serialise_on(f"reports:person:{reporter.pk if reporter else email.lower()}")
+        names = [f"reports:person:{reporter.pk if reporter else email.lower()}"]
+        if source_address:
+            names.append(f"reports:address:{source_address}")
+        serialise_on(*names)
     if recent.filter(person).count() >= MAX_REPORTS_PER_PERSON:
         raise ValidationError(
             {
@@ -47,20 +50,20 @@ def _rate_limits_check(
                 ]
             }
         )
-    if source_address:
-        if serialise:
-            serialise_on(f"reports:address:{source_address}")
-        if recent.filter(source_address=source_address).count() >= MAX_REPORTS_PER_ADDRESS:
-            raise ValidationError(
-                {
-                    NON_FIELD_ERRORS: [
-                        ValidationError(
-                            _(
-                                "Too many reports were sent from your network in the last "
-                                "hour; please try again later."
-                            ),
-                            code="rate_limited",
-                        )
-                    ]
-                }
-            )
+    if (
+        source_address
+        and recent.filter(source_address=source_address).count() >= MAX_REPORTS_PER_ADDRESS
+    ):
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    ValidationError(
+                        _(
+                            "Too many reports were sent from your network in the last "
+                            "hour; please try again later."
+                        ),
+                        code="rate_limited",
+                    )
+                ]
+            }
+        )

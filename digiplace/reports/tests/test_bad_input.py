@@ -269,6 +269,9 @@ def test_nearby_with_a_bad_place_is_400(
 def test_nearby_with_the_issue_example_is_400(client: Client, botosani: Municipality) -> None:
     response = _get(client, "/reports/new/nearby/?category=4&latitude=inf&longitude=1")
     assert response.status_code == 400
+    assert response.content.decode() == (
+        '<p class="error">latitude must be a number written in digits 0-9, such as 12.5.</p>'
+    )
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,9 @@ SUPPORT_PER_CLIENT = Throttle("support:client", limit=20)
 # Abuse flags: each writes a flag that moderators read.
 ABUSE_FLAG_PER_REPORT = Throttle("abuse-flag:report", limit=30)
 ABUSE_FLAG_PER_CLIENT = Throttle("abuse-flag:client", limit=10)
+# Joining a plan's working group: each writes a request that city staff read and answer.
+WORKING_GROUP_JOIN_PER_ADDRESS = Throttle("working-group-join:address", limit=5)
+WORKING_GROUP_JOIN_PER_CLIENT = Throttle("working-group-join:client", limit=20)
 
 
 def throttles_allow(

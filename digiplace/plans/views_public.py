@@ -23,7 +23,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from digiplace.core import throttles
 from digiplace.core.templatetags.digiplace import chart_data
+from digiplace.core.throttles import throttled, throttles_allow
 from digiplace.core.views.helpers import form_errors_add, request_municipality, request_user
 
 from . import selectors, services
@@ -161,6 +163,14 @@ def _interest_submit(
     """Validate and record a request to join a working group; the page again on errors."""
     form = InterestForm(request.POST)
     if form.is_valid():
+        if not throttles_allow(
+            request,
+            per_client=throttles.WORKING_GROUP_JOIN_PER_CLIENT,
+            per_target=throttles.WORKING_GROUP_JOIN_PER_ADDRESS,
+            target=form.cleaned_data["email"],
+        ):
+            form.add_error(None, throttles.THROTTLED_MESSAGE)
+            return throttled(page(form))
         try:
             services.interest_create(
                 plan=plan,

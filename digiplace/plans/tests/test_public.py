@@ -550,6 +550,53 @@ def test_join_form_refuses_bad_input_in_the_page_language_and_writes_nothing(
     assert ExpressionOfInterest.objects.count() == 0
 
 
+THROTTLED = "This form was sent too many times from your connection or for this address."
+
+
+@pytest.mark.django_db
+def test_join_forms_are_throttled_per_address_with_a_429_and_write_nothing(
+    project: Project, client: Client
+) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pillar_join = f"/plans/iap/pillars/{project.pillar.key}/join/"
+    for index in range(5):  # the limit, over the project and the pillar forms together
+        url = JOIN if index % 2 else pillar_join
+        assert client.post(url, GOOD, HTTP_HOST=BOTOSANI).status_code == 302
+
+    # The same address from another machine, in other letter cases.
+    other = Client(REMOTE_ADDR="198.51.100.7")
+    other.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in (JOIN, pillar_join):
+        response = other.post(url, {**GOOD, "email": "ELENA@example.org"}, HTTP_HOST=BOTOSANI)
+        assert response.status_code == 429
+        assert response["Retry-After"] == "3600"
+        assert THROTTLED in response.content.decode()
+    assert ExpressionOfInterest.objects.count() == 5
+
+    # Another address from that machine is still welcome.
+    response = other.post(JOIN, {**GOOD, "email": "ion@example.org"}, HTTP_HOST=BOTOSANI)
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_join_forms_are_throttled_per_client_in_the_page_language(
+    project: Project, client: Client
+) -> None:
+    for index in range(20):
+        response = client.post(
+            JOIN, {**GOOD, "email": f"person{index}@example.org"}, HTTP_HOST=BOTOSANI
+        )
+        assert response.status_code == 302
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(JOIN, {**GOOD, "email": "late@example.org"}, HTTP_HOST=BOTOSANI)
+
+    assert response.status_code == 429
+    assert THROTTLED in response.content.decode()
+    assert ExpressionOfInterest.objects.count() == 20
+    assert not ExpressionOfInterest.objects.filter(email="late@example.org").exists()
+
+
 @pytest.mark.django_db
 def test_join_form_accepts_only_post(project: Project, client: Client) -> None:
     assert _get(client, JOIN).status_code == 405

@@ -31,7 +31,14 @@ def _rate_limits_check(
     if reporter is not None:
         person |= Q(reporter=reporter)
     if serialise:
-        names = [f"reports:person:{reporter.pk if reporter else email.lower()}"]
+        # Lock every name the count below depends on (the email and the account), in one
+        # call, so that a signed-in person and the same email sent anonymously wait for
+        # each other.
+        names: list[str] = []
+        if email:
+            names.append(f"reports:person:email:{email.lower()}")
+        if reporter is not None:
+            names.append(f"reports:person:user:{reporter.pk}")
         if source_address:
             names.append(f"reports:address:{source_address}")
         serialise_on(*names)

@@ -7,6 +7,7 @@ ICC profiles and text chunks, whatever the file carried.
 from __future__ import annotations
 
 import io
+import math
 import uuid
 from dataclasses import dataclass
 from typing import IO, Any
@@ -27,10 +28,9 @@ MAX_PHOTO_PIXELS = 24_000_000
 MAX_JPEG_PIXELS = 120_000_000
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 JPEG_QUALITY = 85
-
-# Pillow's own guard for every image the process opens: above this it warns, above twice
-# this it refuses to open the file at all.
-Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS
+# Pillow's own process-wide guard (Image.MAX_IMAGE_PIXELS) is left at its default: it
+# protects every image the process opens (WeasyPrint's too). The bounds above are checked
+# here, from the header, before anything is decoded.
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,15 @@ def photo_clean(upload: IO[bytes] | Any, *, max_bytes: int = MAX_PHOTO_BYTES) ->
         # Lazy: reads the header only; nothing is decoded before load().
         image = Image.open(upload, formats=list(ACCEPTED_FORMATS))
     except Image.DecompressionBombError as error:
-        raise _too_many_pixels(MAX_JPEG_PIXELS * 2, MAX_JPEG_PIXELS) from error
+        # Pillow refused it from its header, above its own default bound (far above ours).
+        raise ValidationError(
+            _(
+                "The photo has too many pixels; the limit is %(limit)d megapixels. "
+                "Send a smaller copy of it."
+            )
+            % {"limit": MAX_JPEG_PIXELS // 1_000_000},
+            code="photo_too_many_pixels",
+        ) from error
     except (UnidentifiedImageError, OSError, ValueError) as error:
         raise ValidationError(
             _("This file is not a photo we accept: send a JPEG, PNG or WebP image."),
@@ -93,8 +101,12 @@ def photo_clean(upload: IO[bytes] | Any, *, max_bytes: int = MAX_PHOTO_BYTES) ->
     width, height = image.size
     pixels_declared = width * height
     if image.format == "JPEG" and MAX_PHOTO_PIXELS < pixels_declared <= MAX_JPEG_PIXELS:
+        # A JPEG decoded at 1/scale is ceil(size / scale) pixels wide and high (draft()
+        # rounds up); it picks the largest scale not above size // (the size asked for).
         scale = next(
-            scale for scale in (2, 4, 8) if (width // scale) * (height // scale) <= MAX_PHOTO_PIXELS
+            scale
+            for scale in (2, 4, 8)
+            if math.ceil(width / scale) * math.ceil(height / scale) <= MAX_PHOTO_PIXELS
         )
         image.draft(image.mode, (width // scale, height // scale))
     if image.size[0] * image.size[1] > MAX_PHOTO_PIXELS:

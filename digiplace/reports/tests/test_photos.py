@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from digiplace.reports.photos import photo_clean
+from digiplace.reports.photos import MAX_PHOTO_PIXELS, photo_clean
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -107,3 +109,29 @@ def test_image_over_24_megapixels_is_refused() -> None:
         "The photo has too many pixels (40 megapixels); the limit is 24 megapixels. "
         "Send a smaller copy of it."
     ]
+
+
+def test_a_96_megapixel_jpeg_with_odd_sides_is_decoded_at_a_quarter_scale() -> None:
+    # 9,799 × 9,797 is under the 120 MP limit for JPEGs. At half scale Pillow decodes
+    # 4,900 × 4,899 (it rounds up): 24.005 MP, over the bound, so a quarter it is.
+    buffer = io.BytesIO()
+    Image.new("L", (9799, 9797), 128).save(buffer, format="JPEG", quality=50)
+    assert 4899 * 4898 <= MAX_PHOTO_PIXELS < 4900 * 4899
+
+    # Pillow's own process-wide guard still warns about it: it was not loosened.
+    with pytest.warns(Image.DecompressionBombWarning):
+        photo = photo_clean(upload(buffer.getvalue()))
+
+    assert (photo.width, photo.height) == (2450, 2450)
+    assert Image.open(photo.file).size == (2450, 2450)
+
+
+def test_pillows_guard_for_every_image_of_the_process_is_left_at_its_default() -> None:
+    untouched = subprocess.run(
+        [sys.executable, "-c", "from PIL import Image; print(Image.MAX_IMAGE_PIXELS)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert int(untouched.stdout) == Image.MAX_IMAGE_PIXELS

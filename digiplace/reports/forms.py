@@ -118,22 +118,6 @@ class ReportFilterForm(forms.Form):
             **extra,
         )
 
-    def filters(self) -> dict[str, Any]:
-        """Keyword arguments for selectors.report_list; invalid filters are ignored."""
-        search = self.search_filters()
-        filters: dict[str, Any] = {}
-        if search.category_codes:
-            filters["category_codes"] = list(search.category_codes)
-        if search.statuses:
-            filters["statuses"] = list(search.statuses)
-        if search.neighbourhood_slugs:
-            filters["neighbourhood"] = search.neighbourhood_slugs[0]
-        if search.created_from is not None:
-            filters["created_from"] = search.created_from
-        if search.created_to is not None:
-            filters["created_to"] = search.created_to
-        return filters
-
 
 class MultiplePhotoInput(forms.ClearableFileInput):
     allow_multiple_selected = True

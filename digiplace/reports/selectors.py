@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +30,6 @@ from digiplace.core.parsing import ParseError, parse_id
 from .models import (
     OPEN_STATUSES,
     Category,
-    Neighbourhood,
     Report,
     ReportStatus,
     ReportUpdate,
@@ -199,52 +197,6 @@ def report_search(
             overdue_first, F("expected_at").asc(nulls_last=True), "-created_at", "-id"
         )
     return reports.order_by("-created_at", "-id")
-
-
-def report_list(
-    *,
-    municipality: Municipality,
-    include_hidden: bool = False,
-    category_codes: Iterable[str] | None = None,
-    statuses: Iterable[str] | None = None,
-    neighbourhood: Neighbourhood | str | None = None,
-    created_from: datetime.datetime | None = None,
-    created_to: datetime.datetime | None = None,
-    updated_after: datetime.datetime | None = None,
-    bbox: tuple[float, float, float, float] | None = None,
-    point: tuple[float, float] | None = None,
-    radius_metres: float | None = None,
-    ids: Sequence[int] | None = None,
-) -> QuerySet[Report]:
-    """``report_search`` with keyword filters and category and neighbourhood joined, newest
-    first (kept for callers written before ``ReportFilters``). ``point`` with
-    ``radius_metres`` keeps the reports within that distance (annotated ``distance_metres``)."""
-    filters = ReportFilters(
-        include_hidden=include_hidden,
-        ids=tuple(ids) if ids is not None else None,
-        category_codes=tuple(category_codes or ()),
-        statuses=tuple(statuses or ()),
-        neighbourhood_ids=(neighbourhood.pk,) if isinstance(neighbourhood, Neighbourhood) else (),
-        neighbourhood_slugs=(neighbourhood,)
-        if isinstance(neighbourhood, str) and neighbourhood
-        else (),
-        created_from=created_from,
-        created_to=created_to,
-        updated_after=updated_after,
-        bbox=bbox,
-        circle=(
-            Circle(latitude=point[0], longitude=point[1], radius_metres=radius_metres)
-            if point is not None and radius_metres is not None
-            else None
-        ),
-    )
-    if category_codes is not None and not filters.category_codes:
-        return Report.objects.none()  # an explicit empty choice matches nothing
-    if statuses is not None and not filters.statuses:
-        return Report.objects.none()
-    return report_search(municipality=municipality, filters=filters).select_related(
-        "category", "neighbourhood"
-    )
 
 
 def report_timeline(*, report: Report, include_internal: bool = False) -> list[ReportUpdate]:

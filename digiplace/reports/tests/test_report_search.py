@@ -140,16 +140,21 @@ def test_the_database_distance_holds_at_the_antipode(
 
 
 @pytest.mark.django_db
-def test_report_list_keeps_its_keyword_filters(botosani: Municipality, category: Category) -> None:
+def test_empty_filters_mean_any_and_a_choice_narrows(
+    botosani: Municipality, category: Category
+) -> None:
     report = ReportFactory.create(
         municipality=botosani, category=category, latitude=LATITUDE, longitude=LONGITUDE
     )
-    assert list(selectors.report_list(municipality=botosani, category_codes=[])) == []
-    assert list(selectors.report_list(municipality=botosani, statuses=[])) == []
-    assert list(selectors.report_list(municipality=botosani, category_codes=["pothole"])) == [
-        report
-    ]
-    within = selectors.report_list(
-        municipality=botosani, point=(LATITUDE, LONGITUDE), radius_metres=10
-    )
-    assert list(within) == [report]
+
+    def search(**filters: Any) -> list[Report]:
+        return list(
+            selectors.report_search(municipality=botosani, filters=ReportFilters(**filters))
+        )
+
+    assert search(category_codes=(), statuses=()) == [report]
+    assert search(category_codes=("pothole",)) == [report]
+    assert search(category_codes=("other",)) == []
+    assert search(statuses=(ReportStatus.FIXED,)) == []
+    circle = Circle(latitude=LATITUDE, longitude=LONGITUDE, radius_metres=10)
+    assert search(circle=circle) == [report]

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from digiplace.core.models import Municipality
 from digiplace.reports import selectors
-from digiplace.reports.models import Category, ReportStatus, UpdateKind
-from digiplace.reports.selectors import PeriodFigures
+from digiplace.reports.models import Category, Report, ReportStatus, UpdateKind
+from digiplace.reports.selectors import Circle, PeriodFigures, ReportFilters
 from digiplace.reports.tests.factories import (
     CategoryFactory,
     NeighbourhoodFactory,
@@ -60,7 +60,7 @@ def test_nearby_keeps_open_visible_reports_of_the_category_within_250_metres(
 
 
 @pytest.mark.django_db
-def test_report_list_filters_and_hides_moderated_reports_from_the_public(
+def test_report_search_filters_and_hides_moderated_reports_from_the_public(
     botosani: Municipality, timisoara: Municipality, category: Category
 ) -> None:
     neighbourhood = NeighbourhoodFactory.create(municipality=botosani, slug="centru")
@@ -80,30 +80,27 @@ def test_report_list_filters_and_hides_moderated_reports_from_the_public(
     )
     ReportFactory.create(municipality=timisoara)
 
-    public = selectors.report_list(municipality=botosani)
-    staff = selectors.report_list(municipality=botosani, include_hidden=True)
+    def search(**filters: Any) -> list[Report]:
+        return list(
+            selectors.report_search(municipality=botosani, filters=ReportFilters(**filters))
+        )
+
+    public = search()
+    staff = search(include_hidden=True)
 
     assert set(public) == {old, in_area, fixed, far}
     assert hidden in staff
-    assert list(selectors.report_list(municipality=botosani, neighbourhood="centru")) == [in_area]
-    assert list(selectors.report_list(municipality=botosani, statuses=["fixed"])) == [fixed]
-    assert list(
-        selectors.report_list(municipality=botosani, created_to=now - datetime.timedelta(days=5))
-    ) == [old]
-    assert old not in selectors.report_list(
-        municipality=botosani, updated_after=now - datetime.timedelta(days=1)
-    )
-    assert list(selectors.report_list(municipality=botosani, category_codes=["other"])) == []
-    within = selectors.report_list(
-        municipality=botosani, point=(LATITUDE, LONGITUDE), radius_metres=1000
-    )
+    assert search(neighbourhood_slugs=("centru",)) == [in_area]
+    assert search(neighbourhood_ids=(neighbourhood.pk,)) == [in_area]
+    assert search(statuses=("fixed",)) == [fixed]
+    assert search(created_to=now - datetime.timedelta(days=5)) == [old]
+    assert old not in search(updated_after=now - datetime.timedelta(days=1))
+    assert search(category_codes=("other",)) == []
+    within = search(circle=Circle(latitude=LATITUDE, longitude=LONGITUDE, radius_metres=1000))
     assert far not in within
     assert set(within) == {old, in_area, fixed}
-    boxed = selectors.report_list(
-        municipality=botosani,
-        bbox=(LATITUDE + 0.02, LONGITUDE - 0.01, LATITUDE + 0.04, LONGITUDE + 0.01),
-    )
-    assert list(boxed) == [far]
+    boxed = search(bbox=(LATITUDE + 0.02, LONGITUDE - 0.01, LATITUDE + 0.04, LONGITUDE + 0.01))
+    assert boxed == [far]
 
 
 @pytest.mark.django_db

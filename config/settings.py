@@ -150,9 +150,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer carries it, the earliest refusals included.
+    "digiplace.core.middleware.PermissionsPolicyMiddleware",
     "digiplace.core.middleware.DisallowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "digiplace.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "digiplace.core.middleware.MunicipalityMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -169,7 +170,10 @@ MIDDLEWARE = [
 
 if PRODUCTION:
     # Static files straight from the application server (collectstatic into STATIC_ROOT).
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -317,7 +321,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Open311 is plain Django views: described by hand.
-        "digiplace.core.api.open311_schema.open311_paths_add",
+        "digiplace.reports.open311.schema.open311_paths_add",
     ],
 }
 

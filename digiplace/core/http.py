@@ -91,3 +91,20 @@ def client_address(request: HttpRequest) -> str | None:
     if len(forwarded) < proxies:
         return remote
     return _valid_address(forwarded[-proxies]) or remote
+
+
+def address_rate_key(address: str | None) -> str:
+    """What rate limits count a client address as: an IPv6 address by its /64 network (the
+    block one household or server gets, whose addresses it can rotate through at will), an
+    IPv4 address as it is."""
+    if not address:
+        return "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)

@@ -17,19 +17,27 @@ from .http import as_city_request
 
 # Paths that work on any host, known or not (static files, health check).
 HOST_INDEPENDENT_PREFIXES = ("/static/", "/media/", "/healthz")
-# APIs that answer an unknown host themselves, in their own error format (Open311's error
-# list): they get ``request.municipality = None`` instead of the HTML page.
-OWN_UNKNOWN_HOST_ANSWER_PREFIXES = ("/open311/",)
 
 UnknownHostRenderer = Callable[[HttpRequest], HttpResponse]
 _unknown_host_renderers: dict[str, UnknownHostRenderer] = {}
 
 
 def unknown_host_renderer_register(*, path_prefix: str, renderer: UnknownHostRenderer) -> None:
-    """Answer a request under ``path_prefix`` whose host is not in ``ALLOWED_HOSTS`` with
-    ``renderer(request)`` (called from an app's ``ready()``), for APIs whose standard has
-    its own error format; elsewhere Django answers its plain 400."""
+    """Answer a request under ``path_prefix`` on a host that serves no municipality (outside
+    ``ALLOWED_HOSTS`` or not a municipality's) with ``renderer(request)``, for APIs whose
+    standard has its own error format (called from an app's ``ready()``). Elsewhere such a
+    host gets the HTML page listing the municipalities, or Django's plain 400."""
     _unknown_host_renderers[path_prefix] = renderer
+
+
+def _unknown_host_answer(request: HttpRequest) -> HttpResponse | None:
+    for prefix, renderer in _unknown_host_renderers.items():
+        if request.path.startswith(prefix):
+            with translation.override(
+                translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+            ):
+                return renderer(request)
+    return None
 
 
 class DisallowedHostMiddleware:
@@ -41,16 +49,13 @@ class DisallowedHostMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        for prefix, renderer in _unknown_host_renderers.items():
-            if request.path.startswith(prefix):
-                try:
-                    request.get_host()
-                except DisallowedHost:
-                    with translation.override(
-                        translation.get_language_from_request(request) or settings.LANGUAGE_CODE
-                    ):
-                        return renderer(request)
-                break
+        if any(request.path.startswith(prefix) for prefix in _unknown_host_renderers):
+            try:
+                request.get_host()
+            except DisallowedHost:
+                answer = _unknown_host_answer(request)
+                if answer is not None:
+                    return answer
         return self.get_response(request)
 
 
@@ -111,9 +116,10 @@ class MunicipalityMiddleware:
         request.municipality = None
         if not request.is_platform_host:
             municipality = selectors.municipality_for_host(host=bare_host)
-            if municipality is None and not request.path.startswith(
-                HOST_INDEPENDENT_PREFIXES + OWN_UNKNOWN_HOST_ANSWER_PREFIXES
-            ):
+            if municipality is None and not request.path.startswith(HOST_INDEPENDENT_PREFIXES):
+                own_answer = _unknown_host_answer(request)
+                if own_answer is not None:
+                    return own_answer
                 translation.activate(
                     translation.get_language_from_request(request) or settings.LANGUAGE_CODE
                 )

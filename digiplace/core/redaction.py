@@ -6,7 +6,7 @@ import logging
 import re
 
 # Query names whose values are secrets; also matched percent-encoded (api%5Fkey).
-SECRET_PARAMETER = re.compile(r"((?:^|[?&;\s\"'])api(?:_|%5[fF])key=)[^&;\s\"']*")
+SECRET_PARAMETER = re.compile(r"((?:^|[?&;\s\"'])api(?:_|%5[fF])key=)[^&;\s\"']*", re.IGNORECASE)
 REDACTED = "[redacted]"
 
 

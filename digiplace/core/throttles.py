@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from .http import client_address
+from .http import address_rate_key, client_address
 from .ratelimit import rate_limit_hit
 
 THROTTLE_WINDOW = datetime.timedelta(hours=1)
@@ -52,12 +52,24 @@ WORKING_GROUP_JOIN_PER_ADDRESS = Throttle("working-group-join:address", limit=5)
 WORKING_GROUP_JOIN_PER_CLIENT = Throttle("working-group-join:client", limit=20)
 
 
-def throttles_allow(
+@dataclass(frozen=True)
+class ThrottleCount:
+    """Whether a submission is within the per-client and the per-target limit."""
+
+    client_allowed: bool
+    target_allowed: bool
+
+    @property
+    def allowed(self) -> bool:
+        return self.client_allowed and self.target_allowed
+
+
+def throttles_count(
     request: HttpRequest, *, per_client: Throttle, per_target: Throttle, target: str
-) -> bool:
-    """Count this submission for the request's client and for ``target``; False when either
-    is over its limit. Both are counted, whatever the first one answered."""
-    client = client_address(request) or "unknown"
+) -> ThrottleCount:
+    """Count this submission for the request's client and for ``target``. Both are counted,
+    whatever the first one answered."""
+    client = address_rate_key(client_address(request))
     client_allowed = rate_limit_hit(
         scope=per_client.scope, key=client, limit=per_client.limit, window=per_client.window
     )
@@ -67,7 +79,16 @@ def throttles_allow(
         limit=per_target.limit,
         window=per_target.window,
     )
-    return client_allowed and target_allowed
+    return ThrottleCount(client_allowed=client_allowed, target_allowed=target_allowed)
+
+
+def throttles_allow(
+    request: HttpRequest, *, per_client: Throttle, per_target: Throttle, target: str
+) -> bool:
+    """Count this submission (``throttles_count``); False when either limit is passed."""
+    return throttles_count(
+        request, per_client=per_client, per_target=per_target, target=target
+    ).allowed
 
 
 def throttled(response: HttpResponse) -> HttpResponse:

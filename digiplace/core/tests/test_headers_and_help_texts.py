@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django import forms
 from django.template.loader import render_to_string
@@ -18,11 +20,14 @@ from digiplace.core.models import Municipality
         ("botosani.localhost", "/reports/new/", 200),
         ("botosani.localhost", "/no-such-page/", 404),
         ("unknown.localhost", "/", 404),
+        # Refused before any other middleware runs (a host outside ALLOWED_HOSTS).
+        ("elsewhere.example.org", "/open311/v2/services.json", 404),
     ],
 )
 def test_every_response_carries_the_permissions_policy(
-    botosani: Municipality, client: Client, host: str, path: str, status: int
+    botosani: Municipality, client: Client, host: str, path: str, status: int, settings: Any
 ) -> None:
+    settings.ALLOWED_HOSTS = [".localhost"]
     response = client.get(path, HTTP_HOST=host)
 
     assert response.status_code == status

@@ -147,6 +147,7 @@ def test_api_keys_are_redacted_from_logged_urls() -> None:
     )
     assert redact("/x?a=1&api%5Fkey=s3cret") == "/x?a=1&api%5Fkey=[redacted]"
     assert redact("/x?my_api_key=1") == "/x?my_api_key=1"
+    assert redact("/x?API_KEY=s3cret") == "/x?API_KEY=[redacted]"
 
     record = logging.LogRecord(
         "django.server", logging.INFO, __file__, 1, '"%s" %s', ("GET /?api_key=abc", 200), None

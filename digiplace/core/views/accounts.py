@@ -12,7 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -33,7 +33,7 @@ from ..forms import (
 from ..i18n import language_cookie_set
 from ..models import User
 from ..parsing import ParseError, parse_integer
-from ..throttles import throttled, throttles_allow
+from ..throttles import throttled, throttles_allow, throttles_count
 
 INBOX_PAGE_SIZE = 50
 
@@ -125,14 +125,19 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        if not throttles_allow(
+        count = throttles_count(
             self.request,
             per_client=throttles.PASSWORD_RESET_PER_CLIENT,
             per_target=throttles.PASSWORD_RESET_PER_ADDRESS,
             target=form.cleaned_data["email"],
-        ):
+        )
+        if not count.client_allowed:
             form.add_error(None, throttles.THROTTLED_MESSAGE)
             return throttled(self.form_invalid(form))
+        if not count.target_allowed:
+            # Someone else may be using up this address's resets: its owner sees the usual
+            # answer (and the mails sent already), no refusal they could be locked out by.
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = {"site_title": _site_name(self.request)}
         return super().form_valid(form)
 

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 
 from digiplace.core import selectors as core_selectors
 from digiplace.core.http import as_city_request, client_address
@@ -103,6 +104,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @csrf_exempt  # Open311 clients authenticate with api_key, not cookies.
+        @sensitive_post_parameters("api_key")  # left out of Django's error reports
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, format: str, **kwargs: Any) -> HttpResponse:
             if format not in FORMATS:

@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.views.debug import SafeExceptionReporterFilter
 
 from digiplace.core.models import Municipality, StaffMembership
 from digiplace.core.tests.factories import StaffMembershipFactory, UserFactory
 from digiplace.reports.models import ApiKey, Category, Report
 from digiplace.reports.open311 import queries
+from digiplace.reports.open311 import views as open311_views
 from digiplace.reports.services import MAX_REPORTS_PER_PERSON
 from digiplace.reports.tests.factories import ReportFactory
 from digiplace.reports.tests.test_open311 import (
@@ -177,10 +179,14 @@ def test_open311_rate_limit_is_429(
 @pytest.mark.parametrize("format", FORMATS)
 def test_open311_unknown_host_gets_the_error_list(pothole: Category, format: str) -> None:
     client = english_client(HTTP_HOST="nowhere.localhost")
-    for path in (f"{BASE}/services.{format}", f"{BASE}/requests/1.{format}"):
+    # The host is answered first, whatever the address under /open311/.
+    for path in (
+        f"{BASE}/services.{format}",
+        f"{BASE}/requests/1.{format}",
+        f"{BASE}/nothing.{format}",
+        f"/open311/v1/services.{format}",
+    ):
         assert_errors(client.get(path), format, 404, "This host serves no jurisdiction")
-    assert_errors(client.get(f"{BASE}/nothing.{format}"), format, 404, "no Open311 resource")
-    assert_errors(client.get(f"/open311/v1/services.{format}"), format, 404, "no Open311 resource")
 
 
 @pytest.mark.parametrize("format", FORMATS)
@@ -227,6 +233,18 @@ def test_open311_unexpected_failure_is_a_logged_500_in_the_error_list(
     assert_errors(response, format, 500, "Something went wrong on our side")
     assert "database went away" not in response.content.decode()
     assert any("database went away" in (record.exc_text or "") for record in caplog.records)
+
+
+def test_open311_keys_are_left_out_of_error_reports(pothole: Category) -> None:
+    request = RequestFactory().post(
+        f"{BASE}/requests.json", {"api_key": "s3cret", "service_code": "pothole"}
+    )
+
+    open311_views.requests(request, format="json")
+
+    reported = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert reported["api_key"] != "s3cret"
+    assert reported["service_code"] == "pothole"
 
 
 # Public pages
@@ -337,9 +355,31 @@ def test_extreme_but_valid_dates_filter_the_list(client: Client, pothole: Catego
     assert [feature["properties"]["id"] for feature in data["features"]] == [report.pk]
 
 
-def test_statistics_with_a_bad_period_shows_the_default(client: Client, pothole: Category) -> None:
-    for period in ("²", "99999999999999999999999", "inf"):
-        assert _get(client, f"/reports/statistics/?period={period}").status_code == 200
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("²", "period must be a whole number written in digits 0-9."),
+        ("inf", "period must be a whole number written in digits 0-9."),
+        ("99999999999999999999999", "period must be a whole number from 1 to 2147483647."),
+        ("9999999999", "period must be a whole number from 1 to 2147483647."),
+        ("7", "period must be one of 30, 90, 365 (days)."),
+    ],
+)
+def test_statistics_with_a_bad_period_is_400_with_the_message(
+    client: Client, pothole: Category, period: str, message: str
+) -> None:
+    page = _get(client, f"/reports/statistics/?period={period}")
+    csv = _get(client, f"/reports/statistics.csv?period={period}")
+
+    assert page.status_code == 400
+    assert message in page.content.decode()
+    assert (csv.status_code, csv.content.decode()) == (400, message)
+
+
+def test_statistics_without_a_period_show_the_default(client: Client, pothole: Category) -> None:
+    for query in ("", "?period=", "?period=90"):
+        assert _get(client, f"/reports/statistics/{query}").status_code == 200
+        assert _get(client, f"/reports/statistics.csv{query}").status_code == 200
 
 
 # The staff queue

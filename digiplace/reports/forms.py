@@ -38,12 +38,26 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
 
 
 class DateInRangeField(forms.DateField):
-    """A date within the years the platform handles (core.parsing), so that adding a day
-    or changing its time zone can never overflow."""
+    """A date written as YYYY-MM-DD (what a browser's date input sends), read by core's
+    strict parser, within the years the platform handles, so that adding a day or changing
+    its time zone can never overflow. Other writings (other scripts' digits, the locale's
+    formats, two-digit years) are refused with the field's "Enter a valid date." message."""
 
     def to_python(self, value: Any) -> datetime.date | None:
-        day = super().to_python(value)
-        if day is not None and not parsing.MIN_DATE <= day <= parsing.MAX_DATE:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            day = value.date()
+        elif isinstance(value, datetime.date):
+            day = value
+        else:
+            try:
+                day = parsing.parse_date(str(value), name=str(self.label or ""))
+            except parsing.ParseError as error:
+                if error.code != "out_of_range":
+                    raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+                day = None
+        if day is None or not parsing.MIN_DATE <= day <= parsing.MAX_DATE:
             raise ValidationError(
                 _("Enter a date from %(minimum)s to %(maximum)s."),
                 code="out_of_range",

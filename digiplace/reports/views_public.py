@@ -551,13 +551,23 @@ def report_flag(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _period(request: HttpRequest) -> int:
-    try:
-        period = parsing.parse_integer(
-            request.GET.get("period", "") or str(STATISTICS_DEFAULT_PERIOD), name="period"
-        )
-    except parsing.ParseError:
+    """The statistics period in days: the default when none is given; raises ParseError
+    for anything else than one of the periods offered."""
+    value = request.GET.get("period", "")
+    if not value.strip():
         return STATISTICS_DEFAULT_PERIOD
-    return period if period in selectors.STATISTICS_PERIODS else STATISTICS_DEFAULT_PERIOD
+    period = parsing.parse_integer(value, name="period", minimum=1, maximum=parsing.INT32_MAX)
+    if period not in selectors.STATISTICS_PERIODS:
+        raise parsing.ParseError(
+            _("%(name)s must be one of %(choices)s (days).")
+            % {
+                "name": "period",
+                "choices": ", ".join(str(days) for days in selectors.STATISTICS_PERIODS),
+            },
+            name="period",
+            code="invalid_choice",
+        )
+    return period
 
 
 def _statistics_rows(rows: list[selectors.StatisticsRow], period: int) -> list[dict[str, Any]]:
@@ -581,7 +591,13 @@ def _statistics_rows(rows: list[selectors.StatisticsRow], period: int) -> list[d
 @require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
     municipality = request_municipality(request)
-    period = _period(request)
+    status = 200
+    try:
+        period = _period(request)
+    except parsing.ParseError as error:
+        # The page for the default period, with the message, answered 400.
+        messages.error(request, str(error))
+        period, status = STATISTICS_DEFAULT_PERIOD, 400
     figures = selectors.report_statistics(municipality=municipality)
     categories = _statistics_rows(figures["categories"], period)
     departments = _statistics_rows(figures["departments"], period)
@@ -602,14 +618,17 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "chart": chart,
         "reports_section": "statistics",
     }
-    return render(request, "reports/statistics.html", context)
+    return render(request, "reports/statistics.html", context, status=status)
 
 
 @require_GET
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     """Aggregates only: no report, reporter or staff member is named."""
     municipality = request_municipality(request)
-    period = _period(request)
+    try:
+        period = _period(request)
+    except parsing.ParseError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     figures = selectors.report_statistics(municipality=municipality)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from digiplace.core import parsing
 
 from ..models import (
     AttributeDatatype,
@@ -17,6 +19,10 @@ from ..models import (
 )
 from ._common import Errors, _add, _raise_if
 from .constants import MAX_STRING_ANSWER_LENGTH, MAX_TEXT_ANSWER_LENGTH
+
+# Number answers beyond this size are refused: they are counts and measures, and a float
+# holds every whole number up to it exactly.
+MAX_NUMBER_ANSWER = 10**15
 
 
 def _answer_clean(question: CategoryAttribute, value: Any) -> Any:
@@ -40,29 +46,36 @@ def _answer_clean(question: CategoryAttribute, value: Any) -> Any:
             )
         return text
     if datatype == AttributeDatatype.NUMBER:
+        # core's strict parser: ASCII digits only (no other scripts' digits, underscores,
+        # exponents, inf or nan); a comma may stand for the decimal point.
+        text = "" if isinstance(value, bool) else str(value).strip().replace(",", ".")
         try:
-            if isinstance(value, bool):
-                raise InvalidOperation
-            number = Decimal(str(value).strip().replace(",", "."))
-        except (InvalidOperation, ValueError):
-            number = None
-        if number is None or not number.is_finite():
-            raise ValidationError(_("“%(question)s”: enter a number.") % {"question": label})
-        return str(number)
+            parsing.parse_number(
+                text, name=f"“{label}”", minimum=-MAX_NUMBER_ANSWER, maximum=MAX_NUMBER_ANSWER
+            )
+        except parsing.ParseError as error:
+            if error.code == "out_of_range":
+                raise ValidationError(str(error), code="out_of_range") from None
+            raise ValidationError(
+                _("“%(question)s”: enter a number.") % {"question": label}
+            ) from None
+        return str(Decimal(text))
     if datatype == AttributeDatatype.DATETIME:
-        moment: datetime.datetime | None = None
-        if isinstance(value, datetime.datetime):
-            moment = value
-        elif isinstance(value, str):
-            try:
-                moment = datetime.datetime.fromisoformat(value.strip())
-            except ValueError:
-                moment = None
-        if moment is None:
+        try:
+            if isinstance(value, datetime.datetime):
+                moment = value
+                parsing.check_date_range(moment.date(), name=f"“{label}”")
+            elif isinstance(value, str):
+                moment = parsing.parse_datetime(value, name=f"“{label}”")
+            else:
+                raise parsing.ParseError("", name=label)
+        except parsing.ParseError as error:
+            if error.code == "out_of_range":
+                raise ValidationError(str(error), code="out_of_range") from None
             raise ValidationError(
                 _("“%(question)s”: enter a date and time such as 2025-05-31T14:30:00+03:00.")
                 % {"question": label}
-            )
+            ) from None
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         return moment.isoformat()

@@ -304,6 +304,76 @@ def test_wrong_answers_are_refused_question_by_question(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("answer", "stored"),
+    [("12", "12"), (" 12.5 ", "12.5"), ("12,5", "12.5"), ("-3", "-3"), (7, "7"), (2.5, "2.5")],
+)
+def test_number_answers_in_ascii_digits_are_stored_as_decimals(
+    botosani: Municipality, questions: Category, answer: Any, stored: str
+) -> None:
+    report = create(botosani, questions, attributes={"size": "large", "bags": answer})
+
+    assert report.attributes["bags"] == stored
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "answer", ["٣", "１２", "1_000", "1E+999999", "1e3", "inf", "NaN", "²", True, "1.2.3"]
+)
+def test_number_answers_the_strict_parser_refuses(
+    botosani: Municipality, questions: Category, _media_root: Path, answer: Any
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        create(botosani, questions, attributes={"size": "large", "bags": answer})
+
+    assert refused.value.message_dict == {"attribute[bags]": ["“Question bags”: enter a number."]}
+    assert nothing_written(_media_root)
+
+
+@pytest.mark.django_db
+def test_a_number_answer_too_large_is_refused_with_the_range(
+    botosani: Municipality, questions: Category
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        create(botosani, questions, attributes={"size": "large", "bags": "9" * 20})
+
+    assert refused.value.message_dict == {
+        "attribute[bags]": [
+            "“Question bags” must be a number from -1000000000000000 to 1000000000000000."
+        ]
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "answer", ["20250531T143000", "2025-05-31T14", "٢٠٢٥-05-31T14:30:00", "2025-02-30", 5]
+)
+def test_date_time_answers_the_strict_parser_refuses(
+    botosani: Municipality, questions: Category, answer: Any
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        create(botosani, questions, attributes={"size": "large", "seen_at": answer})
+
+    assert refused.value.message_dict == {
+        "attribute[seen_at]": [
+            "“Question seen_at”: enter a date and time such as 2025-05-31T14:30:00+03:00."
+        ]
+    }
+
+
+@pytest.mark.django_db
+def test_a_date_time_answer_out_of_range_is_refused_with_the_range(
+    botosani: Municipality, questions: Category
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        create(botosani, questions, attributes={"size": "large", "seen_at": "9999-12-31T23:59:59"})
+
+    assert refused.value.message_dict == {
+        "attribute[seen_at]": ["“Question seen_at” must be a date from 1900-01-01 to 2999-12-31."]
+    }
+
+
+@pytest.mark.django_db
 def test_string_answer_longer_than_300_characters_is_refused(
     botosani: Municipality, questions: Category
 ) -> None:

@@ -480,7 +480,7 @@ def report_support(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, throttles.THROTTLED_MESSAGE)
             return throttled(_detail_page(request, report, support_form=form))
         try:
-            services.report_support(
+            services.report_support_later(
                 report=report,
                 email=email,
                 user=user,
@@ -509,11 +509,13 @@ def report_support(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, report, support_form=form, status=400)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def report_support_confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
-    # Confirming on GET is safe: a mail scanner following the link only confirms the
-    # address it was sent to.
+    # GET only shows a button: mail scanners open the links in messages, and confirming on
+    # GET would subscribe an address its owner never confirmed.
     report = _public_report(request, pk)
+    if request.method == "GET":
+        return render(request, "reports/support_confirm.html", {"report": report})
     if services.report_support_confirm(report=report, token=token) is None:
         return render(request, "reports/support_confirm_invalid.html", status=400)
     messages.success(

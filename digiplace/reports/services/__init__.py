@@ -29,6 +29,7 @@ from .creation import (
     report_flag_abuse,
     report_support,
     report_support_confirm,
+    report_support_later,
 )
 from .routing import department_for
 from .staff import (
@@ -63,6 +64,7 @@ __all__ = [
     "report_respond",
     "report_support",
     "report_support_confirm",
+    "report_support_later",
     "subscription_create",
     "subscription_delete",
 ]

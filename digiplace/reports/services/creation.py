@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 
 from digiplace.core.audit import audited_change
 from digiplace.core.models import (
@@ -266,15 +268,35 @@ def report_edit_description(*, report: Report, editor: User | None, description:
     return report
 
 
+def _support_confirmation_salt(email: str) -> str:
+    return f"{SUPPORT_CONFIRMATION_SALT}:{email}"
+
+
+def _support_confirmation_token(supporter: Supporter) -> str:
+    # Signed, not encrypted: only the id travels in the link (logs, history, Referer); the
+    # address is in the salt, so a link stops working when the address is not the same.
+    return signing.dumps(supporter.pk, salt=_support_confirmation_salt(supporter.email))
+
+
+def _support_confirmation_supporter_id(token: str) -> int | None:
+    """The supporter id a link claims, read before its signature can be checked (the key
+    to check it with depends on that supporter's address); None when it names none."""
+    try:
+        value = json.loads(signing.b64_decode(token.split(":", 1)[0].encode()))
+    except (ValueError, RecursionError):
+        return None
+    if type(value) is not int or not 0 < value < 2**63:
+        return None
+    return value
+
+
 def _support_confirmation_send(
     *, supporter: Supporter, report: Report, site_root: str, language: str
 ) -> None:
     """Email ``supporter`` the link that confirms they want news of ``report``."""
     from digiplace.core.tasks import email_send
 
-    token = signing.dumps(
-        {"supporter": supporter.pk, "email": supporter.email}, salt=SUPPORT_CONFIRMATION_SALT
-    )
+    token = _support_confirmation_token(supporter)
     path = reverse("reports:support_confirm", kwargs={"pk": report.pk, "token": token})
     days = SUPPORT_CONFIRMATION_MAX_AGE.days
     with translation.override(_language_for(language, report.municipality.default_language)):
@@ -323,22 +345,9 @@ def report_support(
     and host, ``https://city.example.org``); it is told and counted only once it follows
     the link (``report_support_confirm``). Supporting again returns the same supporter
     (and emails the link again while unconfirmed). The reporter's own address is a silent
-    no-op returning None: the answer must not tell a stranger who sent the report."""
-    email = (email or (user.email if user else "")).strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ValidationError({"email": [_("Enter a valid email address.")]}) from None
-    if report.is_hidden:
-        raise ValidationError({NON_FIELD_ERRORS: [_("This report cannot be supported.")]})
-    if not report.is_open:
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: [
-                    _("This report is closed; report the problem again if it is back.")
-                ]
-            }
-        )
+    no-op returning None: the answer must not tell a stranger who sent the report (a
+    request uses ``report_support_later``, whose answer takes the same time too)."""
+    email = _support_clean(report=report, email=email, user=user)
     if (user is not None and user.pk == report.reporter_id) or (
         report.reporter_email and email == report.reporter_email.lower()
     ):
@@ -379,24 +388,96 @@ def report_support(
     return supporter
 
 
+def _support_clean(*, report: Report, email: str, user: User | None) -> str:
+    """The address to support ``report`` with, checked; only what does not depend on whose
+    address it is."""
+    email = (email or (user.email if user else "")).strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": [_("Enter a valid email address.")]}) from None
+    if report.is_hidden:
+        raise ValidationError({NON_FIELD_ERRORS: [_("This report cannot be supported.")]})
+    if not report.is_open:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("This report is closed; report the problem again if it is back.")
+                ]
+            }
+        )
+    return email
+
+
+def report_support_later(
+    *,
+    report: Report,
+    email: str,
+    user: User | None = None,
+    site_root: str = "",
+    email_language: str = "",
+) -> None:
+    """'Me too' from a request: ``report_support`` run in the background after commit.
+
+    The reporter's own address is a no-op while any other is written and emailed; done
+    during the request, that difference would show in the response time and tell a
+    stranger who sent the report. Here every address costs the same: the checks that do
+    not depend on the address (ValidationError as ``report_support``) and one enqueue."""
+    email = _support_clean(report=report, email=email, user=user)
+    report_id, user_id = report.pk, user.pk if user is not None else None
+    transaction.on_commit(
+        lambda: report_support_record.enqueue(
+            report_id=report_id,
+            email=email,
+            user_id=user_id,
+            site_root=site_root,
+            email_language=email_language,
+        )
+    )
+
+
+@task()
+def report_support_record(
+    *, report_id: int, email: str, user_id: int | None, site_root: str, email_language: str
+) -> bool:
+    """The background half of ``report_support_later``; False when the report is gone,
+    hidden or closed meanwhile (nothing to do)."""
+    report = Report.objects.select_related("municipality", "category").filter(pk=report_id).first()
+    if report is None:
+        return False
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    try:
+        report_support(
+            report=report,
+            email=email,
+            user=user,
+            site_root=site_root,
+            email_language=email_language,
+        )
+    except ValidationError:
+        return False
+    return True
+
+
 def report_support_confirm(*, report: Report, token: str) -> Supporter | None:
     """Confirm the supporter of ``report`` the emailed link was made for; None when the link
     is wrong, expired, made for another report or its supporter is gone. Confirming twice
     is harmless."""
+    supporter_id = _support_confirmation_supporter_id(token)
+    if supporter_id is None:
+        return None
+    supporter = Supporter.objects.filter(pk=supporter_id, report=report).first()
+    if supporter is None:
+        return None
     try:
-        data = signing.loads(
+        signed_id = signing.loads(
             token,
-            salt=SUPPORT_CONFIRMATION_SALT,
+            salt=_support_confirmation_salt(supporter.email),
             max_age=SUPPORT_CONFIRMATION_MAX_AGE,
         )
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("supporter"), int):
-        return None
-    supporter = Supporter.objects.filter(
-        pk=data["supporter"], report=report, email=str(data.get("email", ""))
-    ).first()
-    if supporter is None:
+    if signed_id != supporter.pk:
         return None
     if supporter.confirmed_at is None:
         supporter.confirmed_at = timezone.now()

@@ -64,7 +64,8 @@ View = Callable[..., HttpResponse]
 logger = logging.getLogger(__name__)
 # The model's column sizes, checked here so that PostgreSQL never refuses a value.
 MAX_EMAIL_LENGTH = 254
-MAX_NAME_PART_LENGTH = 75
+# Each name part, so that "first last" fits the 150-character name column.
+MAX_NAME_PART_LENGTH = 74
 
 
 def _host_not_served_message() -> str:

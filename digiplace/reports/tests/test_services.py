@@ -490,6 +490,7 @@ def test_addresses_that_never_confirmed_are_removed_after_the_link_expires(
     confirmed = SupporterFactory.create(
         municipality=botosani, report=report, email="confirmed@example.org"
     )
+    assert expired is not None
     week_ago = timezone.now() - datetime.timedelta(days=7, minutes=1)
     Supporter.objects.filter(pk__in=[expired.pk, confirmed.pk]).update(created_at=week_ago)
 

@@ -188,6 +188,7 @@ def test_a_resident_reports_on_the_demo_and_staff_answer(
     assert match is not None
     number = match.group(1)
     expect(resident.get_by_role("main")).to_contain_text(description)
+    resident.wait_for_load_state("load")  # measured once the stylesheet has applied
     assert resident.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     # The stored photo, under the demo's media folder, has no EXIF at all (GPS included).

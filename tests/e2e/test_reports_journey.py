@@ -111,6 +111,8 @@ def test_report_journey_on_a_phone(
     form.get_by_role("button", name="Send the report").click()
     report = Report.objects.get()
     expect(resident_page).to_have_url(f"{sites.botosani}/reports/{report.pk}/")
+    # Measured once the stylesheet has applied (the URL changes before the page loads).
+    resident_page.wait_for_load_state("load")
     scroll_width = resident_page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= PHONE["width"]
 

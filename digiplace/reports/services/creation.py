@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_tasks import task
 
 from digiplace.core.audit import audited_change
 from digiplace.core.models import (
@@ -423,6 +422,8 @@ def report_support_later(
     during the request, that difference would show in the response time and tell a
     stranger who sent the report. Here every address costs the same: the checks that do
     not depend on the address (ValidationError as ``report_support``) and one enqueue."""
+    from ..tasks import report_support_record
+
     email = _support_clean(report=report, email=email, user=user)
     report_id, user_id = report.pk, user.pk if user is not None else None
     transaction.on_commit(
@@ -434,29 +435,6 @@ def report_support_later(
             email_language=email_language,
         )
     )
-
-
-@task()
-def report_support_record(
-    *, report_id: int, email: str, user_id: int | None, site_root: str, email_language: str
-) -> bool:
-    """The background half of ``report_support_later``; False when the report is gone,
-    hidden or closed meanwhile (nothing to do)."""
-    report = Report.objects.select_related("municipality", "category").filter(pk=report_id).first()
-    if report is None:
-        return False
-    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
-    try:
-        report_support(
-            report=report,
-            email=email,
-            user=user,
-            site_root=site_root,
-            email_language=email_language,
-        )
-    except ValidationError:
-        return False
-    return True
 
 
 def report_support_confirm(*, report: Report, token: str) -> Supporter | None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -108,3 +110,30 @@ def address_rate_key(address: str | None) -> str:
             return str(parsed.ipv4_mapped)
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)
+
+
+@dataclass(frozen=True)
+class ErrorFormat:
+    """How an API whose standard has its own error format (Open311's error list) answers
+    the refusals that core makes before any of its views run."""
+
+    # 413 for a body declared over the platform's limit (the limit in bytes is given).
+    request_too_large: Callable[[HttpRequest, int], HttpResponse]
+    # 404 for a host that serves no municipality (outside ALLOWED_HOSTS, or not a city's).
+    host_not_served: Callable[[HttpRequest], HttpResponse]
+
+
+_error_formats: dict[str, ErrorFormat] = {}
+
+
+def error_format_register(*, path_prefix: str, error_format: ErrorFormat) -> None:
+    """Requests under ``path_prefix`` are refused in ``error_format`` (called from an app's
+    ``ready()``); elsewhere core answers with its own pages."""
+    _error_formats[path_prefix] = error_format
+
+
+def error_format_for(request: HttpRequest) -> ErrorFormat | None:
+    for prefix, error_format in _error_formats.items():
+        if request.path.startswith(prefix):
+            return error_format
+    return None

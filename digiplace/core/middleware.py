@@ -13,31 +13,21 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
 from . import selectors
-from .http import as_city_request
+from .http import as_city_request, error_format_for
 
 # Paths that work on any host, known or not (static files, health check).
 HOST_INDEPENDENT_PREFIXES = ("/static/", "/media/", "/healthz")
 
-UnknownHostRenderer = Callable[[HttpRequest], HttpResponse]
-_unknown_host_renderers: dict[str, UnknownHostRenderer] = {}
-
-
-def unknown_host_renderer_register(*, path_prefix: str, renderer: UnknownHostRenderer) -> None:
-    """Answer a request under ``path_prefix`` on a host that serves no municipality (outside
-    ``ALLOWED_HOSTS`` or not a municipality's) with ``renderer(request)``, for APIs whose
-    standard has its own error format (called from an app's ``ready()``). Elsewhere such a
-    host gets the HTML page listing the municipalities, or Django's plain 400."""
-    _unknown_host_renderers[path_prefix] = renderer
-
 
 def _unknown_host_answer(request: HttpRequest) -> HttpResponse | None:
-    for prefix, renderer in _unknown_host_renderers.items():
-        if request.path.startswith(prefix):
-            with translation.override(
-                translation.get_language_from_request(request) or settings.LANGUAGE_CODE
-            ):
-                return renderer(request)
-    return None
+    """The registered API's own answer to a host that serves no municipality, if any."""
+    error_format = error_format_for(request)
+    if error_format is None:
+        return None
+    with translation.override(
+        translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+    ):
+        return error_format.host_not_served(request)
 
 
 class DisallowedHostMiddleware:
@@ -49,7 +39,7 @@ class DisallowedHostMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if any(request.path.startswith(prefix) for prefix in _unknown_host_renderers):
+        if error_format_for(request) is not None:
             try:
                 request.get_host()
             except DisallowedHost:

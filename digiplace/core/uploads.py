@@ -2,8 +2,8 @@
 
 - ``RequestSizeLimitMiddleware`` refuses a request whose declared ``Content-Length`` is over
   ``settings.MAX_REQUEST_BYTES`` with 413, without reading its body. A module with its own
-  error format (Open311) registers a renderer for its paths with
-  ``request_too_large_renderer_register``; /api/ answers DRF's ``{"detail": ...}``.
+  error format (Open311) registers it for its paths (``http.error_format_register``);
+  /api/ answers DRF's ``{"detail": ...}``.
 - ``upload_limit(max_bytes)`` makes a view stop storing any uploaded file once it passes
   ``max_bytes`` while it streams in; the view reads the names of the files it skipped with
   ``uploads_skipped(request)`` and tells the person.
@@ -23,19 +23,12 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from .http import error_format_for
+
 REQUEST_TOO_LARGE_STATUS = 413
 API_PREFIX = "/api/"
 
-Renderer = Callable[[HttpRequest, int], HttpResponse]
 View = Callable[..., HttpResponse]
-
-_renderers: dict[str, Renderer] = {}
-
-
-def request_too_large_renderer_register(*, path_prefix: str, renderer: Renderer) -> None:
-    """Answer a too-large request under ``path_prefix`` with ``renderer(request, limit)``
-    (called from an app's ``ready()``), for APIs whose standard has its own error format."""
-    _renderers[path_prefix] = renderer
 
 
 def request_too_large_message(limit: int) -> str:
@@ -65,9 +58,9 @@ class RequestSizeLimitMiddleware:
         limit: int = settings.MAX_REQUEST_BYTES
         if _declared_length(request) <= limit:
             return self.get_response(request)
-        for prefix, renderer in _renderers.items():
-            if request.path.startswith(prefix):
-                return renderer(request, limit)
+        error_format = error_format_for(request)
+        if error_format is not None:
+            return error_format.request_too_large(request, limit)
         if request.path.startswith(API_PREFIX):
             return JsonResponse(
                 {"detail": request_too_large_message(limit)}, status=REQUEST_TOO_LARGE_STATUS

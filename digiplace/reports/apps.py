@@ -8,7 +8,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Problem reports")
 
     def ready(self) -> None:
-        from digiplace.core import middleware, modules, personal_data, uploads
+        from digiplace.core import http, modules, personal_data
 
         from . import privacy
         from .open311 import views as open311_views
@@ -22,9 +22,10 @@ class ReportsConfig(AppConfig):
             )
         )
         personal_data.register(privacy.provider)
-        uploads.request_too_large_renderer_register(
-            path_prefix="/open311/", renderer=open311_views.request_too_large
-        )
-        middleware.unknown_host_renderer_register(
-            path_prefix="/open311/", renderer=open311_views.host_not_served
+        http.error_format_register(
+            path_prefix="/open311/",
+            error_format=http.ErrorFormat(
+                request_too_large=open311_views.request_too_large,
+                host_not_served=open311_views.host_not_served,
+            ),
         )

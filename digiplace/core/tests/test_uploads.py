@@ -16,10 +16,10 @@ from django.core.files.uploadhandler import (
 )
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParser
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
-from digiplace.core import uploads
+from digiplace.core import http, uploads
 from digiplace.core.models import Municipality
 
 BOTOSANI = "botosani.localhost"
@@ -103,9 +103,16 @@ def open311_renderer() -> Iterator[None]:
     def render(request: HttpRequest, limit: int) -> HttpResponse:
         return HttpResponse(f"own format, limit {limit}", status=413, content_type="text/plain")
 
-    uploads.request_too_large_renderer_register(path_prefix="/open311/", renderer=render)
+    registered = http.error_format_for(RequestFactory().get("/open311/"))
+    assert registered is not None
+    http.error_format_register(
+        path_prefix="/open311/",
+        error_format=http.ErrorFormat(
+            request_too_large=render, host_not_served=registered.host_not_served
+        ),
+    )
     yield
-    uploads._renderers.pop("/open311/")
+    http.error_format_register(path_prefix="/open311/", error_format=registered)
 
 
 @pytest.mark.django_db

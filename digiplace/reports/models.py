@@ -154,6 +154,8 @@ class ReportStatus(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", pgettext_lazy("report status", "Acknowledged")
     IN_PROGRESS = "in_progress", pgettext_lazy("report status", "In progress")
     PLANNED = "planned", pgettext_lazy("report status", "Planned")
+    # Staff asked the reporter something and wait for the answer; still open (Open311 "open").
+    WAITING = "waiting", pgettext_lazy("report status", "Waiting for the reporter")
     FIXED = "fixed", pgettext_lazy("report status", "Fixed")
     NOT_RESPONSIBLE = (
         "not_responsible",
@@ -168,6 +170,7 @@ OPEN_STATUSES = (
     ReportStatus.ACKNOWLEDGED,
     ReportStatus.IN_PROGRESS,
     ReportStatus.PLANNED,
+    ReportStatus.WAITING,
 )
 CLOSED_STATUSES = (
     ReportStatus.FIXED,
@@ -175,6 +178,32 @@ CLOSED_STATUSES = (
     ReportStatus.DUPLICATE,
     ReportStatus.UNABLE_TO_FIX,
 )
+
+
+class ReplyTemplate(CityOwnedModel):
+    """A ready answer staff start a public reply from; without a category it fits any."""
+
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reply_templates",
+        verbose_name=_("category"),
+        help_text=_("Leave empty for a reply that fits every category."),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    text = models.TextField(_("text"), max_length=4000)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["position", "title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ApiKey(CityOwnedModel):

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Category, CategoryAttribute, Neighbourhood
+from .models import Category, CategoryAttribute, Neighbourhood, ReplyTemplate
 
 
 @register(Category)
@@ -18,3 +18,8 @@ class CategoryAttributeTranslationOptions(TranslationOptions):
 @register(Neighbourhood)
 class NeighbourhoodTranslationOptions(TranslationOptions):
     fields = ("name",)
+
+
+@register(ReplyTemplate)
+class ReplyTemplateTranslationOptions(TranslationOptions):
+    fields = ("title", "text")

@@ -9,4 +9,6 @@ urlpatterns = [
     path("language/", pages.language_switch, name="language_switch"),
     path("healthz", pages.health, name="health"),
     path("branding.css", pages.branding_css, name="branding_css"),
+    path("favicon.svg", pages.favicon_svg, name="favicon_svg"),
+    path("favicon.ico", pages.favicon_ico, name="favicon_ico"),
 ]

@@ -7,7 +7,16 @@ from typing import Any
 
 from django import template
 
+from ..branding import branding_version as _branding_version
+
 register = template.Library()
+
+
+@register.simple_tag
+def branding_version(municipality: Any) -> str:
+    """The cache key of the city's stylesheet and icons (changes with its colours and logo)."""
+    # Templates rendered without the context processors (the 500 page) have "" here.
+    return _branding_version(municipality or None)
 
 
 @register.inclusion_tag("core/components/map.html", takes_context=True)

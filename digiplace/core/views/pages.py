@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, services
-from ..branding import readable_text_colour
+from .. import branding
 from ..http import as_city_request, request_user
 from ..i18n import language_cookie_set
 
@@ -51,14 +52,32 @@ def branding_css(request: HttpRequest) -> HttpResponse:
     municipality = as_city_request(request).municipality
     if municipality is None:
         return HttpResponse("", content_type="text/css")
-    css = (
-        ":root {"
-        f" --brand: {municipality.primary_colour};"
-        f" --brand-text: {readable_text_colour(municipality.primary_colour)};"
-        f" --accent: {municipality.secondary_colour};"
-        " }\n"
-    )
-    return HttpResponse(css, content_type="text/css")
+    return HttpResponse(branding.municipality_theme(municipality).css(), content_type="text/css")
+
+
+def _favicon_response(request: HttpRequest, content: bytes | str, content_type: str) -> HttpResponse:
+    """A versioned link (?v=) is cached for a year; the browser's own request for an hour."""
+    municipality = as_city_request(request).municipality
+    response = HttpResponse(content, content_type=content_type)
+    if request.GET.get("v") == branding.branding_version(municipality):
+        patch_cache_control(response, public=True, max_age=31_536_000, immutable=True)
+    else:
+        patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+@require_GET
+def favicon_svg(request: HttpRequest) -> HttpResponse:
+    """The city's icon: its logo, or its initial on its primary colour."""
+    municipality = as_city_request(request).municipality
+    return _favicon_response(request, branding.favicon_svg(municipality), "image/svg+xml")
+
+
+@require_GET
+def favicon_ico(request: HttpRequest) -> HttpResponse:
+    """The same icon as ICO, for browsers that ask for /favicon.ico by themselves."""
+    municipality = as_city_request(request).municipality
+    return _favicon_response(request, branding.favicon_ico(municipality), "image/x-icon")
 
 
 def health(request: HttpRequest) -> JsonResponse:

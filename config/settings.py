@@ -295,6 +295,10 @@ MAP_TILE_ATTRIBUTION = env(
 API_TOKEN_TTL_DAYS = int(env("DIGIPLACE_API_TOKEN_TTL_DAYS", "90") or 0)
 
 REST_FRAMEWORK: dict[str, object] = {
+# Links in emails: absolute, to the municipality's first host name, with this scheme and
+# (where the site is not on the scheme's default port, as in development) this port.
+PUBLIC_SCHEME = env("DIGIPLACE_PUBLIC_SCHEME", "https" if PRODUCTION else "http") or "http"
+PUBLIC_PORT = env("DIGIPLACE_PUBLIC_PORT", "" if PRODUCTION else "8000") or ""
     "DEFAULT_SCHEMA_CLASS": "digiplace.core.api.schema.ApiAutoSchema",
     # The token class first: DRF takes the WWW-Authenticate challenge from the first class,
     # and without one it answers 403 where 401 is meant.

@@ -53,6 +53,17 @@ class Municipality(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
+    email_sender_name = models.CharField(
+        _("email sender name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown as the sender of the emails; the name of the municipality if empty."),
+    )
+    email_sender_address = models.EmailField(
+        _("email sender address"),
+        blank=True,
+        help_text=_("The address emails are sent from; the platform's address if empty."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -316,6 +327,10 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("message"))
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # The language the text was written in, for the email's own words (link, unsubscribe).
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    # What the email's unsubscribe link stops (see EmailOptOut).
+    unsubscribe_scope = models.CharField(max_length=100, blank=True)
     show_in_inbox = models.BooleanField(default=True)
     send_email = models.BooleanField(default=False)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
@@ -330,6 +345,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class EmailOptOut(models.Model):
+    """An address that asked, with an email's unsubscribe link, for no more emails of one
+    scope (``reports.report:44``, ``kind:plans.update``). The address is kept as a keyed
+    digest only: the table answers "did this address opt out?" and names nobody."""
+
+    email_digest = models.CharField(max_length=64)
+    scope = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["email_digest", "scope"], name="email_opt_out_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.scope
 
 
 class RateLimitCounter(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import pages
+from .views import pages, unsubscribe
 
 app_name = "core"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("language/", pages.language_switch, name="language_switch"),
     path("healthz", pages.health, name="health"),
     path("branding.css", pages.branding_css, name="branding_css"),
+    path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("favicon.svg", pages.favicon_svg, name="favicon_svg"),
     path("favicon.ico", pages.favicon_ico, name="favicon_ico"),
 ]

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import template
+from django.utils import formats
+from django.utils.translation import pgettext
 
 from ..branding import branding_version as _branding_version
 
@@ -72,3 +74,45 @@ def chart_data(
 @register.inclusion_tag("core/components/chart.html")
 def chart_component(chart_id: str, title: str, chart: dict[str, Any]) -> dict[str, Any]:
     return {"chart_id": chart_id, "data_id": f"{chart_id}-data", "title": title, "chart": chart}
+
+
+# Places: one way to print where something is, in pages and in emails.
+
+
+def coordinates_text(latitude: float | None, longitude: float | None) -> str:
+    """A localised coordinate pair: "47.75519° N, 26.61585° E" in English, "47,75519° N,
+    26,61585° E" in Romanian (S and W, or V in Romanian, for negative values); "" without
+    a point."""
+    if latitude is None or longitude is None:
+        return ""
+
+    def number(value: float) -> str:
+        return formats.number_format(abs(value), 5, use_l10n=True, force_grouping=False)
+
+    north_south = (
+        pgettext("compass point", "N") if latitude >= 0 else pgettext("compass point", "S")
+    )
+    east_west = pgettext("compass point", "E") if longitude >= 0 else pgettext("compass point", "W")
+    return f"{number(latitude)}° {north_south}, {number(longitude)}° {east_west}"
+
+
+def place_text(address: str, latitude: float | None, longitude: float | None) -> str:
+    """The street address where there is one, else the localised coordinates."""
+    return (address or "").strip() or coordinates_text(latitude, longitude)
+
+
+@register.filter
+def place(value: Any) -> str:
+    """``{{ report|place }}``: the address of anything with ``address``, ``latitude`` and
+    ``longitude``, else its coordinates."""
+    return place_text(
+        getattr(value, "address", ""),
+        getattr(value, "latitude", None),
+        getattr(value, "longitude", None),
+    )
+
+
+@register.filter
+def coordinates(value: Any) -> str:
+    """``{{ report|coordinates }}``: the localised coordinate pair only."""
+    return coordinates_text(getattr(value, "latitude", None), getattr(value, "longitude", None))

@@ -2,6 +2,9 @@
 
 Modes (``DIGIPLACE_MODE``):
 - ``development`` (default): DEBUG on, SQLite in ``var/``, mail printed to the console.
+- ``demo`` (the run command, scripts/run): as development, but with DEBUG off, so that
+  visitors see the site's own translated error pages; static files (whitenoise) and
+  uploaded files (``DIGIPLACE_SERVE_MEDIA``) are still served by the application.
 - ``production``: DEBUG off; secrets, hosts and database come from the environment and
   the process refuses to start without them; secure cookies, HSTS and CSP.
 - ``test``: used by the test suite, on PostgreSQL from ``DATABASE_URL`` or, without it, on
@@ -78,11 +81,14 @@ def database_from_url(url: str) -> dict[str, object]:
 
 
 MODE = env("DIGIPLACE_MODE", "development")
-if MODE not in {"development", "production", "test"}:
-    raise ImproperlyConfigured("DIGIPLACE_MODE must be development, production or test.")
+if MODE not in {"development", "demo", "production", "test"}:
+    raise ImproperlyConfigured("DIGIPLACE_MODE must be development, demo, production or test.")
 PRODUCTION = MODE == "production"
 
 DEBUG = env_bool("DIGIPLACE_DEBUG", MODE == "development")
+# Uploaded files served by Django itself (config/urls.py) where no web server is in front:
+# always with DEBUG on; in the demo too, where DEBUG is off.
+SERVE_MEDIA = env_bool("DIGIPLACE_SERVE_MEDIA", MODE == "demo")
 
 if PRODUCTION:
     SECRET_KEY = env_required("DIGIPLACE_SECRET_KEY")
@@ -168,12 +174,17 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-if PRODUCTION:
-    # Static files straight from the application server (collectstatic into STATIC_ROOT).
+if PRODUCTION or MODE == "demo":
+    # Static files straight from the application server (collectstatic into STATIC_ROOT in
+    # production; in the demo, from the apps' folders, as runserver does with DEBUG on).
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
         "whitenoise.middleware.WhiteNoiseMiddleware",
     )
+
+if MODE == "demo":
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -295,10 +306,6 @@ MAP_TILE_ATTRIBUTION = env(
 API_TOKEN_TTL_DAYS = int(env("DIGIPLACE_API_TOKEN_TTL_DAYS", "90") or 0)
 
 REST_FRAMEWORK: dict[str, object] = {
-# Links in emails: absolute, to the municipality's first host name, with this scheme and
-# (where the site is not on the scheme's default port, as in development) this port.
-PUBLIC_SCHEME = env("DIGIPLACE_PUBLIC_SCHEME", "https" if PRODUCTION else "http") or "http"
-PUBLIC_PORT = env("DIGIPLACE_PUBLIC_PORT", "" if PRODUCTION else "8000") or ""
     "DEFAULT_SCHEMA_CLASS": "digiplace.core.api.schema.ApiAutoSchema",
     # The token class first: DRF takes the WWW-Authenticate challenge from the first class,
     # and without one it answers 403 where 401 is meant.

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("digiplace.core.urls")),
@@ -16,9 +17,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
 ]
 
-# Uploaded files (report photos, archived plan reports): served by Django only in the run
-# command's development mode; in production the web server in front serves MEDIA_ROOT.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (report photos, archived plan reports): served by Django only in the
+# development and demo modes; in production the web server in front serves MEDIA_ROOT.
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif settings.SERVE_MEDIA:
+    # static() adds nothing with DEBUG off; serve() refuses paths outside MEDIA_ROOT.
+    urlpatterns.append(
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
 
 handler404 = "digiplace.core.views.pages.page_not_found"
 handler403 = "digiplace.core.permissions.permission_denied"
+handler500 = "digiplace.core.views.pages.server_error"

@@ -1,10 +1,11 @@
 """The demo a newcomer starts with scripts/run, driven end to end in Chromium.
 
 The same setup as the run command (``manage.py demo_setup``: migrate and the demo loaders),
-the development settings and SQLite in a temporary folder, the development server and the
-task worker as their own processes. On a phone a demo resident files a report with a photo
-that carries GPS; the stored photo has no EXIF; demo staff find the report in the back
-office's queue and answer it publicly; the resident sees the answer on the report's page.
+the run command's ``demo`` settings (DEBUG off) and SQLite in a temporary folder, the
+development server and the task worker as their own processes. On a phone a demo resident
+files a report with a photo that carries GPS; the stored photo has no EXIF; demo staff find
+the report in the back office's queue and answer it publicly; the resident sees the answer
+on the report's page. An unknown address gets the site's own 404 page.
 
 A demo app files a report through Open311 with the key the demo printed.
 
@@ -59,14 +60,14 @@ class DemoSite:
 
 
 def _demo_environment(var_dir: Path) -> dict[str, str]:
-    """The environment of the run command: development mode, SQLite under ``var_dir``."""
+    """The environment of the run command: demo mode, SQLite under ``var_dir``."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("DIGIPLACE_")
         and key not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
-    environment.update(DIGIPLACE_MODE="development", DIGIPLACE_VAR_DIR=str(var_dir))
+    environment.update(DIGIPLACE_MODE="demo", DIGIPLACE_VAR_DIR=str(var_dir))
     return environment
 
 
@@ -265,3 +266,33 @@ def test_the_demo_app_files_a_report_through_open311(demo_site: DemoSite) -> Non
     assert found["description"] == "The street light by the school is out."
     assert found["status"] == "open"
     assert "Traceback" not in demo_site.server_log.read_text()
+
+
+def test_the_demo_shows_the_sites_own_pages_for_errors_and_serves_files(
+    demo_site: DemoSite,
+) -> None:
+    """DEBUG is off in the run command's mode: an unknown address gets the city's translated
+    404, never Django's technical page; static files are still served."""
+    request = urllib.request.Request(
+        demo_site.botosani + "/no-such-page/", headers={"Cookie": "digiplace_language=en"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    page = refused.value.read().decode()
+    assert refused.value.code == 404
+    assert "<h1>Page not found</h1>" in page
+    assert "Botoșani" in page
+    assert "URLconf" not in page and "Traceback" not in page
+
+    with urllib.request.urlopen(
+        f"http://127.0.0.1:{demo_site.port}/static/core/digiplace.css", timeout=30
+    ) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/css")
+    uploaded = demo_site.var_dir / "media" / "smoke-test.txt"
+    uploaded.parent.mkdir(exist_ok=True)
+    uploaded.write_text("an uploaded file")
+    with urllib.request.urlopen(
+        f"http://127.0.0.1:{demo_site.port}/media/smoke-test.txt", timeout=30
+    ) as response:
+        assert response.read() == b"an uploaded file"

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
+from django.template import loader
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import selectors, services
-from .. import branding
+from .. import branding, modules, selectors, services
 from ..http import as_city_request, request_user
 from ..i18n import language_cookie_set
 
@@ -55,7 +65,9 @@ def branding_css(request: HttpRequest) -> HttpResponse:
     return HttpResponse(branding.municipality_theme(municipality).css(), content_type="text/css")
 
 
-def _favicon_response(request: HttpRequest, content: bytes | str, content_type: str) -> HttpResponse:
+def _favicon_response(
+    request: HttpRequest, content: bytes | str, content_type: str
+) -> HttpResponse:
     """A versioned link (?v=) is cached for a year; the browser's own request for an hour."""
     municipality = as_city_request(request).municipality
     response = HttpResponse(content, content_type=content_type)
@@ -88,3 +100,41 @@ def health(request: HttpRequest) -> JsonResponse:
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "core/404.html", status=404)
+
+
+logger = logging.getLogger(__name__)
+
+
+def _public_module_links() -> list[tuple[str, str]]:
+    links = []
+    for spec in modules.all_modules():
+        if spec.public_url_name:
+            try:
+                links.append((str(spec.name), reverse(spec.public_url_name)))
+            except NoReverseMatch:
+                continue
+    return links
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The ``handler500``: needs neither the database nor the context processors, so that
+    it renders when the database is what failed; the municipality is the one the request
+    already carries, if the failure came after the host was read."""
+    municipality = getattr(request, "municipality", None)
+    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language_from_request(
+        request
+    )
+    try:
+        with translation.override(language):
+            html = loader.get_template("core/500.html").render(
+                {
+                    "municipality": municipality,
+                    "LANGUAGE_CODE": translation.get_language(),
+                    "module_links": _public_module_links(),
+                    "home_url": reverse("core:home"),
+                }
+            )
+    except Exception:  # the error page must not fail in turn
+        logger.exception("The 500 page could not be rendered")
+        html = "<!doctype html><title>Server error</title><h1>Server error (500)</h1>"
+    return HttpResponseServerError(html)

@@ -1,14 +1,24 @@
 """The registry of DigiPlace modules, so that navigation and permissions list only what exists.
 
 Each module's AppConfig.ready() calls ``register`` with its spec; the navigation shows
-the modules whose public page exists, and staff memberships grant modules by code.
+the modules whose public page exists, staff memberships grant modules by code, and
+/sitemap.xml lists the public pages each module's ``sitemaps`` gives for the city.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.sitemaps import Sitemap
 from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from .models import Municipality
+
+# A module's sitemap sections for one city: section name → sitemap of its public pages.
+SitemapSections = Callable[["Municipality"], Mapping[str, Sitemap[Any]]]
 
 
 @dataclass(frozen=True)
@@ -17,6 +27,7 @@ class ModuleSpec:
     name: str | Promise
     public_url_name: str | None = None
     backoffice_url_name: str | None = None
+    sitemaps: SitemapSections | None = None
 
 
 _modules: dict[str, ModuleSpec] = {}

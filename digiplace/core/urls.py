@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import pages, unsubscribe
+from .views import pages, sitemaps, unsubscribe
 
 app_name = "core"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("favicon.svg", pages.favicon_svg, name="favicon_svg"),
     path("favicon.ico", pages.favicon_ico, name="favicon_ico"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
 ]

@@ -10,7 +10,7 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import modules, personal_data
 
-        from . import privacy
+        from . import privacy, sitemaps
 
         modules.register(
             modules.ModuleSpec(
@@ -18,6 +18,7 @@ class PlansConfig(AppConfig):
                 name=_("City plan"),
                 public_url_name="plans:plan_list",
                 backoffice_url_name="plans_backoffice:plan_list",
+                sitemaps=sitemaps.sitemaps,
             )
         )
         personal_data.register(privacy.provider)

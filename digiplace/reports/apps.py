@@ -10,7 +10,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import http, modules, personal_data
 
-        from . import privacy
+        from . import privacy, sitemaps
         from .open311 import views as open311_views
 
         modules.register(
@@ -19,6 +19,7 @@ class ReportsConfig(AppConfig):
                 name=_("Problem reports"),
                 public_url_name="reports:report_list",
                 backoffice_url_name="reports_backoffice:report_queue",
+                sitemaps=sitemaps.sitemaps,
             )
         )
         personal_data.register(privacy.provider)

@@ -1,0 +1,121 @@
+"""/sitemap.xml: an index of sections listing every public page of the city's host, once."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+from django.test import Client
+
+from digiplace.core.models import Municipality
+from digiplace.plans.tests.factories import ObjectiveFactory, PlanFactory, ProjectFactory
+from digiplace.reports.tests.factories import ReportFactory
+
+BOTOSANI = "botosani.localhost:8000"
+NAMESPACE = {"sitemap": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def locations(client: Client, url: str, host: str = BOTOSANI) -> list[str]:
+    response = client.get(url, HTTP_HOST=host)
+    assert response.status_code == 200, url
+    assert response["Content-Type"].startswith("application/xml")
+    root = ElementTree.fromstring(response.content)  # noqa: S314 (our own server's answer)
+    return [element.text or "" for element in root.findall("*/sitemap:loc", NAMESPACE)]
+
+
+def every_page(client: Client, host: str = BOTOSANI) -> list[str]:
+    pages: list[str] = []
+    for section in locations(client, "/sitemap.xml", host):
+        pages.extend(locations(client, section.removeprefix(f"http://{host}"), host))
+    return pages
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_the_city_public_pages_once(
+    botosani: Municipality, timisoara: Municipality, client: Client
+) -> None:
+    objective = ObjectiveFactory.create(
+        municipality=botosani, pillar__plan__key="pid", pillar__key="A1", key="SO1"
+    )
+    ProjectFactory.create(municipality=botosani, pillar=objective.pillar, key="P7")
+    PlanFactory.create(municipality=botosani, key="draft", is_published=False)
+    PlanFactory.create(municipality=timisoara, key="elsewhere")
+    shown = ReportFactory.create(municipality=botosani)
+    hidden = ReportFactory.create(municipality=botosani, is_hidden=True)
+    other_city = ReportFactory.create(municipality=timisoara)
+
+    sections = locations(client, "/sitemap.xml")
+    pages = every_page(client)
+
+    base = f"http://{BOTOSANI}"
+    assert sections == [
+        f"{base}/sitemap-pages.xml",
+        f"{base}/sitemap-plans.xml",
+        f"{base}/sitemap-reports.xml",
+        f"{base}/sitemap-report-pages.xml",
+    ]
+    assert pages == [
+        f"{base}/",
+        f"{base}/accounts/login/",
+        f"{base}/accounts/register/",
+        f"{base}/accounts/password-reset/",
+        f"{base}/plans/",
+        f"{base}/plans/pid/",
+        f"{base}/plans/pid/projects/",
+        f"{base}/plans/pid/status/",
+        f"{base}/plans/pid/budget/",
+        f"{base}/plans/pid/kpis/",
+        f"{base}/plans/pid/reports/",
+        f"{base}/plans/pid/pillars/A1/",
+        f"{base}/plans/pid/pillars/A1/objectives/SO1/",
+        f"{base}/plans/pid/projects/P7/",
+        f"{base}/reports/",
+        f"{base}/reports/new/",
+        f"{base}/reports/statistics/",
+        f"{base}/reports/{shown.pk}/",
+    ]
+    assert f"{base}/reports/{hidden.pk}/" not in pages
+    assert f"{base}/reports/{other_city.pk}/" not in pages
+
+
+@pytest.mark.django_db
+def test_every_page_in_the_sitemap_opens(botosani: Municipality, client: Client) -> None:
+    ProjectFactory.create(municipality=botosani)
+    ReportFactory.create(municipality=botosani)
+
+    pages = every_page(client)
+
+    assert len(pages) > 10
+    for page in pages:
+        response = client.get(page.removeprefix(f"http://{BOTOSANI}"), HTTP_HOST=BOTOSANI)
+        assert response.status_code == 200, page
+
+
+@pytest.mark.django_db
+def test_report_pages_are_paginated(
+    botosani: Municipality, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from digiplace.reports.sitemaps import ReportPagesSitemap
+
+    monkeypatch.setattr(ReportPagesSitemap, "limit", 2)
+    reports = ReportFactory.create_batch(3, municipality=botosani)
+
+    sections = locations(client, "/sitemap.xml")
+    first = locations(client, "/sitemap-report-pages.xml")
+    second = locations(client, "/sitemap-report-pages.xml?p=2")
+
+    base = f"http://{BOTOSANI}"
+    assert f"{base}/sitemap-report-pages.xml?p=2" in sections
+    newest_first = [f"{base}/reports/{report.pk}/" for report in reversed(reports)]
+    assert first + second == newest_first
+    assert client.get("/sitemap-report-pages.xml?p=3", HTTP_HOST=BOTOSANI).status_code == 404
+
+
+@pytest.mark.django_db
+def test_unknown_section_is_not_found(botosani: Municipality, client: Client) -> None:
+    assert client.get("/sitemap-nothing.xml", HTTP_HOST=BOTOSANI).status_code == 404
+
+
+@pytest.mark.django_db
+def test_platform_host_lists_its_landing_page_only(botosani: Municipality, client: Client) -> None:
+    assert every_page(client, host="127.0.0.1:8000") == ["http://127.0.0.1:8000/"]

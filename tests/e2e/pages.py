@@ -1,0 +1,134 @@
+"""The pages of a city to walk in browser tests: its sitemap and its back office.
+
+``sitemap_urls`` reads /sitemap.xml (an index of sections) from the live server;
+``backoffice_urls`` follows the back-office menus as a signed-in staff member, keeping one
+page of each kind (one report, one department form…), so that a list of any length costs
+the same. ``staff_with_every_module`` makes that staff member; ``log_in`` signs them in.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
+from urllib.parse import urljoin, urlsplit
+
+from playwright.sync_api import Page, expect
+
+from digiplace.core import modules
+from digiplace.core.models import Municipality, StaffMembership, StaffRole
+from digiplace.core.tests.factories import PASSWORD, StaffMembershipFactory, UserFactory
+
+SITEMAP_NAMESPACE = {"sitemap": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+# Links the back-office walk does not follow: files, not pages.
+NOT_PAGES = re.compile(r"\.(csv|json|pdf|xml|html|txt|ics|zip)$")
+BACKOFFICE_ROOT = "/backoffice/"
+
+
+def _fetch(url: str) -> bytes:
+    """GET from the live server; the city's host name is sent as Host (it resolves to the
+    loopback address in the browser only)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection("127.0.0.1", parts.port or 80, timeout=30)
+    try:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", path, headers={"Host": parts.netloc})
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    assert response.status == 200, f"{url} answered {response.status}"
+    return body
+
+
+def _locations(url: str) -> tuple[list[str], list[str]]:
+    """The sitemaps an index lists, and the pages a sitemap lists."""
+    root = ElementTree.fromstring(_fetch(url))  # noqa: S314 (our own server's answer)
+    found = [element.text or "" for element in root.findall("*/sitemap:loc", SITEMAP_NAMESPACE)]
+    if root.tag.endswith("sitemapindex"):
+        return found, []
+    return [], found
+
+
+def sitemap_urls(base_url: str, *, per_section: int | None = None) -> list[str]:
+    """Every page /sitemap.xml lists for the host of ``base_url``, in order; at most
+    ``per_section`` pages of each section (all pages of a paginated section together)."""
+    sitemaps, pages = _locations(base_url + "/sitemap.xml")
+    counts: dict[str, int] = {}
+    for sitemap in sitemaps:
+        section = urlsplit(sitemap).path
+        nested, found = _locations(sitemap)
+        sitemaps.extend(nested)
+        for page_url in found:
+            if per_section is not None and counts.get(section, 0) >= per_section:
+                break
+            counts[section] = counts.get(section, 0) + 1
+            pages.append(page_url)
+    return pages
+
+
+def _shape(path: str) -> str:
+    """A page's kind: its path with every number replaced (/reports/12/ → /reports/#/)."""
+    return re.sub(r"\d+", "#", path)
+
+
+def backoffice_urls(
+    page: Page,
+    base_url: str,
+    *,
+    on_page: Callable[[Page, str], None] | None = None,
+    limit: int = 80,
+) -> list[str]:
+    """The back-office pages a signed-in staff member reaches from /backoffice/ by links
+    (menus, module cards, lists, detail pages), one per kind of page, in the order found.
+
+    ``on_page`` is called on each page once it has loaded, so a test can check it
+    without opening it again. Asserts that every page opened with 200."""
+    origin = urlsplit(base_url).netloc
+    queue = [base_url + BACKOFFICE_ROOT]
+    seen_shapes = {_shape(BACKOFFICE_ROOT)}
+    walked: list[str] = []
+    while queue and len(walked) < limit:
+        url = queue.pop(0)
+        response = page.goto(url)
+        assert response is not None and response.status == 200, (
+            f"{url} answered {response.status if response else 'nothing'}"
+        )
+        page.wait_for_load_state("load")
+        walked.append(url)
+        if on_page is not None:
+            on_page(page, url)
+        hrefs: list[str] = page.eval_on_selector_all(
+            "nav a[href], main a[href]", "links => links.map(link => link.href)"
+        )
+        for href in hrefs:
+            parts = urlsplit(urljoin(url, href))
+            if parts.netloc != origin or not parts.path.startswith(BACKOFFICE_ROOT):
+                continue
+            if NOT_PAGES.search(parts.path) or _shape(parts.path) in seen_shapes:
+                continue
+            seen_shapes.add(_shape(parts.path))
+            queue.append(f"{parts.scheme}://{parts.netloc}{parts.path}")
+    return walked
+
+
+def staff_with_every_module(municipality: Municipality, email: str) -> StaffMembership:
+    """An administrator of the municipality with every registered module."""
+    return StaffMembershipFactory.create(
+        municipality=municipality,
+        user=UserFactory.create(email=email),
+        role=StaffRole.ADMIN,
+        modules=[spec.code for spec in modules.all_modules()],
+    )
+
+
+def log_in(page: Page, base_url: str, email: str) -> None:
+    """Sign in through the login form (in whatever language the page is in)."""
+    page.goto(base_url + "/accounts/login/")
+    form = page.locator("main form[method='post']").first
+    form.locator("input[type='email'], input[name='username']").first.fill(email)
+    form.locator("input[type='password']").first.fill(PASSWORD)
+    with page.expect_navigation():
+        form.locator("button[type='submit'], input[type='submit']").first.click()
+    expect(page.locator("form[action$='/accounts/logout/']").first).to_be_attached()

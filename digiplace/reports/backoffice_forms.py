@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from digiplace.core import selectors as core_selectors
+from digiplace.core.parsing import ParseError, parse_id
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality, User
@@ -163,6 +164,81 @@ class MergeForm(forms.Form):
             "min_value": _("Enter the report's number, such as 1234."),
         },
     )
+
+
+BULK_STATUS = "status"
+BULK_ASSIGN = "assign"
+BULK_NOBODY = "nobody"
+
+
+class ReportNumbersField(forms.Field):
+    """The numbers of the reports ticked in the queue."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Choose at least one report."),
+        "invalid": _("Choose reports from the list."),
+    }
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        try:
+            return [parse_id(str(item), name="reports") for item in values]
+        except ParseError as error:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+
+class BulkActionForm(forms.Form):
+    """One action for the reports ticked in the queue: a status or an assignee."""
+
+    reports = ReportNumbersField()
+    action = forms.ChoiceField(
+        choices=[(BULK_STATUS, _("Change the status")), (BULK_ASSIGN, _("Assign"))],
+        error_messages={
+            "required": _("Choose what to do with the reports."),
+            "invalid_choice": _("Choose what to do with the reports."),
+        },
+    )
+    status = forms.ChoiceField(
+        label=pgettext_lazy("report", "New status"),
+        required=False,
+        choices=[("", _("Choose a status")), *ReportStatus.choices],
+        error_messages={"invalid_choice": _("Choose one of the statuses offered.")},
+    )
+    assignee = forms.ChoiceField(
+        label=_("Assign to"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a staff member of this city.")},
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        memberships = core_selectors.staff_memberships_active(municipality=municipality)
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            ("", _("Choose a person")),
+            (BULK_NOBODY, _("Nobody")),
+            *((str(membership.user_id), str(membership.user)) for membership in memberships),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        action = data.get("action")
+        if action == BULK_STATUS and not data.get("status") and "status" not in self.errors:
+            self.add_error("status", _("Choose the new status."))
+        if action == BULK_ASSIGN and not data.get("assignee") and "assignee" not in self.errors:
+            self.add_error("assignee", _("Choose the person, or nobody."))
+        return data
+
+    def assignee_user(self) -> User | None:
+        value = self.cleaned_data.get("assignee")
+        if not value or value == BULK_NOBODY:
+            return None
+        return core_selectors.staff_user_get(municipality=self.municipality, user_id=int(value))
 
 
 class VisibilityForm(forms.Form):

@@ -6,6 +6,7 @@ app_name = "reports_backoffice"
 
 urlpatterns = [
     path("", views.report_queue, name="report_queue"),
+    path("bulk/", views.report_bulk, name="report_bulk"),
     path("api-keys/", views.api_key_list, name="api_key_list"),
     path("api-keys/<int:key_id>/deactivate/", views.api_key_deactivate, name="api_key_deactivate"),
     path("<int:report_id>/", views.report_manage, name="report_manage"),

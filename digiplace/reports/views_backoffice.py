@@ -12,12 +12,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods
 
-from digiplace.core.parsing import parse_id
+from digiplace.core.parsing import ParseError, parse_id
 from digiplace.core.permissions import admin_required, staff_required
 from digiplace.core.views.helpers import (
     error_messages_add,
@@ -27,13 +29,16 @@ from digiplace.core.views.helpers import (
     request_municipality,
 )
 
-from . import api_keys, selectors, services
+from . import api_keys, selectors, selectors_desk, services
 from .answers import report_answers
 from .backoffice_forms import (
+    BULK_STATUS,
     MY_DEPARTMENT,
+    SORT_NEWEST,
     SORT_OVERDUE,
     ApiKeyForm,
     AssignForm,
+    BulkActionForm,
     MergeForm,
     PhotoVisibilityForm,
     QueueFilterForm,
@@ -42,7 +47,8 @@ from .backoffice_forms import (
     StatusForm,
     VisibilityForm,
 )
-from .models import CLOSED_STATUSES, OPEN_STATUSES, ApiKey, Category, Report
+from .models import CLOSED_STATUSES, OPEN_STATUSES, ApiKey, Category, Report, ReportStatus
+from .services import desk
 
 MODULE = "reports"
 QUEUE_PAGE_SIZE = 50
@@ -91,24 +97,138 @@ def _queue_search(*, request: HttpRequest, form: QueueFilterForm) -> selectors.R
     )
 
 
-@staff_required(module=MODULE)
-def report_queue(request: HttpRequest) -> HttpResponse:
+def _queue_defaults(request: HttpRequest) -> QueryDict:
+    """The queue opens on the open reports of my department (all the city's open reports
+    for someone without a department)."""
+    data = QueryDict(mutable=True)
+    data["status"] = "open"
+    if request_membership(request).department_id is not None:
+        data["department"] = MY_DEPARTMENT
+    return data
+
+
+def _dashboard(request: HttpRequest) -> list[dict[str, Any]]:
+    """The desk's counts, each the size of the queue its link opens (the same search)."""
+    municipality = request_municipality(request)
+    department = MY_DEPARTMENT if request_membership(request).department_id is not None else ""
+    tiles: list[tuple[str, str, dict[str, str]]] = [
+        ("new", pgettext("reports on the desk", "New"), {"status": "new"}),
+        ("overdue", _("Overdue"), {"status": "open", "overdue": "on", "sort": SORT_OVERDUE}),
+        ("mine", _("Assigned to me"), {"status": "open", "mine": "on"}),
+        ("waiting", _("Waiting for the reporter"), {"status": ReportStatus.WAITING}),
+    ]
+    dashboard = []
+    for key, label, filters in tiles:
+        data = QueryDict(mutable=True)
+        # "Assigned to me" spans every department: the work is the person's.
+        data.update({"department": "" if key == "mine" else department, **filters})
+        form = QueueFilterForm(data, municipality=municipality)
+        count = selectors.report_search(
+            municipality=municipality, filters=_queue_search(request=request, form=form)
+        ).count()
+        dashboard.append({"key": key, "label": label, "count": count, "query": data.urlencode()})
+    return dashboard
+
+
+def _queue_page(request: HttpRequest, bulk_form: BulkActionForm | None = None) -> HttpResponse:
     municipality = request_municipality(request)
     data = request.GET.copy()
     data.pop("page", None)
-    if not data and request_membership(request).department_id is not None:
-        # Staff of a department start with their department's reports.
-        data["department"] = MY_DEPARTMENT
+    if not data:
+        data = _queue_defaults(request)
     form = QueueFilterForm(data, municipality=municipality)
     reports = selectors.report_search(
         municipality=municipality, filters=_queue_search(request=request, form=form)
     ).select_related("category", "neighbourhood", "department", "assigned_to")
     page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    if bulk_form is None:
+        bulk_form = BulkActionForm(municipality=municipality, auto_id="id_bulk_%s")
+    ticked = set(request.POST.getlist("reports")) if request.method == "POST" else set()
+    # Folded unless a filter other than the defaults and the order is in use.
+    is_filtered = any(
+        value
+        for key, value in data.items()
+        if key != "sort" and _queue_defaults(request).get(key) != value
+    )
     return render(
         request,
         "reports/backoffice/report_queue.html",
-        {"form": form, "page": page, "is_filtered": any(data.values())},
+        {
+            "form": form,
+            "page": page,
+            "is_filtered": is_filtered,
+            "dashboard": _dashboard(request),
+            "bulk_form": bulk_form,
+            "ticked": ticked,
+            "query": data.urlencode(),
+            "sort_links": _sort_links(data),
+        },
     )
+
+
+def _sort_links(data: QueryDict) -> list[dict[str, Any]]:
+    current = SORT_OVERDUE if data.get("sort") == SORT_OVERDUE else SORT_NEWEST
+    links = []
+    for value, label in ((SORT_NEWEST, _("Newest first")), (SORT_OVERDUE, _("Most overdue first"))):
+        query = data.copy()
+        query["sort"] = value
+        links.append({"label": label, "query": query.urlencode(), "is_current": value == current})
+    return links
+
+
+@staff_required(module=MODULE)
+def report_queue(request: HttpRequest) -> HttpResponse:
+    return _queue_page(request)
+
+
+@staff_required(module=MODULE)
+@require_http_methods(["POST"])
+def report_bulk(request: HttpRequest) -> HttpResponse:
+    """One action for the reports ticked in the queue, all or nothing."""
+    municipality = request_municipality(request)
+    query = QueryDict(request.POST.get("query", "")).urlencode()
+    form = BulkActionForm(request.POST, municipality=municipality, auto_id="id_bulk_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == BULK_STATUS:
+                outcome = desk.reports_bulk_change_status(
+                    municipality=municipality,
+                    membership=request_membership(request),
+                    actor=request_actor(request),
+                    report_ids=data["reports"],
+                    status=data["status"],
+                )
+            else:
+                outcome = desk.reports_bulk_assign(
+                    municipality=municipality,
+                    membership=request_membership(request),
+                    actor=request_actor(request),
+                    report_ids=data["reports"],
+                    assignee=form.assignee_user(),
+                )
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            changed = len(outcome.changed)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d report was changed.", "%(count)d reports were changed.", changed
+                )
+                % {"count": changed},
+            )
+            if outcome.unchanged:
+                messages.info(
+                    request,
+                    _("Already so, left as they were: %(numbers)s.")
+                    % {"numbers": ", ".join(f"#{number}" for number in outcome.unchanged)},
+                )
+            return redirect(
+                reverse("reports_backoffice:report_queue") + (f"?{query}" if query else "")
+            )
+    request.GET = QueryDict(query)
+    return _queue_page(request, bulk_form=form)
 
 
 # One report
@@ -130,11 +250,41 @@ def _report(request: HttpRequest, report_id: int) -> Report:
     )
 
 
+def _response_initial(request: HttpRequest, report: Report) -> dict[str, Any]:
+    """``?template=<id>`` starts a public reply from that template (the desk without
+    JavaScript; with it, choosing a template fills the box in place)."""
+    try:
+        template_id = parse_id(request.GET.get("template", ""), name="template")
+    except ParseError:
+        return {}
+    for template in selectors_desk.reply_template_list(report=report):
+        if template.pk == template_id:
+            return {"text": template.text, "is_public": "1"}
+    return {}
+
+
+def _map_feature(report: Report) -> dict[str, Any] | None:
+    if report.latitude is None or report.longitude is None:
+        return None
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [report.longitude, report.latitude]},
+                "properties": {"title": f"#{report.pk} {report.category.name}"},
+            }
+        ],
+    }
+
+
 def _manage_forms(request: HttpRequest, report: Report) -> dict[str, Form]:
     municipality = request_municipality(request)
     return {
         "status_form": StatusForm(initial={"status": report.status}, auto_id="id_status_%s"),
-        "response_form": ResponseForm(auto_id="id_response_%s"),
+        "response_form": ResponseForm(
+            initial=_response_initial(request, report), auto_id="id_response_%s"
+        ),
         "assign_form": AssignForm(
             municipality=municipality,
             initial={"assignee": report.assigned_to_id},
@@ -163,6 +313,9 @@ def _manage_page(
         "duplicates": list(report.duplicates.order_by("id").only("id", "status")),
         "supporter_count": report.supporters.filter(confirmed_at__isnull=False).count(),
         "answers": report_answers(report=report),
+        "feature": _map_feature(report),
+        "reply_templates": selectors_desk.reply_template_list(report=report),
+        "may_handle": desk.report_may_handle(membership=request_membership(request), report=report),
         # The account's details where the reporter was logged in.
         "reporter_name": report.reporter_name or (str(report.reporter) if report.reporter else ""),
         "reporter_email": report.reporter_email

@@ -265,6 +265,20 @@ class ReportForm(forms.Form):
         )
         for question in self.questions:
             self.fields[attribute_field_name(question.code)] = _attribute_field(question)
+        # The browser's check before sending (reports.js) shows the service's own messages.
+        required_messages = {
+            "category": _("Choose a category."),
+            "description": _("Describe the problem."),
+            "reporter_name": _("Give your name."),
+            "reporter_email": _("Give your email address, so we can tell you."),
+        }
+        for name, message in required_messages.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-message-required"] = message
+        self.fields["latitude"].widget.attrs["data-message-location"] = _(
+            "Show where the problem is: pick the place on the map, use your "
+            "location, or write an address or a landmark."
+        )
 
     def question_fields(self) -> list[forms.BoundField]:
         return [self[attribute_field_name(question.code)] for question in self.questions]
@@ -279,18 +293,48 @@ class ReportForm(forms.Form):
             for question in self.questions
         }
 
+    def _field_for(self, key: str) -> str | None:
+        """The form field a service error key is about (``None``: the whole form)."""
+        field = key
+        if key == "location":
+            field = "latitude"
+        elif key.startswith("attribute[") and key.endswith("]"):
+            field = attribute_field_name(key[len("attribute[") : -1])
+        return field if field in self.fields else None
+
     def add_service_errors(self, error: ValidationError) -> None:
         """Put the service's messages on the fields they are about."""
         for key, messages in error.message_dict.items():
-            field: str | None = key
-            if key == "location":
-                field = "latitude"
-            elif key.startswith("attribute[") and key.endswith("]"):
-                field = attribute_field_name(key[len("attribute[") : -1])
-            if field not in self.fields:
-                field = None
+            field = self._field_for(key)
             for message in messages:
                 self.add_error(field, message)
+
+    def raw_value(self, name: str) -> str:
+        """A field's cleaned text, or what was sent when it did not clean."""
+        if hasattr(self, "cleaned_data") and name in self.cleaned_data:
+            return str(self.cleaned_data[name] or "")
+        return str(self.data.get(self.add_prefix(name), "") or "")
+
+    def add_input_errors(self, errors: dict[str, list[str]]) -> None:
+        """Add ``services.report_input_errors``'s messages to the fields that have none yet,
+        so that an invalid form (a category missing) still flags every problem at once."""
+        for key, messages in errors.items():
+            field = self._field_for(key)
+            if field is None or field in self.errors:
+                continue
+            for message in messages:
+                self.add_error(field, message)
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(element id, message) for the error summary, in the fields' order."""
+        links: list[tuple[str, str]] = []
+        for name, field in self.fields.items():
+            if name in self.errors:
+                element = self[name].auto_id
+                if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                    element = f"{element}_0"
+                links.extend((element, str(message)) for message in self.errors[name])
+        return links
 
 
 class SupportForm(forms.Form):

@@ -275,6 +275,21 @@ def report_new(request: HttpRequest) -> HttpResponse:
             % {"name": name, "limit": filesizeformat(MAX_PHOTO_BYTES)},
         )
         is_valid = False
+    if not is_valid:
+        # The service's checks of the other fields too, so the first answer lists them all.
+        user = request_user(request)
+        form.add_input_errors(
+            services.report_input_errors(
+                municipality=municipality,
+                latitude=form.raw_value("latitude"),
+                longitude=form.raw_value("longitude"),
+                description=form.raw_value("description"),
+                address=form.raw_value("address"),
+                reporter=user,
+                reporter_name=form.raw_value("reporter_name") if user is None else "",
+                reporter_email=form.raw_value("reporter_email") if user is None else "",
+            )
+        )
     if is_valid:
         data = form.cleaned_data
         try:

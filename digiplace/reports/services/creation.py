@@ -113,6 +113,56 @@ def _photos_clean(errors: Errors, photos: Sequence[UploadedFile]) -> list[CleanP
     return cleaned
 
 
+def _reporter_clean(
+    errors: Errors, reporter: User | None, reporter_name: str, reporter_email: str
+) -> tuple[str, str]:
+    """The reporter's name and email: an account's, or both given."""
+    reporter_name = (reporter_name or "").strip()
+    reporter_email = (reporter_email or "").strip().lower()
+    if reporter is not None:
+        if not reporter.is_active:
+            _add(errors, "reporter_email", _("This account is not active."))
+        reporter_name = reporter_name or reporter.full_name
+        reporter_email = reporter_email or reporter.email.lower()
+    else:
+        if not reporter_name:
+            _add(errors, "reporter_name", _("Give your name."))
+        if not reporter_email:
+            _add(errors, "reporter_email", _("Give your email address, so we can tell you."))
+    if reporter_email:
+        try:
+            validate_email(reporter_email)
+        except ValidationError:
+            _add(errors, "reporter_email", _("Enter a valid email address."))
+    if len(reporter_name) > 150:
+        _add(errors, "reporter_name", _("Use at most 150 characters for your name."))
+    return reporter_name, reporter_email
+
+
+def report_input_errors(
+    *,
+    municipality: Municipality,
+    latitude: Any,
+    longitude: Any,
+    description: str,
+    address: str = "",
+    reporter: User | None = None,
+    reporter_name: str = "",
+    reporter_email: str = "",
+) -> dict[str, list[str]]:
+    """The messages ``report_create`` gives about the place, the description and the
+    reporter, without a category: a form missing its category still shows them all at once.
+    Writes nothing; reads no photo."""
+    errors: Errors = {}
+    address = (address or "").strip()
+    _location_clean(errors, municipality, latitude, longitude, address)
+    _description_clean(errors, description)
+    if len(address) > 300:
+        _add(errors, "address", _("Use at most 300 characters for the address."))
+    _reporter_clean(errors, reporter, reporter_name, reporter_email)
+    return errors
+
+
 def report_create(
     *,
     municipality: Municipality,
@@ -149,26 +199,8 @@ def report_create(
     if len(address) > 300:
         _add(errors, "address", _("Use at most 300 characters for the address."))
 
-    reporter_name = (reporter_name or "").strip()
-    reporter_email = (reporter_email or "").strip().lower()
+    reporter_name, reporter_email = _reporter_clean(errors, reporter, reporter_name, reporter_email)
     reporter_phone = (reporter_phone or "").strip()
-    if reporter is not None:
-        if not reporter.is_active:
-            _add(errors, "reporter_email", _("This account is not active."))
-        reporter_name = reporter_name or reporter.full_name
-        reporter_email = reporter_email or reporter.email.lower()
-    else:
-        if not reporter_name:
-            _add(errors, "reporter_name", _("Give your name."))
-        if not reporter_email:
-            _add(errors, "reporter_email", _("Give your email address, so we can tell you."))
-    if reporter_email:
-        try:
-            validate_email(reporter_email)
-        except ValidationError:
-            _add(errors, "reporter_email", _("Enter a valid email address."))
-    if len(reporter_name) > 150:
-        _add(errors, "reporter_name", _("Use at most 150 characters for your name."))
     if len(reporter_phone) > 40:
         _add(errors, "reporter_phone", _("Use at most 40 characters for the phone number."))
     if len(device_id or "") > 100:

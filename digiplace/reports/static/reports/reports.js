@@ -115,8 +115,89 @@
     }
   }
 
+  /* The new-report form: before sending, flag every missing field at once, in the error
+     summary (links to each field) and by each field, with the server's own messages. The
+     server checks the same again; without JavaScript its answer shows the same list. */
+  function initFormCheck(form) {
+    var summary = form.querySelector("[data-error-summary]");
+    var list = summary && summary.querySelector("ul");
+    if (!list) { return; }
+
+    function fieldError(field, message) {
+      var errorId = field.id + "_error";
+      var errors = document.getElementById(errorId);
+      if (!errors) {
+        errors = document.createElement("ul");
+        errors.className = "errorlist";
+        errors.id = errorId;
+        errors.setAttribute("data-client-error", "");
+        var container = field.closest(".field") || field.parentNode;
+        container.appendChild(errors);
+      }
+      errors.textContent = "";
+      var item = document.createElement("li");
+      item.textContent = message;
+      errors.appendChild(item);
+      field.setAttribute("aria-invalid", "true");
+      var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (described.indexOf(errorId) === -1) { described.push(errorId); }
+      field.setAttribute("aria-describedby", described.join(" "));
+    }
+
+    function clearClientErrors() {
+      form.querySelectorAll("[data-client-error]").forEach(function (element) {
+        var field = document.getElementById(element.id.replace(/_error$/, ""));
+        if (field) { field.removeAttribute("aria-invalid"); }
+        element.remove();
+      });
+    }
+
+    function isEmpty(field) { return !field || !field.value.trim(); }
+
+    form.addEventListener("submit", function (event) {
+      var problems = [];
+      form.querySelectorAll("[data-message-required]").forEach(function (field) {
+        if (isEmpty(field)) { problems.push([field, field.dataset.messageRequired]); }
+      });
+      var latitude = document.getElementById(form.dataset.latitude);
+      var longitude = document.getElementById(form.dataset.longitude);
+      var address = document.getElementById(form.dataset.address);
+      if (latitude && isEmpty(latitude) && isEmpty(longitude) && isEmpty(address)) {
+        problems.push([latitude, latitude.dataset.messageLocation]);
+      }
+      if (!problems.length) { return; }
+      event.preventDefault();
+      clearClientErrors();
+      // In the page's order, as the server lists them.
+      problems.sort(function (a, b) {
+        return a[0].compareDocumentPosition(b[0]) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+      });
+      list.textContent = "";
+      problems.forEach(function (problem) {
+        fieldError(problem[0], problem[1]);
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = "#" + problem[0].id;
+        link.textContent = problem[1];
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      summary.hidden = false;
+      summary.focus();
+    });
+
+    // A link of the summary puts the cursor in its field, not only the page at it.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (field) { event.preventDefault(); field.focus(); field.scrollIntoView({ block: "center" }); }
+    });
+    if (!summary.hidden) { summary.focus(); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-reports-map]").forEach(initReportsMap);
     document.querySelectorAll("[data-location-picker]").forEach(initPicker);
+    document.querySelectorAll("[data-report-form]").forEach(initFormCheck);
   });
 })();

@@ -295,6 +295,11 @@ EMAIL_BACKEND = env("DIGIPLACE_EMAIL_BACKEND") or (
 )
 DEFAULT_FROM_EMAIL = env("DIGIPLACE_FROM_EMAIL", "DigiPlace <no-reply@digiplace.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in emails: absolute, to the municipality's first host name, with this scheme and
+# (where the site is not on the scheme's default port: runserver's 8000 in development and
+# the demo) this port.
+PUBLIC_SCHEME = env("DIGIPLACE_PUBLIC_SCHEME", "https" if PRODUCTION else "http") or "http"
+PUBLIC_PORT = env("DIGIPLACE_PUBLIC_PORT", "8000" if MODE in {"development", "demo"} else "") or ""
 
 # Maps: the tile server is configurable; pages stay usable without tiles.
 MAP_TILE_URL = env("DIGIPLACE_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -48,13 +48,14 @@ def email_send(
     to: list[str],
     municipality_id: int | None = None,
     language: str = "",
+    url: str = "",
     unsubscribe_scope: str = "",
     kind: str = "",
 ) -> int:
     """Send one plain-text email to each address of ``to`` (account confirmations, password
-    resets, residents without an account), from ``municipality_id``'s sender when given;
-    with ``unsubscribe_scope``, addresses that opted out of it are left out and each
-    message carries its own unsubscribe link."""
+    resets, residents without an account), from ``municipality_id``'s sender when given,
+    with ``url`` (a path) made absolute on its host; with ``unsubscribe_scope``, addresses
+    that opted out of it are left out and each message carries its own unsubscribe link."""
     municipality = (
         Municipality.objects.prefetch_related("hosts").filter(pk=municipality_id).first()
         if municipality_id is not None
@@ -70,6 +71,7 @@ def email_send(
             to=address,
             municipality=municipality,
             language=language,
+            url=url,
             unsubscribe_scope=unsubscribe_scope,
             kind=kind,
         ).send()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views_public as views
+from . import views_resident
 
 app_name = "reports"
 
@@ -18,7 +19,11 @@ urlpatterns = [
         views.subscription_delete,
         name="subscription_delete",
     ),
+    path("mine/", views_resident.report_mine, name="mine"),
+    path("mine/supports/", views_resident.support_mine, name="mine_supports"),
     path("<int:pk>/", views.report_detail, name="report_detail"),
+    path("<int:pk>/follow/<str:token>/", views_resident.report_follow, name="report_follow"),
+    path("<int:pk>/support/withdraw/", views_resident.support_withdraw, name="support_withdraw"),
     path("<int:pk>/edit/", views.report_edit, name="report_edit"),
     path("<int:pk>/support/", views.report_support, name="support"),
     path(

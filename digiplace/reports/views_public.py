@@ -45,7 +45,7 @@ from digiplace.core.views.helpers import (
     request_user,
 )
 
-from . import selectors, services
+from . import selectors, selectors_resident, services, views_resident
 from .answers import report_answers
 from .forms import (
     AbuseForm,
@@ -436,12 +436,17 @@ def _detail_page(
             }
         ],
     }
+    user = request_user(request)
     context = {
         "report": report,
         "photos": [photo for photo in report.photos.all() if not photo.is_hidden],
         "timeline": _timeline(report),
         "answers": report_answers(report=report),
         "supporter_count": report.supporters.filter(confirmed_at__isnull=False).count(),
+        "my_support": selectors_resident.supporter_for(
+            report=report, user=user, supporter_ids=views_resident.supporter_ids(request)
+        ),
+        "is_my_report": user is not None and user.pk == report.reporter_id,
         "feature": feature,
         "edit_form": edit_form if can_edit else None,
         "support_form": support_form or SupportForm(),
@@ -531,12 +536,18 @@ def report_support_confirm(request: HttpRequest, pk: int, token: str) -> HttpRes
     report = _public_report(request, pk)
     if request.method == "GET":
         return render(request, "reports/support_confirm.html", {"report": report})
-    if services.report_support_confirm(report=report, token=token) is None:
+    supporter = services.report_support_confirm(report=report, token=token)
+    if supporter is None:
         return render(request, "reports/support_confirm_invalid.html", status=400)
     messages.success(
         request, _("Your address is confirmed. We will tell you when the city changes this report.")
     )
-    return HttpResponseRedirect(reverse("reports:report_detail", kwargs={"pk": report.pk}))
+    response = HttpResponseRedirect(reverse("reports:report_detail", kwargs={"pk": report.pk}))
+    # This browser now shows that it supports the report, and can undo it.
+    ids = views_resident.supporter_ids(request)
+    if supporter.pk not in ids:
+        views_resident.supporter_ids_set(response, [*ids, supporter.pk])
+    return response
 
 
 @require_POST

@@ -59,6 +59,7 @@ __all__ = [
     "report_create",
     "report_edit_description",
     "report_flag_abuse",
+    "report_follow_link_renew",
     "report_input_errors",
     "report_merge",
     "report_moderate",
@@ -67,6 +68,7 @@ __all__ = [
     "report_support",
     "report_support_confirm",
     "report_support_later",
+    "report_support_withdraw",
     "subscription_create",
     "subscription_delete",
 ]

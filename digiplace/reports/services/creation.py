@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from digiplace.core.models import (
     Municipality,
     User,
 )
+from digiplace.core.notifications import email_opt_in, municipality_url
 
 from ..geometry import neighbourhood_for_point
 from ..models import (
@@ -40,9 +42,12 @@ from ._common import Errors, _add, _lock_queryset, _raise_if, _save, _update_add
 from .attributes import attributes_clean
 from .constants import EDIT_WINDOW, MAX_DESCRIPTION_LENGTH, MAX_PHOTOS
 from .notifications import (
+    _follow_link_send,
     _language_for,
     _place,
+    _reporter_acknowledge,
     _subscribers_notify,
+    report_scope,
 )
 from .rate_limits import _rate_limits_check
 from .routing import department_for
@@ -267,6 +272,7 @@ def report_create(
                 height=photo.height,
             )
         _update_add(report, kind=UpdateKind.CREATED, author=reporter, new_status=ReportStatus.NEW)
+        _reporter_acknowledge(report)
         if neighbourhood is not None:
             _subscribers_notify(report, neighbourhood)
     return report
@@ -329,8 +335,13 @@ def _support_confirmation_send(
 
     token = _support_confirmation_token(supporter)
     path = reverse("reports:support_confirm", kwargs={"pk": report.pk, "token": token})
+    # The city's own host; the host of the request only where the city has none.
+    link = municipality_url(report.municipality, path)
+    if link == path:
+        link = f"{site_root}{path}"
     days = SUPPORT_CONFIRMATION_MAX_AGE.days
-    with translation.override(_language_for(language, report.municipality.default_language)):
+    language = _language_for(language, report.municipality.default_language)
+    with translation.override(language):
         subject = _("Confirm that you want news of report #%(number)s") % {"number": report.pk}
         body = "\n\n".join(
             (
@@ -345,7 +356,7 @@ def _support_confirmation_send(
                     "place": _place(report) or "-",
                 },
                 _("Open this link to be told when the city changes the report:"),
-                f"{site_root}{path}",
+                link,
                 ngettext(
                     "The link expires in %(days)d day.",
                     "The link expires in %(days)d days.",
@@ -355,9 +366,16 @@ def _support_confirmation_send(
                 _("If it was not you, ignore this email: we will not write to you about it."),
             )
         )
-    recipient = supporter.email
+    recipient, municipality_id = supporter.email, report.municipality_id
     transaction.on_commit(
-        lambda: email_send.enqueue(subject=subject, body=body, to=[recipient]),
+        lambda: email_send.enqueue(
+            subject=subject,
+            body=body,
+            to=[recipient],
+            municipality_id=municipality_id,
+            language=language,
+            kind="reports.support_confirmation",
+        ),
     )
 
 
@@ -408,6 +426,8 @@ def report_support(
             supporter.user = user
             supporter.confirmed_at = supporter.confirmed_at or now
             supporter.save(update_fields=["user", "confirmed_at"])
+        if supporter.confirmed_at is not None and is_own_address:
+            email_opt_in(email=email, scope=report_scope(report))
         if supporter.confirmed_at is None:
             if not created:
                 # A new link: the address is kept for the new link's life.
@@ -494,7 +514,32 @@ def report_support_confirm(*, report: Report, token: str) -> Supporter | None:
         Supporter.objects.filter(pk=supporter.pk, confirmed_at__isnull=True).update(
             confirmed_at=supporter.confirmed_at
         )
+    # Asking again for news of the report undoes an earlier unsubscribe from it.
+    email_opt_in(email=supporter.email, scope=report_scope(report))
     return supporter
+
+
+def report_support_withdraw(*, report: Report, supporter: Supporter) -> None:
+    """Undo "me too": the supporter is no longer counted nor told of the report's changes.
+    The caller proves that ``supporter`` is the person (their account, or their signed
+    cookie); withdrawing twice is harmless."""
+    if supporter.report_id != report.pk:
+        raise ValidationError({NON_FIELD_ERRORS: [_("You do not support this report.")]})
+    Supporter.objects.filter(pk=supporter.pk, report=report).delete()
+
+
+def report_follow_link_renew(*, report: Report) -> Report:
+    """A new private link for a reporter without an account: the links sent before stop
+    working, and the new one is emailed to the reporter's address."""
+    if report.reporter_id is not None or not report.reporter_email:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("This report is followed from its reporter's account.")]}
+        )
+    with transaction.atomic():
+        report.token = uuid.uuid4()
+        Report.objects.filter(pk=report.pk).update(token=report.token)
+        _follow_link_send(report)
+    return report
 
 
 def report_flag_abuse(*, report: Report, reason: str, flagged_by: User | None = None) -> AbuseFlag:

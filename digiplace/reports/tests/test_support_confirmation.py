@@ -203,9 +203,9 @@ def test_supporting_again_before_confirming_sends_the_link_again_and_keeps_one_r
     assert first == again
     assert [message.to for message in mail.outbox] == [["maria@example.org"]] * 2
     assert first is not None
+    # No site root given to the service: the link is on the city's own host all the same.
     link = LINK.search(str(mail.outbox[0].body))
-    assert link is None  # no site root given to the service: the path alone
-    assert f"/reports/{report.pk}/support/confirm/" in mail.outbox[0].body
+    assert link is not None
 
     token = mail.outbox[1].body.split("/support/confirm/")[1].split("/")[0]
     assert services.report_support_confirm(report=report, token=token) == first

@@ -1,6 +1,6 @@
 """Django admin for platform administrators: Open311 API keys, categories with their
-questions, neighbourhoods, and a read-only view of reports (city staff change reports in the
-back office, whose writes go through the services)."""
+questions, neighbourhoods, reply templates, and a read-only view of reports (city staff
+change reports in the back office, whose writes go through the services)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from .models import ApiKey, Category, CategoryAttribute, Neighbourhood, Report
+from .models import ApiKey, Category, CategoryAttribute, Neighbourhood, ReplyTemplate, Report
 
 
 @admin.register(ApiKey)
@@ -87,3 +87,12 @@ class ReportAdmin(admin.ModelAdmin[Report]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Report | None = None) -> bool:
         return False
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(TranslationAdmin[ReplyTemplate]):
+    list_display = ("title", "municipality", "category", "position", "is_active")
+    list_filter = ("municipality", "is_active")
+    search_fields = ("title", "text")
+    list_select_related = ("municipality", "category")
+    fields = ("municipality", "category", "title", "text", "position", "is_active")

@@ -8,6 +8,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -204,6 +205,11 @@ class ReplyTemplate(CityOwnedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # A template answers one city's reports: its category must be that city's.
+        if self.category is not None and self.category.municipality_id != self.municipality_id:
+            raise ValidationError({"category": _("Choose a category of the same city.")})
 
 
 class ApiKey(CityOwnedModel):

@@ -21,6 +21,7 @@ from digiplace.reports.models import (
     Category,
     CategoryAttribute,
     Neighbourhood,
+    ReplyTemplate,
     Report,
     ReportStatus,
     ReportUpdate,
@@ -66,6 +67,8 @@ RESPONSES: dict[str, str] = {
     ReportStatus.ACKNOWLEDGED: "Am primit sesizarea și am transmis-o echipei de teren.",
     ReportStatus.IN_PROGRESS: "Echipa lucrează la rezolvare.",
     ReportStatus.PLANNED: "Intervenția este planificată în programul lunii viitoare.",
+    ReportStatus.WAITING: "Vă rugăm să ne trimiteți o fotografie a locului, ca să știm ce echipă "
+    "să trimitem.",
     ReportStatus.FIXED: "Problema a fost rezolvată. Vă mulțumim!",
     ReportStatus.NOT_RESPONSIBLE: "Zona aparține altui administrator; am transmis sesizarea.",
     ReportStatus.UNABLE_TO_FIX: "Nu putem interveni până la finalizarea lucrărilor din zonă.",
@@ -75,9 +78,72 @@ STATUS_WEIGHTS = [
     (ReportStatus.ACKNOWLEDGED, 12),
     (ReportStatus.IN_PROGRESS, 10),
     (ReportStatus.PLANNED, 6),
+    (ReportStatus.WAITING, 4),
     (ReportStatus.FIXED, 50),
     (ReportStatus.NOT_RESPONSIBLE, 5),
     (ReportStatus.UNABLE_TO_FIX, 5),
+]
+
+# Reply templates: category service code (None: any category), title and text in Romanian,
+# then in English.
+REPLY_TEMPLATES: list[tuple[str | None, str, str, str, str]] = [
+    (
+        None,
+        "Mulțumim, am preluat sesizarea",
+        "Vă mulțumim pentru sesizare. Am transmis-o echipei de teren și vă scriem din nou "
+        "când problema este rezolvată.",
+        "Thank you, we are on it",
+        "Thank you for your report. We have passed it to the field team and will write "
+        "again when the problem is solved.",
+    ),
+    (
+        None,
+        "Avem nevoie de mai multe detalii",
+        "Vă rugăm să ne spuneți mai exact unde se află problema (un reper apropiat sau "
+        "numărul clădirii) și, dacă puteți, să adăugați o fotografie.",
+        "We need more details",
+        "Please tell us more precisely where the problem is (a nearby landmark or the "
+        "building number) and, if you can, add a photo.",
+    ),
+    (
+        None,
+        "Problema a fost rezolvată",
+        "Problema a fost rezolvată. Vă mulțumim că ne ajutați să ținem orașul în ordine!",
+        "The problem is solved",
+        "The problem has been solved. Thank you for helping us keep the city in good order!",
+    ),
+    (
+        None,
+        "Nu este în grija primăriei",
+        "Zona nu este administrată de primărie. Am transmis sesizarea administratorului "
+        "responsabil.",
+        "Not the city's responsibility",
+        "This area is not managed by the city. We have passed your report to its administrator.",
+    ),
+    (
+        "overflowing-container",
+        "Golire programată",
+        "Containerul va fi golit la următoarea cursă a operatorului de salubrizare, în cel "
+        "mult 48 de ore.",
+        "Emptying scheduled",
+        "The container will be emptied on the waste operator's next round, within 48 hours.",
+    ),
+    (
+        "pothole",
+        "Reparație în programul de asfaltare",
+        "Groapa a fost inclusă în programul de reparații al carosabilului. Până atunci, "
+        "locul va fi semnalizat.",
+        "Repair in the paving programme",
+        "The pothole has been added to the road repair programme. Until then, the spot will "
+        "be marked with signs.",
+    ),
+    (
+        "street-light",
+        "Echipa de iluminat a fost anunțată",
+        "Am anunțat echipa de iluminat public; stâlpul va fi verificat în cel mult 7 zile.",
+        "Street-lighting crew notified",
+        "We have notified the street-lighting crew; the pole will be checked within 7 days.",
+    ),
 ]
 
 
@@ -128,6 +194,7 @@ class Command(BaseCommand):
             )
             categories.append(category)
         self._questions(municipality, categories)
+        self._reply_templates(municipality, categories)
         areas = []
         for slug, name_ro, name_en, (south, west, north, east) in _grid(municipality):
             ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
@@ -153,6 +220,22 @@ class Command(BaseCommand):
         if not Report.objects.filter(municipality=municipality, device_id=DEMO_DEVICE).exists():
             self._reports(municipality, categories, areas, count)
         return key.key
+
+    def _reply_templates(self, municipality: Municipality, categories: list[Category]) -> None:
+        by_code = {category.service_code: category for category in categories}
+        for position, (code, title_ro, text_ro, title_en, text_en) in enumerate(REPLY_TEMPLATES):
+            ReplyTemplate.objects.update_or_create(
+                municipality=municipality,
+                category=by_code[code] if code else None,
+                position=position,
+                defaults={
+                    "title_ro": title_ro,
+                    "text_ro": text_ro,
+                    "title_en": title_en,
+                    "text_en": text_en,
+                    "is_active": True,
+                },
+            )
 
     def _questions(self, municipality: Municipality, categories: list[Category]) -> None:
         by_code = {category.service_code: category for category in categories}

@@ -37,6 +37,9 @@ from .models import (
 )
 from .plan_schema import DATE_PATTERN, LANGUAGES, PLAN_FILE_SCHEMA
 
+# The note on the reading that a KPI's baseline becomes (the data file's language: English).
+BASELINE_NOTE = "Baseline, as stated in the plan"
+
 
 class PlanFileError(Exception):
     """The files could not be loaded; ``errors`` lists every problem found."""
@@ -240,6 +243,14 @@ def _texts(values: dict[str, str] | None, field: str) -> dict[str, str]:
     return {f"{field}_{language}": values.get(language, "") for language in LANGUAGES}
 
 
+def _text_lists(items: list[dict[str, str]] | None, field: str) -> dict[str, list[str]]:
+    """[{en: .., ro: ..}, ...] → {field_en: [..], field_ro: [..]}, in the file's order."""
+    items = items or []
+    return {
+        f"{field}_{language}": [item.get(language, "") for item in items] for language in LANGUAGES
+    }
+
+
 def _decimal(value: float | int | None) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
@@ -347,25 +358,27 @@ class _Importer:
                 "objective": objective,
                 "position": position,
                 "kind": data["kind"],
-                "open_action_category": data.get("open_action_category") or "",
+                **_texts(data.get("open_action_category"), "open_action_category"),
                 **_texts(data["title"], "title"),
                 **_texts(data.get("description"), "description"),
-                "owner": data.get("owner") or "",
-                "stakeholders": data.get("stakeholders", []),
-                "strategy_links": data.get("strategy_links", []),
-                "funding_programmes": data.get("funding_programmes", []),
+                **_texts(data.get("owner"), "owner"),
+                **_text_lists(data.get("stakeholders"), "stakeholders"),
+                **_text_lists(data.get("strategy_links"), "strategy_links"),
+                **_text_lists(data.get("funding_programmes"), "funding_programmes"),
                 "budget_amount": _decimal(budget.get("amount")),
                 "budget_currency": budget.get("currency", "EUR"),
                 "status": data.get("status") or "",
+                # Staff keep a project's progress up to date; the file sets it only if it says.
+                **({"progress": data["progress"]} if "progress" in data else {}),
                 "start_date": start,
                 "start_precision": start_precision,
                 "end_date": end,
                 "end_precision": end_precision,
-                "schedule_text": data.get("schedule_text") or "",
+                **_texts(data.get("schedule_text"), "schedule_text"),
                 "latitude": location.get("latitude"),
                 "longitude": location.get("longitude"),
-                "digital_enablers": data.get("digital_enablers", []),
-                "local_actor_types": data.get("local_actor_types", []),
+                **_text_lists(data.get("digital_enablers"), "digital_enablers"),
+                **_text_lists(data.get("local_actor_types"), "local_actor_types"),
             },
         )
         self.result.projects += 1
@@ -384,8 +397,8 @@ class _Importer:
                     "start_precision": start_precision,
                     "end_date": end,
                     "end_precision": end_precision,
-                    "schedule_text": activity_data.get("schedule_text") or "",
-                    "outputs": activity_data.get("outputs", []),
+                    **_texts(activity_data.get("schedule_text"), "schedule_text"),
+                    **_text_lists(activity_data.get("outputs"), "outputs"),
                     "status": activity_data.get("status") or "",
                     "progress": activity_data.get("progress"),
                 },
@@ -413,7 +426,7 @@ class _Importer:
                 "project": project,
                 "kind": data["kind"],
                 **_texts(data["name"], "name"),
-                "unit": data["unit"],
+                **_texts(data["unit"], "unit"),
                 "baseline_value": _decimal(baseline.get("value")),
                 "baseline_date": parse_date(baseline.get("date"))[0],
                 "target_value": _decimal(target.get("value")),
@@ -423,7 +436,19 @@ class _Importer:
             },
         )
         self.result.kpis += 1
-        for measurement in data.get("measurements", []):
+        readings = list(data.get("measurements", []))
+        if baseline.get("value") is not None and baseline.get("date") is not None:
+            # The baseline is the first reading: the KPI pages show it until staff add more.
+            readings.insert(
+                0,
+                {
+                    "date": baseline["date"],
+                    "value": baseline["value"],
+                    "source": data.get("source") or self.plan.source_title,
+                    "note": BASELINE_NOTE,
+                },
+            )
+        for measurement in readings:
             Measurement.objects.update_or_create(
                 kpi=kpi,
                 date=parse_date(measurement["date"])[0],
@@ -446,7 +471,7 @@ class _Importer:
                 **_texts(data.get("mitigation"), "mitigation"),
                 "intensity": data.get("intensity") or "",
                 "likelihood": data.get("likelihood") or "",
-                "owner": data.get("owner") or "",
+                **_texts(data.get("owner"), "owner"),
                 "status": data.get("status") or "open",
                 "review_date": parse_date(data.get("review_date"))[0],
             },
@@ -472,8 +497,8 @@ class _Importer:
             GovernanceMember(
                 municipality=self.municipality,
                 body=body,
-                name=member["name"],
-                role=member.get("role") or "",
+                **_texts(member["name"], "name"),
+                **_texts(member.get("role"), "role"),
                 is_coordinator=member.get("is_coordinator", False),
             )
             for member in data.get("members", [])

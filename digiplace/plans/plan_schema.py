@@ -24,16 +24,23 @@ DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 
 
 def _text(required: bool = True, max_length: int | None = None) -> dict[str, Any]:
-    string: dict[str, Any] = {"type": "string"}
+    """A text in every language of the site: the Romanian site never shows English."""
+    string: dict[str, Any] = {"type": "string", "minLength": 1}
     if max_length is not None:
         string["maxLength"] = max_length
-    schema: dict[str, Any] = {
-        "type": "object",
+    # Keywords other than "type" apply to objects only, so null passes an optional text and a
+    # bad text gets the precise message ("'ro' is a required property").
+    return {
+        "type": "object" if required else ["object", "null"],
         "properties": dict.fromkeys(LANGUAGES, string),
+        "required": list(LANGUAGES),
         "additionalProperties": False,
-        "minProperties": 1,
     }
-    return schema if required else {"anyOf": [schema, {"type": "null"}]}
+
+
+def _text_list(max_length: int | None = None) -> dict[str, Any]:
+    """A list of short texts, each in every language (outputs, stakeholders, ...)."""
+    return {"type": "array", "items": _text(max_length=max_length)}
 
 
 _date: dict[str, Any] = {
@@ -55,7 +62,7 @@ _kpi: dict[str, Any] = {
         "key": {"type": "string", "minLength": 1, "maxLength": 60},
         "kind": {"enum": ["key", "outcome", "output"]},
         "name": _text(max_length=1000),
-        "unit": {"type": "string", "minLength": 1, "maxLength": 40},
+        "unit": _text(max_length=40),
         "baseline": {
             "anyOf": [
                 {
@@ -107,8 +114,8 @@ _activity: dict[str, Any] = {
         "title": _text(max_length=2000),
         "start": _date,
         "end": _date,
-        "schedule_text": {"type": ["string", "null"], "maxLength": 200},
-        "outputs": _strings,
+        "schedule_text": _text(required=False, max_length=200),
+        "outputs": _text_list(),
         "related_activities": _text(required=False),
         "status": {"enum": STATUSES},
         "progress": {
@@ -124,13 +131,13 @@ _project: dict[str, Any] = {
     "properties": {
         "key": {"type": "string", "minLength": 1, "maxLength": 40},
         "kind": {"enum": ["action", "strategic_project", "open_action"]},
-        "open_action_category": {"type": ["string", "null"], "maxLength": 200},
+        "open_action_category": _text(required=False, max_length=200),
         "title": _text(max_length=1000),
         "description": _text(required=False),
-        "owner": {"type": ["string", "null"], "maxLength": 300},
-        "stakeholders": _strings,
-        "strategy_links": _strings,
-        "funding_programmes": _strings,
+        "owner": _text(required=False, max_length=300),
+        "stakeholders": _text_list(),
+        "strategy_links": _text_list(),
+        "funding_programmes": _text_list(),
         "budget": {
             "anyOf": [
                 {
@@ -146,9 +153,12 @@ _project: dict[str, Any] = {
             ]
         },
         "status": {"enum": STATUSES},
+        "progress": {
+            "anyOf": [{"type": "integer", "minimum": 0, "maximum": 100}, {"type": "null"}]
+        },
         "start": _date,
         "end": _date,
-        "schedule_text": {"type": ["string", "null"], "maxLength": 200},
+        "schedule_text": _text(required=False, max_length=200),
         "location": {
             "anyOf": [
                 {
@@ -163,8 +173,8 @@ _project: dict[str, Any] = {
                 {"type": "null"},
             ]
         },
-        "digital_enablers": _strings,
-        "local_actor_types": _strings,
+        "digital_enablers": _text_list(),
+        "local_actor_types": _text_list(),
         "kpis": _kpis,
         "activities": {"type": "array", "items": _activity},
     },
@@ -214,7 +224,7 @@ _risk: dict[str, Any] = {
         "mitigation": _text(required=False),
         "intensity": _level,
         "likelihood": _level,
-        "owner": {"type": ["string", "null"]},
+        "owner": _text(required=False, max_length=300),
         "status": {"enum": ["open", "mitigated", "closed"]},
         "review_date": _date,
     },
@@ -236,8 +246,8 @@ _governance_body: dict[str, Any] = {
                 "required": ["name"],
                 "additionalProperties": False,
                 "properties": {
-                    "name": {"type": "string", "minLength": 1, "maxLength": 300},
-                    "role": {"type": ["string", "null"], "maxLength": 300},
+                    "name": _text(max_length=300),
+                    "role": _text(required=False, max_length=300),
                     "is_coordinator": {"type": "boolean"},
                 },
             },

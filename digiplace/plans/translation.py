@@ -5,6 +5,7 @@ from modeltranslation.translator import TranslationOptions, register
 from .models import (
     Activity,
     GovernanceBody,
+    GovernanceMember,
     Kpi,
     Objective,
     Pillar,
@@ -32,27 +33,43 @@ class ObjectiveTranslationOptions(TranslationOptions):
 
 @register(Project)
 class ProjectTranslationOptions(TranslationOptions):
-    fields = ("title", "description")
+    fields = (
+        "title",
+        "description",
+        "open_action_category",
+        "owner",
+        "stakeholders",
+        "strategy_links",
+        "funding_programmes",
+        "schedule_text",
+        "digital_enablers",
+        "local_actor_types",
+    )
 
 
 @register(Activity)
 class ActivityTranslationOptions(TranslationOptions):
-    fields = ("title", "related_activities")
+    fields = ("title", "related_activities", "schedule_text", "outputs")
 
 
 @register(Kpi)
 class KpiTranslationOptions(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "unit")
 
 
 @register(Risk)
 class RiskTranslationOptions(TranslationOptions):
-    fields = ("description", "mitigation")
+    fields = ("description", "mitigation", "owner")
 
 
 @register(GovernanceBody)
 class GovernanceBodyTranslationOptions(TranslationOptions):
     fields = ("name", "role", "description")
+
+
+@register(GovernanceMember)
+class GovernanceMemberTranslationOptions(TranslationOptions):
+    fields = ("name", "role")
 
 
 @register(WorkingGroup)

@@ -12,11 +12,13 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from digiplace.core.models import Municipality
-from digiplace.plans.loader import PlanFileError, plans_load
+from digiplace.plans.loader import BASELINE_NOTE, PlanFileError, plans_load
 from digiplace.plans.models import (
     Activity,
     GovernanceBody,
+    GovernanceMember,
     Kpi,
+    Measurement,
     Objective,
     Pillar,
     Plan,
@@ -32,7 +34,7 @@ MINIMAL = {
     "plan": {
         "key": "test-plan",
         "municipality": "botosani",
-        "title": {"en": "Test plan"},
+        "title": {"en": "Test plan", "ro": "Plan de test"},
         "period": {"start": 2022, "end": 2027},
         "pillars": [
             {
@@ -42,12 +44,14 @@ MINIMAL = {
                     {
                         "key": "P1-1",
                         "kind": "action",
-                        "title": {"en": "Electric buses"},
+                        "title": {"en": "Electric buses", "ro": "Autobuze electrice"},
                         "budget": {"amount": 20000000, "currency": "EUR"},
                         "status": "in_progress",
                         "start": 2022,
                         "end": "2023-06",
-                        "activities": [{"number": "1.1", "title": {"en": "Consultation"}}],
+                        "activities": [
+                            {"number": "1.1", "title": {"en": "Consultation", "ro": "Consultare"}}
+                        ],
                     }
                 ],
             }
@@ -142,7 +146,9 @@ def test_semantic_errors_are_reported_with_paths(botosani: Municipality, tmp_pat
     data = yaml.safe_load(yaml.safe_dump(MINIMAL))
     project = data["plan"]["pillars"][0]["projects"][0]
     project["start"], project["end"] = 2024, 2023
-    data["plan"]["pillars"][0]["projects"].append(dict(project, title={"en": "Copy"}))
+    data["plan"]["pillars"][0]["projects"].append(
+        dict(project, title={"en": "Copy", "ro": "Copie"})
+    )
     data["plan"]["municipality"] = "botosani"
 
     with pytest.raises(PlanFileError) as raised:
@@ -178,3 +184,111 @@ def test_command_reports_errors_and_check_mode(botosani: Municipality, tmp_path:
         call_command("plans_load", str(bad))
     call_command("plans_load", str(_write(tmp_path, "ok.yaml", MINIMAL)), "--check", verbosity=0)
     assert Plan.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_every_text_must_be_given_in_both_languages(botosani: Municipality, tmp_path: Path) -> None:
+    data = yaml.safe_load(yaml.safe_dump(MINIMAL))
+    project = data["plan"]["pillars"][0]["projects"][0]
+    project["description"] = {"en": "Buses that run on electricity"}
+    project["stakeholders"] = [{"en": "Eltrans", "ro": ""}]
+    project["kpis"] = [
+        {"key": "K1", "kind": "output", "name": {"en": "Buses", "ro": "Autobuze"}, "unit": "buses"}
+    ]
+
+    with pytest.raises(PlanFileError) as raised:
+        plans_load(paths=[_write(tmp_path, "plan.yaml", data)])
+
+    messages = "\n".join(raised.value.errors)
+    assert "plan.pillars[0].projects[0].description: 'ro' is a required property" in messages
+    assert "plan.pillars[0].projects[0].stakeholders[0].ro: '' should be non-empty" in messages
+    assert "plan.pillars[0].projects[0].kpis[0].unit: 'buses' is not of type 'object'" in messages
+    assert Plan.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_both_city_plans_are_stored_in_romanian_and_english(
+    botosani: Municipality, timisoara: Municipality
+) -> None:
+    call_command("plans_load", verbosity=0)
+
+    # Every text the pages show has its Romanian twin, and it is not the English text copied.
+    for model, fields in {
+        Plan: ["title"],
+        Pillar: ["title", "description"],
+        Objective: ["title"],
+        Project: ["title"],
+        Activity: ["title"],
+        Kpi: ["name", "unit"],
+        Risk: ["description", "mitigation"],
+        GovernanceBody: ["name", "role"],
+        GovernanceMember: ["name"],
+        WorkingGroup: ["name"],
+    }.items():
+        for field in fields:
+            missing = model.objects.filter(**{f"{field}_ro__in": ["", None]})
+            assert not missing.exists(), (model.__name__, field)
+            assert model.objects.exclude(**{f"{field}_en__in": ["", None]}).exists()
+    theme = Pillar.objects.get(plan__key="botosani-iap", key="5.1")
+    assert theme.title_en == "Digital transformation & urban mobility"
+    assert theme.title_ro == "Transformare digitală și mobilitate urbană"
+    buses = Project.objects.get(plan__key="botosani-iap", key="5.1-1")
+    assert buses.owner_ro == "Municipiul Botoșani"
+    assert buses.owner_en == "Municipality of Botosani"
+    assert buses.funding_programmes_ro[0] == "FEDR 2014-2020/2021-2027"
+    consultation = buses.activities.get(number="1.1")
+    assert consultation.outputs_ro == [
+        "Introducerea a 11 autobuze electrice care să înlocuiască actualul sistem de tramvai "
+        "din municipiul Botoșani"
+    ]
+    population = Kpi.objects.get(key="A1-population")
+    assert (population.unit_en, population.unit_ro) == ("people", "persoane")
+
+
+@pytest.mark.django_db
+def test_kpi_baselines_are_the_first_readings_with_their_year_and_source(
+    botosani: Municipality, timisoara: Municipality
+) -> None:
+    call_command("plans_load", verbosity=0)
+    call_command("plans_load", verbosity=0)  # idempotent: still one reading per baseline
+
+    def readings(key: str) -> list[tuple[datetime.date, Decimal, str, str]]:
+        return list(
+            Measurement.objects.filter(kpi__key=key).values_list("date", "value", "source", "note")
+        )
+
+    statistics = "statistics and public institutions"
+    assert readings("A1-population") == [
+        (datetime.date(2020, 1, 1), Decimal(325522), statistics, BASELINE_NOTE)
+    ]
+    desi = readings("A1-desi-respondents")
+    assert [(date, value) for date, value, _source, _note in desi] == [
+        (datetime.date(2021, 1, 1), Decimal(1413))
+    ]
+    assert desi[0][2].startswith("First DESI survey for Timișoara")
+    expected = {
+        "A5-air-sensors": Decimal(55),
+        "A5-recycling": Decimal("13.5"),
+        "A5-household-waste": Decimal(691),
+    }
+    for key, value in expected.items():
+        assert [reading[1] for reading in readings(key)] == [value], key
+    # A KPI whose baseline the document does not give gets no reading.
+    assert readings("A1-open-data-sets") == []
+    with_baseline = Kpi.objects.filter(baseline_value__isnull=False, baseline_date__isnull=False)
+    assert Measurement.objects.count() == with_baseline.count() > 20
+
+
+@pytest.mark.django_db
+def test_a_plan_can_state_a_projects_progress_and_a_reload_without_it_keeps_staffs(
+    botosani: Municipality, tmp_path: Path
+) -> None:
+    data = yaml.safe_load(yaml.safe_dump(MINIMAL))
+    data["plan"]["pillars"][0]["projects"][0]["progress"] = 30
+    plans_load(paths=[_write(tmp_path, "plan.yaml", data)])
+    assert Project.objects.get(key="P1-1").progress == 30
+
+    Project.objects.filter(key="P1-1").update(progress=45)
+    plans_load(paths=[_write(tmp_path, "minimal.yaml", MINIMAL)])
+
+    assert Project.objects.get(key="P1-1").progress == 45

@@ -2,12 +2,13 @@
 
 Each module's AppConfig.ready() calls ``register`` with its spec; the navigation shows
 the modules whose public page exists, staff memberships grant modules by code, and
-/sitemap.xml lists the public pages each module's ``sitemaps`` gives for the city.
+/sitemap.xml lists the public pages each module's ``sitemaps`` gives for the city; the
+city's home map shows the places each module's ``map_places`` gives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +23,28 @@ SitemapSections = Callable[["Municipality"], Mapping[str, Sitemap[Any]]]
 
 
 @dataclass(frozen=True)
+class MapPlace:
+    """A public place a module shows on the city's home map and in the list under it."""
+
+    title: str
+    url: str
+    latitude: float
+    longitude: float
+    description: str = ""
+
+
+# A module's places for one city's home map, newest or most relevant first, a few at most.
+MapPlaces = Callable[["Municipality"], Sequence[MapPlace]]
+
+
+@dataclass(frozen=True)
 class ModuleSpec:
     code: str
     name: str | Promise
     public_url_name: str | None = None
     backoffice_url_name: str | None = None
     sitemaps: SitemapSections | None = None
+    map_places: MapPlaces | None = None
 
 
 _modules: dict[str, ModuleSpec] = {}

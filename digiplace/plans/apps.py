@@ -10,7 +10,7 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import modules, personal_data
 
-        from . import privacy, sitemaps
+        from . import map_places, privacy, sitemaps
 
         modules.register(
             modules.ModuleSpec(
@@ -19,6 +19,7 @@ class PlansConfig(AppConfig):
                 public_url_name="plans:plan_list",
                 backoffice_url_name="plans_backoffice:plan_list",
                 sitemaps=sitemaps.sitemaps,
+                map_places=map_places.home_map_places,
             )
         )
         personal_data.register(privacy.provider)

@@ -10,7 +10,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import http, modules, personal_data
 
-        from . import privacy, sitemaps
+        from . import map_places, privacy, sitemaps
         from .open311 import views as open311_views
 
         modules.register(
@@ -20,6 +20,7 @@ class ReportsConfig(AppConfig):
                 public_url_name="reports:report_list",
                 backoffice_url_name="reports_backoffice:report_queue",
                 sitemaps=sitemaps.sitemaps,
+                map_places=map_places.home_map_places,
             )
         )
         personal_data.register(privacy.provider)

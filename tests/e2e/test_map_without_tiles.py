@@ -13,10 +13,8 @@ from .conftest import BOTOSANI_EN, BrowserSession, Sites, choose_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TILES_FAILED_EN = (
-    "The background map could not be loaded. The places are still shown, "
-    "and the list on this page has the same information."
-)
+# The home page of a city with nothing on its map lists nothing, so the notice promises no list.
+TILES_FAILED_EN = "The background map could not be loaded. The places are still shown on it."
 MAP_ZOOM = "document.getElementById('city-map').digiplaceMap.getZoom()"
 
 

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
 from django.utils import formats
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 from ..branding import branding_version as _branding_version
 
 register = template.Library()
+
+# The default tile server's attribution (settings.MAP_TILE_ATTRIBUTION), shown translated.
+OPENSTREETMAP_LINK = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+OPENSTREETMAP_ATTRIBUTION = f"&copy; {OPENSTREETMAP_LINK} contributors"
 
 
 @register.simple_tag
@@ -32,7 +37,9 @@ def map_component(
     bounds: Any = None,
     features: dict[str, Any] | None = None,
     caption: str = "",
+    has_list: bool = True,
 ) -> dict[str, Any]:
+    """``has_list``: whether the page lists what the map shows (the fallback texts say so)."""
     return {
         "map_id": map_id,
         "features_id": f"{map_id}-features",
@@ -43,9 +50,18 @@ def map_component(
         "bounds": bounds,
         "features": features,
         "caption": caption,
+        "has_list": has_list,
         "map_tile_url": context.get("map_tile_url", ""),
-        "map_tile_attribution": context.get("map_tile_attribution", ""),
+        "map_tile_attribution": tile_attribution(str(context.get("map_tile_attribution") or "")),
     }
+
+
+def tile_attribution(attribution: str) -> str:
+    """OpenStreetMap's attribution in the page's language; another provider's as it is."""
+    if attribution.strip() != OPENSTREETMAP_ATTRIBUTION:
+        return attribution
+    # Translators: the map's credit line; %(openstreetmap)s is a link named OpenStreetMap.
+    return gettext("© %(openstreetmap)s contributors") % {"openstreetmap": OPENSTREETMAP_LINK}
 
 
 def chart_data(
@@ -87,7 +103,9 @@ def coordinates_text(latitude: float | None, longitude: float | None) -> str:
         return ""
 
     def number(value: float) -> str:
-        return formats.number_format(abs(value), 5, use_l10n=True, force_grouping=False)
+        # Rounded half up (number_format cuts the digits beyond the fifth).
+        rounded = Decimal(repr(abs(value))).quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP)
+        return formats.number_format(rounded, 5, use_l10n=True, force_grouping=False)
 
     north_south = (
         pgettext("compass point", "N") if latitude >= 0 else pgettext("compass point", "S")

@@ -22,6 +22,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import branding, modules, selectors, services
+from ..home_map import HomeMap
 from ..http import as_city_request, request_user
 from ..i18n import language_cookie_set
 
@@ -34,7 +35,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "core/landing.html",
             {"municipality_links": selectors.municipality_links(request=request)},
         )
-    return render(request, "core/home.html", {"municipality": municipality})
+    return render(
+        request,
+        "core/home.html",
+        {"municipality": municipality, "home_map": HomeMap(municipality)},
+    )
 
 
 @require_POST

@@ -1,0 +1,40 @@
+"""The projects the city's home map shows: those of its published plans that have a place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+
+from digiplace.core.modules import MapPlace
+
+from .models import Project
+from .selectors import plan_list, status_label
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Municipality
+
+HOME_MAP_PROJECTS = 10
+
+
+def home_map_places(municipality: Municipality) -> list[MapPlace]:
+    projects = (
+        Project.objects.filter(
+            plan__in=plan_list(municipality=municipality),
+            latitude__isnull=False,
+            longitude__isnull=False,
+        )
+        .select_related("plan")
+        .order_by("plan__key", "key")[:HOME_MAP_PROJECTS]
+    )
+    return [
+        MapPlace(
+            title=project.title,
+            url=reverse("plans:project_detail", args=[project.plan.key, project.key]),
+            latitude=project.latitude,
+            longitude=project.longitude,
+            description=str(status_label(project.status) or ""),
+        )
+        for project in projects
+        if project.latitude is not None and project.longitude is not None
+    ]

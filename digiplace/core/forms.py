@@ -96,8 +96,11 @@ class EmailTaskPasswordResetForm(PasswordResetForm):
     ) -> None:
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
+        municipality_id = context.get("municipality_id")
         transaction.on_commit(
-            lambda: email_send.enqueue(subject=subject, body=body, to=[to_email]),
+            lambda: email_send.enqueue(
+                subject=subject, body=body, to=[to_email], municipality_id=municipality_id
+            ),
         )
 
 

@@ -112,7 +112,7 @@ def municipality_sender(municipality: Municipality | None) -> str:
     active language) and its sender address (else DEFAULT_FROM_EMAIL's address)."""
     if municipality is None:
         return str(settings.DEFAULT_FROM_EMAIL)
-    default_name, default_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    default_name, default_address = parseaddr(str(settings.DEFAULT_FROM_EMAIL))
     name = municipality.email_sender_name or str(municipality.name) or default_name
     address = municipality.email_sender_address or default_address
     return str(Address(display_name=name, addr_spec=address))
@@ -220,7 +220,7 @@ def _account_describe(rest: str) -> str:
 
 
 def _account_opt_out(rest: str, digest: str) -> None:
-    user = User.objects.filter(pk=int(rest) if rest.isdigit() else None).first()
+    user = User.objects.filter(pk=int(rest)).first() if rest.isdigit() else None
     if user is not None and email_digest(user.email) == digest:
         User.objects.filter(pk=user.pk).update(notify_by_email=False)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
 from . import selectors
-from .models import Notification, User
+from .models import Municipality, Notification, User
 from .tasks import email_send
 
 EMAIL_TAKEN_MESSAGE = _("An account with this email already exists. Log in or reset your password.")
@@ -54,6 +54,7 @@ def user_register(
     site_root: str,
     site_name: str,
     email_language: str,
+    municipality: Municipality | None = None,
 ) -> User:
     """Create an inactive account and email its confirmation link once the row is committed.
 
@@ -87,8 +88,11 @@ def user_register(
         )
         body = render_to_string("core/account/email_confirm_email.txt", context)
     recipient = user.email
+    municipality_id = municipality.pk if municipality else None
     transaction.on_commit(
-        lambda: email_send.enqueue(subject=subject, body=body, to=[recipient]),
+        lambda: email_send.enqueue(
+            subject=subject, body=body, to=[recipient], municipality_id=municipality_id
+        ),
     )
     return user
 

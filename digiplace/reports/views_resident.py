@@ -47,7 +47,7 @@ def supporter_ids(request: HttpRequest) -> list[int]:
         SUPPORTS_COOKIE,
         default="",
         salt=SUPPORTS_COOKIE_SALT,
-        max_age=SUPPORTS_COOKIE_MAX_AGE.total_seconds(),
+        max_age=SUPPORTS_COOKIE_MAX_AGE,
     )
     try:
         ids = json.loads(value) if value else []

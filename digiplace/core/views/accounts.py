@@ -80,6 +80,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     site_root=f"{request.scheme}://{request.get_host()}",
                     site_name=_site_name(request),
                     email_language=_page_language(request),
+                    municipality=getattr(request, "municipality", None),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -138,7 +139,12 @@ class PasswordResetView(auth_views.PasswordResetView):
             # Someone else may be using up this address's resets: its owner sees the usual
             # answer (and the mails sent already), no refusal they could be locked out by.
             return HttpResponseRedirect(self.get_success_url())
-        self.extra_email_context = {"site_title": _site_name(self.request)}
+        municipality = getattr(self.request, "municipality", None)
+        self.extra_email_context = {
+            "site_title": _site_name(self.request),
+            # Sent from the city's own sender (EmailTaskPasswordResetForm.send_mail).
+            "municipality_id": municipality.pk if municipality else None,
+        }
         return super().form_valid(form)
 
 

@@ -27,10 +27,12 @@ from .creation import (
     report_create,
     report_edit_description,
     report_flag_abuse,
+    report_follow_link_renew,
     report_input_errors,
     report_support,
     report_support_confirm,
     report_support_later,
+    report_support_withdraw,
 )
 from .routing import department_for
 from .staff import (

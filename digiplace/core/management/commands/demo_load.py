@@ -93,6 +93,8 @@ class Command(BaseCommand):
             "contact_phone": entry["contact_phone"],
             "address": entry["address"],
             "website": entry["website"],
+            "email_sender_name": entry.get("email_sender_name", ""),
+            "email_sender_address": entry.get("email_sender_address", ""),
         }
         municipality, _created = Municipality.objects.update_or_create(
             slug=entry["slug"], defaults=defaults

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from playwright.sync_api import Page, expect
 
 from digiplace.core import modules
-from digiplace.core.models import Municipality, StaffMembership, StaffRole
+from digiplace.core.models import Department, Municipality, StaffMembership, StaffRole
 from digiplace.core.tests.factories import PASSWORD, StaffMembershipFactory, UserFactory
 
 SITEMAP_NAMESPACE = {"sitemap": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -113,13 +113,17 @@ def backoffice_urls(
     return walked
 
 
-def staff_with_every_module(municipality: Municipality, email: str) -> StaffMembership:
-    """An administrator of the municipality with every registered module."""
+def staff_with_every_module(
+    municipality: Municipality, email: str, department: Department | None = None
+) -> StaffMembership:
+    """An administrator of the municipality with every registered module (in ``department``,
+    so that the reports queue, which opens on the department's reports, lists some)."""
     return StaffMembershipFactory.create(
         municipality=municipality,
         user=UserFactory.create(email=email),
         role=StaffRole.ADMIN,
         modules=[spec.code for spec in modules.all_modules()],
+        **({"department": department} if department is not None else {}),
     )
 
 

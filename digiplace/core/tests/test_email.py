@@ -224,7 +224,7 @@ def test_a_wrong_altered_or_expired_link_gets_a_translated_page_and_changes_noth
 
     # Expired: the link is read a year and a day after it was sent.
     later = time.time() + 366 * 24 * 3600
-    monkeypatch.setattr(signing.time, "time", lambda: later)
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later)
     answer = client.post(f"/unsubscribe/{good}/", HTTP_HOST=BOTOSANI)
     assert answer.status_code == 400
     assert expected in answer.content.decode()

@@ -109,7 +109,7 @@ def test_the_acknowledgement_is_from_the_city_in_the_reporters_language_with_a_p
     assert "Container plin" in message.body
     follow = _link(FOLLOW_LINK, message)
     assert follow.startswith(f"/reports/{report.pk}/follow/")
-    assert UNSUBSCRIBE_LINK.search(message.body) is not None
+    assert UNSUBSCRIBE_LINK.search(str(message.body)) is not None
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
@@ -327,7 +327,7 @@ def test_an_anonymous_supporter_is_recognised_by_the_confirmation_cookie_and_can
             f"/reports/{report.pk}/support/", {"email": "vecin@example.org"}, HTTP_HOST=BOTOSANI
         )
     confirmation = re.search(
-        r"http://botosani\.localhost(/reports/\d+/support/confirm/\S+/)", mail.outbox[0].body
+        r"http://botosani\.localhost(/reports/\d+/support/confirm/\S+/)", str(mail.outbox[0].body)
     )
     assert confirmation is not None
     # The confirmation email comes from the city too.

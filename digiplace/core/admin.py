@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin as TasksDBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 from modeltranslation.admin import TranslationAdmin
 
 from .models import (
@@ -61,10 +65,10 @@ class UserAdmin(BaseUserAdmin[Any]):
     search_fields = ("email", "full_name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("full_name", "preferred_language")}),
-        ("Notifications", {"fields": ("notify_in_app", "notify_by_email")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
-        ("Dates", {"fields": ("last_login", "date_joined", "email_confirmed_at")}),
+        (_("Profile"), {"fields": ("full_name", "preferred_language")}),
+        (_("Notifications"), {"fields": ("notify_in_app", "notify_by_email")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "email_confirmed_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ("groups",)
@@ -98,3 +102,36 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ("created_at", "recipient", "kind", "subject", "read_at", "emailed_at")
     list_filter = ("kind",)
     search_fields = ("recipient__email", "subject")
+
+
+# Third-party apps: their names and the few labels they leave untranslatable, in the admin's
+# language (their texts are in our catalogue through core.i18n_extra).
+apps.get_app_config("axes").verbose_name = _("Sign-in protection")
+apps.get_app_config("django_tasks_database").verbose_name = _("Background tasks")
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class DBTaskResultAdmin(TasksDBTaskResultAdmin):
+    list_display = (
+        "id",
+        "task_label",
+        "status",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "priority",
+        "queue_name",
+    )
+
+    @admin.display(description=_("task"))
+    def task_label(self, obj: DBTaskResult[..., Any]) -> str:
+        return str(obj.task_name)
+
+    @admin.display(description=_("traceback"))
+    def formatted_traceback(self, obj: DBTaskResult[..., Any]) -> str:
+        return super().formatted_traceback(obj)
+
+    @admin.display(description=_("run after"))
+    def display_run_after(self, obj: DBTaskResult[..., Any]) -> Any:
+        return super().display_run_after(obj)

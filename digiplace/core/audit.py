@@ -10,10 +10,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from modeltranslation.translator import NotRegistered, translator
 
+from . import modules
 from .models import AuditAction, AuditLogEntry, Municipality, User
 
 # Fields never copied into the log, whatever the model.
@@ -141,3 +147,125 @@ def audited_change(
                 before=change.before,
                 after=after,
             )
+
+
+# --- Reading an entry: field names and values as people read them --------------------------
+
+EMPTY_VALUE = "—"
+
+
+def _list_choices() -> dict[tuple[str, str], Callable[[], list[tuple[str, Any]]]]:
+    """Lists whose items are codes with labels elsewhere than in a field's choices."""
+    return {("core.StaffMembership", "modules"): modules.module_choices}
+
+
+@dataclass(frozen=True)
+class AuditValueChange:
+    """One field of an entry: its name and its values before and after, ready to show."""
+
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+def _field_by_attname(
+    model: type[models.Model] | None, attname: str
+) -> models.Field[Any, Any] | None:
+    if model is None:
+        return None
+    for field in model._meta.concrete_fields:
+        if field.attname == attname:
+            return field
+    return None
+
+
+def _field_label(field: models.Field[Any, Any] | None, attname: str) -> str:
+    if field is None:
+        return attname
+    original = getattr(field, "translated_field", None)
+    language = getattr(field, "language", None)
+    if original is not None and language:
+        names = dict(settings.LANGUAGES)
+        return gettext("%(field)s (%(language)s)") % {
+            "field": capfirst(original.verbose_name),
+            "language": str(names.get(language, language)),
+        }
+    return str(capfirst(field.verbose_name))
+
+
+def _date_text(field: models.Field[Any, Any], value: str) -> str | None:
+    try:
+        if isinstance(field, models.DateTimeField):
+            moment = datetime.datetime.fromisoformat(value)
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return formats.date_format(moment, "DATETIME_FORMAT")
+        if isinstance(field, models.DateField):
+            return formats.date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+    except ValueError:
+        return None
+    return None
+
+
+def audit_value_text(
+    value: Any,
+    *,
+    field: models.Field[Any, Any] | None = None,
+    choices: dict[Any, Any] | None = None,
+) -> str:
+    """A stored value in words: choice labels, Yes/No, dates, lists joined, "—" for nothing."""
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY_VALUE
+    if isinstance(value, bool):
+        return str(gettext("Yes") if value else gettext("No"))
+    if choices is None and field is not None and field.choices:
+        choices = dict(field.flatchoices)
+    if isinstance(value, list):
+        return ", ".join(audit_value_text(item, choices=choices) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{key}: {audit_value_text(item, choices=choices)}" for key, item in value.items()
+        )
+    if choices is not None and value in choices:
+        return str(choices[value])
+    if field is not None and isinstance(value, str):
+        dated = _date_text(field, value)
+        if dated is not None:
+            return dated
+        if isinstance(field, models.DecimalField):
+            try:
+                return formats.number_format(decimal.Decimal(value), use_l10n=True)
+            except decimal.InvalidOperation:
+                return value
+    if field is not None and field.is_relation and field.related_model is not None:
+        related = field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
+        return str(related) if related is not None else f"#{value}"
+    if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
+        return formats.number_format(value, use_l10n=True)
+    return str(value)
+
+
+def audit_entry_changes(entry: AuditLogEntry) -> list[AuditValueChange]:
+    """The fields of an entry with their verbose names and their values in words."""
+    try:
+        model: type[models.Model] | None = django_apps.get_model(entry.target_type)
+    except (LookupError, ValueError):
+        model = None
+    before = entry.before or {}
+    after = entry.after or {}
+    list_choices = _list_choices()
+    rows = []
+    for attname in sorted(set(before) | set(after)):
+        field = _field_by_attname(model, attname)
+        choices_of = list_choices.get((entry.target_type, attname))
+        choices = dict(choices_of()) if choices_of is not None else None
+        rows.append(
+            AuditValueChange(
+                field=attname,
+                label=_field_label(field, attname),
+                before=audit_value_text(before.get(attname), field=field, choices=choices),
+                after=audit_value_text(after.get(attname), field=field, choices=choices),
+            )
+        )
+    return sorted(rows, key=lambda row: row.label.casefold())

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Status
 
-STATUS_CHOICES = [("", _("Not known")), *Status.choices]
+# The one name of an unknown status, as the public pages show it (plans_tags.status_label).
+STATUS_CHOICES = [("", _("Not stated")), *Status.choices]
 
 
 class _StatusProgressForm(forms.Form):

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from digiplace.core.i18n import quarter_label
 from digiplace.core.models import CityOwnedModel
 
 
@@ -549,4 +550,4 @@ class MonitoringReport(CityOwnedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan} {self.year} Q{self.quarter}"
+        return f"{self.plan} {quarter_label(year=self.year, quarter=self.quarter)}"

@@ -17,6 +17,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from digiplace.core.i18n import quarter_label
+
 from . import selectors
 from .models import ChangeRecord, Kpi, Measurement, MonitoringReport, Plan, Project
 from .selectors import KpiReading, KpiStatus
@@ -159,8 +161,11 @@ def report_html_render(*, report: MonitoringReport) -> str:
                 "language": report.language,
                 "percent_widths": range(101),
                 "generated_at": formats.date_format(timezone.localtime(), "DATETIME_FORMAT"),
-                "title": _("Monitoring report %(year)s Q%(quarter)s: %(plan)s")
-                % {"year": report.year, "quarter": report.quarter, "plan": plan.title},
+                "title": _("Monitoring report %(period)s: %(plan)s")
+                % {
+                    "period": quarter_label(year=report.year, quarter=report.quarter),
+                    "plan": plan.title,
+                },
             }
         )
         return render_to_string("plans/documents/report.html", context)

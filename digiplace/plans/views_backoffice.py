@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from digiplace.core.i18n import quarter_label
 from digiplace.core.permissions import staff_required
 from digiplace.core.views.helpers import (
     form_errors_add,
@@ -264,8 +265,8 @@ def report_list(request: HttpRequest, plan_key: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The report for %(year)s Q%(quarter)s is being prepared.")
-                % {"year": report.year, "quarter": report.quarter},
+                _("The report for %(period)s is being prepared.")
+                % {"period": quarter_label(year=report.year, quarter=report.quarter)},
             )
             return redirect("plans_backoffice:report_list", plan_key=plan.key)
     reports = MonitoringReport.objects.filter(plan=plan).select_related("requested_by")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import backoffice_services, modules, selectors
+from ..audit import audit_entry_changes
 from ..backoffice_forms import (
     AuditLogFilterForm,
     DepartmentForm,
@@ -293,18 +294,13 @@ def audit_log_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_object_or_404(
         selectors.audit_log_for(municipality=request_municipality(request)), pk=entry_id
     )
-    before = entry.before or {}
-    after = entry.after or {}
-    changes = [
-        (field, before.get(field), after.get(field)) for field in sorted(set(before) | set(after))
-    ]
     return render(
         request,
         "core/backoffice/audit_log_detail.html",
         {
             "entry": entry,
             "record_type": record_type_name(entry.target_type),
-            "changes": changes,
+            "changes": audit_entry_changes(entry),
             "has_before": entry.before is not None,
             "has_after": entry.after is not None,
         },

@@ -91,6 +91,7 @@ class Theme:
     accent_text: str
     link: str
     marker: str
+    marker_text: str
     chart_colours: tuple[str, ...]
 
     def css(self) -> str:
@@ -101,6 +102,7 @@ class Theme:
             "--accent-text": self.accent_text,
             "--link": self.link,
             "--marker": self.marker,
+            "--marker-text": self.marker_text,
             **{f"--chart-{index}": colour for index, colour in enumerate(self.chart_colours, 1)},
         }
         return (
@@ -124,6 +126,7 @@ def theme_for(primary: str, secondary: str) -> Theme:
         accent_text=readable_text_colour(secondary),
         link=darkened_for_contrast(primary, minimum=TEXT_CONTRAST),
         marker=graphic_primary,
+        marker_text=readable_text_colour(graphic_primary),
         chart_colours=tuple(chart_colours[:6]),
     )
 

@@ -66,6 +66,7 @@ def test_every_theme_colour_is_readable(primary: str, secondary: str) -> None:
             assert contrast_ratio(colour, background) >= 3.0, (primary, colour)
     assert contrast_ratio(theme.brand_text, theme.brand) >= 4.5
     assert contrast_ratio(theme.accent_text, theme.accent) >= 4.5
+    assert contrast_ratio(theme.marker_text, theme.marker) >= 4.5
     assert len(set(theme.chart_colours)) == len(theme.chart_colours) == 6
 
 

@@ -47,7 +47,7 @@
       });
       tiles.addTo(map);
     }
-    var marker = themeColour("--marker", "#1f4e79");
+    var marker = themeColour("--marker", "#000000");
     var features = readJson(element.dataset.features);
     if (features && features.features && features.features.length) {
       var layer = L.geoJSON(features, {
@@ -160,7 +160,7 @@
       box.classList.remove("chart-canvas--horizontal");
     }
     var palette = [1, 2, 3, 4, 5, 6].map(function (index) {
-      return themeColour("--chart-" + index, "#1f4e79");
+      return themeColour("--chart-" + index, "#000000");
     });
     var datasets = config.datasets.map(function (dataset, index) {
       var colour = palette[index % palette.length];

@@ -19,8 +19,9 @@ from .models import Category, Neighbourhood, ReportStatus
 
 STATUS_FILTER_CHOICES = [
     ("", _("Any status")),
-    ("open", _("Open")),
-    ("closed", _("Closed")),
+    # A report (sesizare) is feminine in Romanian: "Deschisă", "Închisă".
+    ("open", pgettext_lazy("report", "Open")),
+    ("closed", pgettext_lazy("report", "Closed")),
     *ReportStatus.choices,
 ]
 MY_DEPARTMENT = "mine"

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.template import Context, Template
 from django.test import Client
 from django.utils import formats, translation
+from django.utils.translation import gettext, pgettext
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from digiplace.core.audit import audit_entry_changes
@@ -147,3 +148,12 @@ def test_the_audit_entry_page_shows_romanian_labels_and_values(
     assert '<td data-label="După">Nu</td>' in page
     for raw in ("modules", "[]", "[&#x27;plans&#x27;, &#x27;reports&#x27;]", "admin<", "None"):
         assert raw not in page.split("<main", 1)[1], raw
+
+
+def test_closed_agrees_with_its_noun_in_romanian() -> None:
+    with translation.override("ro"):
+        # A report (sesizare) is feminine; risks and projects are masculine.
+        assert pgettext("report", "Closed") == "Închisă"
+        assert pgettext("report", "Open") == "Deschisă"
+        assert pgettext("reports counted", "Closed") == "Închise"
+        assert gettext("Closed") == "Închis"

@@ -30,6 +30,7 @@ from django.utils import formats, timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from digiplace.core import parsing, throttles
@@ -633,8 +634,14 @@ def statistics(request: HttpRequest) -> HttpResponse:
         chart_type="bar",
         labels=[row["name"] for row in categories],
         datasets=[
-            {"label": _("Open"), "data": [row["open"] for row in categories]},
-            {"label": _("Closed"), "data": [row["closed"] for row in categories]},
+            {
+                "label": pgettext("reports counted", "Open"),
+                "data": [row["open"] for row in categories],
+            },
+            {
+                "label": pgettext("reports counted", "Closed"),
+                "data": [row["closed"] for row in categories],
+            },
         ],
         label_title=_("Category"),
     )

@@ -4,10 +4,12 @@ other services decide what is valid, so the messages are the same on every chann
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -21,7 +23,7 @@ from .models import (
     CategoryAttribute,
     ReportStatus,
 )
-from .selectors import ReportFilters
+from .selectors import ReportFacets, ReportFilters
 from .services import MAX_DESCRIPTION_LENGTH
 
 STATUS_OPEN = "open"
@@ -73,6 +75,7 @@ class ReportFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     neighbourhood = forms.ChoiceField(label=_("Neighbourhood"), required=False)
+    department = forms.ChoiceField(label=_("Department"), required=False)
     date_from = DateInRangeField(
         label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -85,9 +88,18 @@ class ReportFilterForm(forms.Form):
         *args: Any,
         categories: list[Category],
         neighbourhoods: list[Any],
+        departments: Sequence[Any] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Each option's key in selectors.report_facets' counts.
+        self._facet_keys: dict[str, dict[str, Any]] = {
+            "category": {category.service_code: category.pk for category in categories},
+            "neighbourhood": {
+                neighbourhood.slug: neighbourhood.pk for neighbourhood in neighbourhoods
+            },
+            "department": {str(department.pk): department.pk for department in departments},
+        }
         everything = ("", pgettext_lazy("filter", "All"))
         _choice_field(self, "category").choices = [
             everything,
@@ -103,6 +115,40 @@ class ReportFilterForm(forms.Form):
             everything,
             *[(neighbourhood.slug, neighbourhood.name) for neighbourhood in neighbourhoods],
         ]
+        _choice_field(self, "department").choices = [
+            everything,
+            *[(str(department.pk), department.name) for department in departments],
+        ]
+
+    def _facet_count(self, facets: ReportFacets, name: str, value: str) -> int:
+        if not value:
+            return facets.totals[name]
+        if name == "status":
+            if value == STATUS_OPEN:
+                return sum(facets.count(name, str(status)) for status in OPEN_STATUSES)
+            if value == STATUS_CLOSED:
+                return sum(facets.count(name, str(status)) for status in CLOSED_STATUSES)
+            return facets.count(name, value)
+        return facets.count(name, self._facet_keys[name].get(value))
+
+    def facets_apply(self, facets: ReportFacets) -> None:
+        """Each option says how many reports it would show ("Roads (12)"); options with
+        none are left out, except the one chosen. Call after ``is_valid()``."""
+        for name in ("category", "status", "neighbourhood", "department"):
+            field = _choice_field(self, name)
+            chosen = str(self.data.get(self.add_prefix(name), "")) if self.is_bound else ""
+            options = []
+            for value, label in cast(list[tuple[Any, Any]], field.choices):
+                count = self._facet_count(facets, name, str(value))
+                if count or str(value) in ("", chosen):
+                    options.append(
+                        (value, f"{label} ({number_format(count, force_grouping=True)})")
+                    )
+            field.choices = options
+
+    def is_filtered(self) -> bool:
+        """Whether any filter is set (the folded filters open)."""
+        return self.is_bound and any(self.data.get(self.add_prefix(name)) for name in self.fields)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -127,6 +173,7 @@ class ReportFilterForm(forms.Form):
             category_codes=(data["category"],) if data.get("category") else (),
             statuses=statuses,
             neighbourhood_slugs=(data["neighbourhood"],) if data.get("neighbourhood") else (),
+            department_ids=(int(data["department"]),) if data.get("department") else (),
             created_from=parsing.day_start(data["date_from"]) if data.get("date_from") else None,
             created_to=parsing.day_end(data["date_to"]) if data.get("date_to") else None,
             **extra,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection
@@ -336,3 +336,58 @@ def report_statistics(
         if department.pk in by_department
     ]
     return {"categories": categories, "departments": departments}
+
+
+# The public list's filters and the report column each counts.
+FACET_COLUMNS = {
+    "category": "category_id",
+    "status": "status",
+    "neighbourhood": "neighbourhood_id",
+    "department": "department_id",
+}
+
+
+def _facet_left_out(filters: ReportFilters, facet: str) -> ReportFilters:
+    """``filters`` without the filter ``facet`` itself."""
+    if facet == "category":
+        return replace(filters, category_codes=(), category_ids=())
+    if facet == "status":
+        return replace(filters, statuses=())
+    if facet == "neighbourhood":
+        return replace(filters, neighbourhood_ids=(), neighbourhood_slugs=())
+    return replace(filters, department_ids=())
+
+
+@dataclass(frozen=True)
+class ReportFacets:
+    """How many reports are behind each value of each filter: a filter's counts apply the
+    other active filters but not its own (faceted search), so each option says what
+    choosing it would show. ``totals``: the reports behind each filter's "All"."""
+
+    counts: dict[str, dict[Any, int]]
+    totals: dict[str, int]
+
+    def count(self, facet: str, key: Any) -> int:
+        return self.counts[facet].get(key, 0)
+
+
+def report_facets(*, municipality: Municipality, filters: ReportFilters) -> ReportFacets:
+    """The counts behind the public list's filters: one grouped query per filter (four)."""
+    counts: dict[str, dict[Any, int]] = {}
+    totals: dict[str, int] = {}
+    for facet, column in FACET_COLUMNS.items():
+        others = _facet_left_out(filters, facet)
+        rows = (
+            report_search(municipality=municipality, filters=others)
+            .order_by()
+            .values_list(column)
+            .annotate(number=Count("id"))
+        )
+        counts[facet] = dict(rows)
+        totals[facet] = sum(counts[facet].values())
+    return ReportFacets(counts=counts, totals=totals)
+
+
+def report_departments(*, municipality: Municipality) -> list[Department]:
+    """The municipality's departments, by name (the public list's department filter)."""
+    return list(Department.objects.filter(municipality=municipality).order_by("name"))

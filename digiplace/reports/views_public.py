@@ -100,11 +100,20 @@ def _is_htmx(request: HttpRequest) -> bool:
 # The map and the list
 
 
-def _filter_form(request: HttpRequest, municipality: Any) -> ReportFilterForm:
+def _filter_form(
+    request: HttpRequest, municipality: Any, *, is_shown: bool = True
+) -> ReportFilterForm:
+    """The list's filters; a form that is not shown (the map's data) reads the departments
+    only when one is asked for."""
     return ReportFilterForm(
         request.GET or None,
         categories=list(_categories(municipality)),
         neighbourhoods=_neighbourhoods(municipality),
+        departments=(
+            selectors.report_departments(municipality=municipality)
+            if is_shown or request.GET.get("department")
+            else []
+        ),
     )
 
 
@@ -114,9 +123,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request, municipality)
     # A filter that cannot be read is shown with its error and left out (400).
     is_valid = not form.is_bound or form.is_valid()
-    reports = selectors.report_search(
-        municipality=municipality, filters=form.search_filters()
-    ).select_related("category", "neighbourhood")
+    filters = form.search_filters()
+    reports = selectors.report_search(municipality=municipality, filters=filters).select_related(
+        "category", "neighbourhood"
+    )
+    form.facets_apply(selectors.report_facets(municipality=municipality, filters=filters))
     page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
         "form": form,
@@ -156,7 +167,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
     """GeoJSON of the visible reports in the viewport (at most MAP_POINTS_LIMIT, newest
     first); two queries whatever the number of reports."""
     municipality = request_municipality(request)
-    form = _filter_form(request, municipality)
+    form = _filter_form(request, municipality, is_shown=False)
     if form.is_bound and not form.is_valid():
         return _map_data_errors(
             {field: [str(message) for message in errors] for field, errors in form.errors.items()}

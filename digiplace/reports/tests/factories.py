@@ -16,6 +16,7 @@ from digiplace.reports.models import (
     CategoryAttribute,
     Neighbourhood,
     NeighbourhoodSubscription,
+    ReplyTemplate,
     Report,
     ReportPhoto,
     ReportStatus,
@@ -179,3 +180,15 @@ class AbuseFlagFactory(factory.django.DjangoModelFactory[AbuseFlag]):
     municipality = factory.SubFactory(MunicipalityFactory)
     report = factory.SubFactory(ReportFactory, municipality=_same_city)
     reason = factory.Sequence(lambda number: f"Offensive words, flag {number}")
+
+
+class ReplyTemplateFactory(factory.django.DjangoModelFactory[ReplyTemplate]):
+    class Meta:
+        model = ReplyTemplate
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    category = factory.SubFactory(CategoryFactory, municipality=_same_city)
+    title = factory.Sequence(lambda number: f"Reply {number}")
+    title_en = factory.SelfAttribute("title")
+    text = factory.Sequence(lambda number: f"Thank you; reply number {number}.")
+    text_en = factory.SelfAttribute("text")

@@ -51,12 +51,15 @@
     var features = readJson(element.dataset.features);
     if (features && features.features && features.features.length) {
       var layer = L.geoJSON(features, {
-        style: function () { return { color: marker, weight: 2, fillOpacity: 0.15 }; },
+        // Leaflet applies the style to points too: a point is a filled dot, an area a light fill.
+        style: function (feature) {
+          var isPoint = feature && feature.geometry && /Point$/.test(feature.geometry.type);
+          return isPoint
+            ? { weight: 2, color: "#ffffff", fillColor: marker, fillOpacity: 0.9 }
+            : { weight: 2, color: marker, fillColor: marker, fillOpacity: 0.15 };
+        },
         pointToLayer: function (feature, latlng) {
-          return L.circleMarker(latlng, {
-            radius: 8, weight: 2, color: "#ffffff", fillColor: marker, fillOpacity: 0.9,
-            className: "map-marker"
-          });
+          return L.circleMarker(latlng, { radius: 8, className: "map-marker" });
         },
         onEachFeature: function (feature, featureLayer) {
           var p = feature.properties || {};
@@ -75,7 +78,8 @@
           }
         }
       }).addTo(map);
-      if (!element.dataset.bounds) { map.fitBounds(layer.getBounds(), { maxZoom: 15 }); }
+      // Every place in view (the city's bounds still limit how far the map pans).
+      map.fitBounds(layer.getBounds(), { maxZoom: Number(element.dataset.zoom || 15), padding: [24, 24] });
     }
     element.digiplaceMap = map;
   }

@@ -82,9 +82,12 @@ class Sites:
 
 
 @pytest.fixture
-def sites(live_server: LiveServer) -> Sites:
+def sites(live_server: LiveServer, settings: Settings) -> Sites:
     port = urlsplit(live_server.url).port
     assert port is not None
+    # Emails link to the city's own host name (core.notifications.municipality_url): here
+    # on the live server's port, so a browser follows the emailed link as it is.
+    settings.PUBLIC_PORT = str(port)
     return Sites(port=port)
 
 

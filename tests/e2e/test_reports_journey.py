@@ -130,8 +130,9 @@ def test_report_journey_on_a_phone(
     report.refresh_from_db()
     assert report.status == "fixed"
 
-    # The resident is told both times by email, through the SMTP server.
-    texts = [message_text(message) for message in smtp_server.wait_for_count(resident.email, 2)]
+    # The resident is told both times by email, through the SMTP server (after the
+    # acknowledgement of the report).
+    texts = [message_text(message) for message in smtp_server.wait_for_count(resident.email, 3)]
     assert any("A crew is on its way." in text for text in texts)
     assert any("Emptied this morning." in text for text in texts)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Max, Q, QuerySet
 
-from digiplace.core.models import Municipality, User
-
 from .models import Report, Supporter
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Municipality, User
 
 
 def report_list_mine(*, user: User, municipality: Municipality) -> QuerySet[Report]:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from digiplace.core.facets import counted_choices
+
 from .models import Pillar, ProjectKind, Status
+
+
+def _count_of(counts: dict[str, int], value: str) -> int:
+    return counts.get(value, 0)
 
 
 class ProjectFilterForm(forms.Form):
@@ -69,6 +76,18 @@ class ProjectFilterForm(forms.Form):
         values["search"] = (cleaned.get("q") or "").strip()
         values["year"] = cleaned.get("year")
         return values
+
+    def facets_apply(self, counts: dict[str, dict[str, int]]) -> None:
+        """Each option says how many projects it would show ("Mobility (12)"); options with
+        none are left out, except the one chosen (``selectors.project_facets``' counts)."""
+        for name, facet_counts in counts.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = counted_choices(
+                cast(list[tuple[Any, Any]], field.choices),
+                count=partial(_count_of, facet_counts),
+                chosen=str(self.data.get(self.add_prefix(name), "")) if self.is_bound else "",
+            )
 
     def is_filtered(self) -> bool:
         filters = self.filters()

@@ -210,6 +210,84 @@ def project_filter_options(*, plan: Plan) -> dict[str, list[str]]:
     }
 
 
+PROJECT_FACETS = (
+    "status",
+    "pillar",
+    "funding_programme",
+    "owner",
+    "year",
+    "digital_enabler",
+    "kind",
+)
+
+
+def _project_years_match(start: datetime.date | None, end: datetime.date | None, year: int) -> bool:
+    """``project_list``'s year filter, for one project's dates."""
+    if start is None and end is None:
+        return False
+    return (start is None or start.year <= year) and (end is None or end.year >= year)
+
+
+def project_facets(
+    *,
+    plan: Plan,
+    years: list[str],
+    status: str = "",
+    pillar: str = "",
+    funding_programme: str = "",
+    owner: str = "",
+    year: int | None = None,
+    digital_enabler: str = "",
+    kind: str = "",
+    search: str = "",
+) -> dict[str, dict[str, int]]:
+    """How many projects each option of the project list's filters would show, faceted:
+    a filter counts the projects that match the other active filters, not its own. The
+    empty value counts them all. One query (the search in the database); the JSON lists
+    and year ranges are counted in Python, as ``project_filter_options`` reads them."""
+    chosen: dict[str, Any] = {
+        "status": status,
+        "pillar": pillar,
+        "funding_programme": funding_programme,
+        "owner": owner,
+        "year": year,
+        "digital_enabler": digital_enabler,
+        "kind": kind,
+    }
+    rows = project_list(plan=plan, search=search).values_list(
+        "status",
+        "pillar__key",
+        "kind",
+        "owner",
+        "funding_programmes",
+        "digital_enablers",
+        "start_date",
+        "end_date",
+    )
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in PROJECT_FACETS}
+    for row_status, row_pillar, row_kind, row_owner, funding, digital, start, end in rows:
+        values: dict[str, set[str]] = {
+            "status": {row_status},
+            "pillar": {row_pillar},
+            "kind": {row_kind},
+            "owner": {row_owner} if row_owner else set(),
+            "funding_programme": set(funding or []),
+            "digital_enabler": set(digital or []),
+            "year": {value for value in years if _project_years_match(start, end, int(value))},
+        }
+        matching = {
+            facet: chosen[facet] in (None, "") or str(chosen[facet]) in values[facet]
+            for facet in PROJECT_FACETS
+        }
+        for facet in PROJECT_FACETS:
+            if all(matching[other] for other in PROJECT_FACETS if other != facet):
+                facet_counts = counts[facet]
+                facet_counts[""] = facet_counts.get("", 0) + 1
+                for value in values[facet]:
+                    facet_counts[value] = facet_counts.get(value, 0) + 1
+    return counts
+
+
 def project_get(*, plan: Plan, key: str) -> Project | None:
     return (
         Project.objects.filter(plan=plan, key=key)

@@ -214,13 +214,16 @@ def objective_detail(
 @require_GET
 def project_list(request: HttpRequest, plan_key: str) -> HttpResponse:
     plan = _plan(request, plan_key)
+    options = selectors.project_filter_options(plan=plan)
     form = ProjectFilterForm(
         request.GET or None,
         pillars=list(plan.pillars.all()),
         pillar_label=plan.pillar_label,
-        options=selectors.project_filter_options(plan=plan),
+        options=options,
     )
-    projects = selectors.project_list(plan=plan, **form.filters())
+    filters = form.filters()
+    projects = selectors.project_list(plan=plan, **filters)
+    form.facets_apply(selectors.project_facets(plan=plan, years=options["years"], **filters))
     page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "plan": plan,

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from digiplace.core import parsing
+from digiplace.core.facets import counted_choices
 
 from .models import (
     CLOSED_STATUSES,
@@ -136,15 +137,11 @@ class ReportFilterForm(forms.Form):
         none are left out, except the one chosen. Call after ``is_valid()``."""
         for name in ("category", "status", "neighbourhood", "department"):
             field = _choice_field(self, name)
-            chosen = str(self.data.get(self.add_prefix(name), "")) if self.is_bound else ""
-            options = []
-            for value, label in cast(list[tuple[Any, Any]], field.choices):
-                count = self._facet_count(facets, name, str(value))
-                if count or str(value) in ("", chosen):
-                    options.append(
-                        (value, f"{label} ({number_format(count, force_grouping=True)})")
-                    )
-            field.choices = options
+            field.choices = counted_choices(
+                cast(list[tuple[Any, Any]], field.choices),
+                count=partial(self._facet_count, facets, name),
+                chosen=str(self.data.get(self.add_prefix(name), "")) if self.is_bound else "",
+            )
 
     def is_filtered(self) -> bool:
         """Whether any filter is set (the folded filters open)."""

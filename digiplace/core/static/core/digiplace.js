@@ -207,4 +207,16 @@
 
   document.addEventListener("DOMContentLoaded", function () { initAll(document); });
   document.addEventListener("htmx:afterSettle", function (event) { initAll(event.target); });
+
+  /* List filters come back with new counts beside the results (an out-of-band swap): the
+     filter in use keeps the keyboard focus. */
+  var focusedId = null;
+  document.addEventListener("htmx:oobBeforeSwap", function () {
+    var active = document.activeElement;
+    focusedId = active && active.id ? active.id : null;
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    var element = focusedId && document.getElementById(focusedId);
+    if (element && document.activeElement !== element) { element.focus(); }
+  });
 })();

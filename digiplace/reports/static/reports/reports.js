@@ -195,18 +195,6 @@
     if (!summary.hidden) { summary.focus(); }
   }
 
-  /* The list's filters come back with new counts beside the results (an out-of-band swap):
-     the filter in use keeps the keyboard focus. */
-  var focusedId = null;
-  document.addEventListener("htmx:oobBeforeSwap", function () {
-    var active = document.activeElement;
-    focusedId = active && active.id ? active.id : null;
-  });
-  document.addEventListener("htmx:oobAfterSwap", function () {
-    var element = focusedId && document.getElementById(focusedId);
-    if (element && document.activeElement !== element) { element.focus(); }
-  });
-
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-reports-map]").forEach(initReportsMap);
     document.querySelectorAll("[data-location-picker]").forEach(initPicker);

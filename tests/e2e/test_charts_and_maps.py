@@ -3,6 +3,7 @@ and readable labels on a phone, translated Leaflet controls, the home map's plac
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -137,6 +138,14 @@ def test_home_map_has_the_city_places_in_its_colour_and_language(
     zoom_in = city_map.locator(".leaflet-control-zoom-in")
     expect(zoom_in).to_have_attribute("title", "Mărește")
     expect(city_map.locator(".leaflet-control-zoom-out")).to_have_attribute("title", "Micșorează")
+    # And a marker's popup links the report and has a Romanian close button
+    markers.first.dispatch_event("click")  # (markers may overlap one another)
+    expect(city_map.locator(".leaflet-popup-content a")).to_have_attribute(
+        "href", re.compile(r"^/reports/\d+/$")
+    )
+    expect(city_map.locator(".leaflet-popup-close-button")).to_have_attribute(
+        "aria-label", "Închide"
+    )
     attribution = city_map.locator(".leaflet-control-attribution")
     expect(attribution).to_contain_text("contribuitorii OpenStreetMap")
     expect(attribution).not_to_contain_text("contributors")

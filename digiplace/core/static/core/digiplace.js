@@ -25,6 +25,14 @@
       zoomOutTitle: element.dataset.zoomOutTitle || "Zoom out"
     }).addTo(map);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
+    // Leaflet names its popups' close button in English only.
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close && element.dataset.closePopupLabel) {
+        close.setAttribute("aria-label", element.dataset.closePopupLabel);
+        close.setAttribute("title", element.dataset.closePopupLabel);
+      }
+    });
     if (element.dataset.bounds) {
       var b = element.dataset.bounds.split(",").map(Number);
       map.setMaxBounds(L.latLngBounds([b[0] - 0.05, b[1] - 0.05], [b[2] + 0.05, b[3] + 0.05]));

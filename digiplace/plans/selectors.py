@@ -2,8 +2,11 @@
 
 Progress rolls up like Decidim's accountability results, weighted: an activity counts its
 progress (or 100 when completed); a project its own progress if staff set one, else the
-mean of its activities; pillars, objectives and the plan the weighted mean of their
-projects. Every function runs a fixed number of queries, whatever the number of rows.
+mean of its activities if any of them says something, else 100 when completed and 0 when
+not started yet; pillars, objectives and the plan the weighted mean of their projects.
+A project about which none of this is known has no progress (pages say so, never "0 %")
+and is left out of the means. Every function runs a fixed number of queries, whatever the
+number of rows.
 """
 
 from __future__ import annotations
@@ -62,6 +65,11 @@ ACTIVITY_PROGRESS = Coalesce(
 )
 
 
+# An activity that says something: its progress, or a status.
+INFORMATIVE_ACTIVITY = Q(progress__isnull=False) | ~Q(status="")
+NOT_STARTED = {Status.IDEA, Status.PLANNED, Status.IN_PREPARATION, Status.PRE_CONTRACTING}
+
+
 def plan_list(*, municipality: Municipality) -> QuerySet[Plan]:
     return Plan.objects.filter(municipality=municipality, is_published=True)
 
@@ -78,14 +86,22 @@ class Progress:
     weight: int = 0
     projects: int = 0
 
-    def add(self, progress: float, weight: int) -> None:
+    def add(self, progress: float | None, weight: int) -> None:
+        self.projects += 1
+        if progress is None:  # unknown: counted, but not in the mean
+            return
         self.weighted_sum += progress * weight
         self.weight += weight
-        self.projects += 1
 
     @property
     def percent(self) -> int:
+        """The mean; 0 when no project's progress is known (the API's integer)."""
         return round(self.weighted_sum / self.weight) if self.weight else 0
+
+    @property
+    def shown_percent(self) -> int | None:
+        """What pages show: the mean, or None when no project's progress is known."""
+        return self.percent if self.weight else None
 
 
 @dataclass
@@ -93,29 +109,32 @@ class PlanProgress:
     plan: Progress = field(default_factory=Progress)
     pillars: dict[int, Progress] = field(default_factory=lambda: defaultdict(Progress))
     objectives: dict[int, Progress] = field(default_factory=lambda: defaultdict(Progress))
+    # Projects whose progress is known; the others are absent.
     projects: dict[int, int] = field(default_factory=dict)
+
+
+def _activity_means(activities: QuerySet[Activity]) -> dict[int, Any]:
+    """Mean activity progress per project, for projects with an activity that says something."""
+    return {
+        project_id: mean
+        for project_id, mean, informative in activities.order_by()  # no ordering in GROUP BY
+        .values("project_id")
+        .annotate(mean=Avg(ACTIVITY_PROGRESS), informative=Count("pk", filter=INFORMATIVE_ACTIVITY))
+        .values_list("project_id", "mean", "informative")
+        if informative
+    }
 
 
 def project_progress_map(*, plan: Plan) -> PlanProgress:
     """Progress of every project, objective, pillar and of the plan: two queries."""
-    activity_means = dict(
-        Activity.objects.filter(project__plan=plan)
-        .order_by()  # Meta.ordering would otherwise join the GROUP BY
-        .values("project_id")
-        .annotate(mean=Avg(ACTIVITY_PROGRESS))
-        .values_list("project_id", "mean")
-    )
+    activity_means = _activity_means(Activity.objects.filter(project__plan=plan))
     result = PlanProgress()
     for project_id, pillar_id, objective_id, weight, progress, status in Project.objects.filter(
         plan=plan
     ).values_list("id", "pillar_id", "objective_id", "weight", "progress", "status"):
-        if progress is not None:
-            value = float(progress)
-        elif project_id in activity_means:
-            value = float(activity_means[project_id])
-        else:
-            value = 100.0 if status == Status.COMPLETED else 0.0
-        result.projects[project_id] = round(value)
+        value = _project_percent(progress, activity_means.get(project_id), status)
+        if value is not None:
+            result.projects[project_id] = round(value)
         result.plan.add(value, weight)
         result.pillars[pillar_id].add(value, weight)
         if objective_id is not None:
@@ -517,15 +536,10 @@ def status_label(code: str) -> Any:
 # --- Reads for the public portal -------------------------------------------------------
 
 
-def plan_progress_percentages(*, plans: QuerySet[Plan] | list[Plan]) -> dict[int, int]:
-    """Overall weighted progress of several plans: two queries, whatever their number."""
+def plan_progress_percentages(*, plans: QuerySet[Plan] | list[Plan]) -> dict[int, int | None]:
+    """Overall weighted progress of several plans (None: nothing known): two queries."""
     plan_ids = [plan.pk for plan in plans]
-    activity_means = dict(
-        Activity.objects.filter(project__plan_id__in=plan_ids)
-        .values("project_id")
-        .annotate(mean=Avg(ACTIVITY_PROGRESS))
-        .values_list("project_id", "mean")
-    )
+    activity_means = _activity_means(Activity.objects.filter(project__plan_id__in=plan_ids))
     totals: dict[int, Progress] = defaultdict(Progress)
     for project_id, plan_id, weight, progress, status in Project.objects.filter(
         plan_id__in=plan_ids
@@ -533,23 +547,26 @@ def plan_progress_percentages(*, plans: QuerySet[Plan] | list[Plan]) -> dict[int
         totals[plan_id].add(
             _project_percent(progress, activity_means.get(project_id), status), weight
         )
-    return {plan_id: totals[plan_id].percent for plan_id in plan_ids}
+    return {plan_id: totals[plan_id].shown_percent for plan_id in plan_ids}
 
 
-def _project_percent(progress: int | None, activity_mean: Any, status: str) -> float:
+def _project_percent(progress: int | None, activity_mean: Any, status: str) -> float | None:
     if progress is not None:
         return float(progress)
     if activity_mean is not None:
         return float(activity_mean)
-    return 100.0 if status == Status.COMPLETED else 0.0
+    if status == Status.COMPLETED:
+        return 100.0
+    return 0.0 if status in NOT_STARTED else None
 
 
-def project_progress_percent(*, project: Project) -> int:
-    """One project's progress, by the same rule as the roll-up: one query at most."""
+def project_progress_percent(*, project: Project) -> int | None:
+    """One project's progress by the roll-up's rule (None: not known): one query at most."""
     mean = None
     if project.progress is None:
-        mean = project.activities.aggregate(mean=Avg(ACTIVITY_PROGRESS))["mean"]
-    return round(_project_percent(project.progress, mean, project.status))
+        mean = _activity_means(project.activities.all()).get(project.pk)
+    value = _project_percent(project.progress, mean, project.status)
+    return None if value is None else round(value)
 
 
 def pillar_get(*, plan: Plan, key: str) -> Pillar | None:

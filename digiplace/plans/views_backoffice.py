@@ -79,7 +79,7 @@ def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
     plan = _plan(request, plan_key)
     progress = selectors.project_progress_map(plan=plan)
     projects = [
-        (project, progress.projects.get(project.pk, 0))
+        (project, progress.projects.get(project.pk))
         for project in Project.objects.filter(plan=plan)
         .select_related("pillar")
         .annotate(activity_count=Count("activities"))
@@ -87,7 +87,7 @@ def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
     ]
     context: dict[str, Any] = {
         "plan": plan,
-        "plan_progress": progress.plan.percent,
+        "plan_progress": progress.plan.shown_percent,
         "projects": projects,
         "status_counts": selectors.status_counts(plan=plan),
         "readings": selectors.kpi_readings(kpis=selectors.plan_kpis(plan=plan)),
@@ -135,7 +135,7 @@ def project_edit(request: HttpRequest, plan_key: str, project_key: str) -> HttpR
             change_describe(change=change)
             for change in selectors.project_timeline(project=project, limit=20)
         ],
-        "progress": selectors.project_progress_map(plan=plan).projects.get(project.pk, 0),
+        "progress": selectors.project_progress_map(plan=plan).projects.get(project.pk),
     }
     return render(request, "plans/backoffice/project_edit.html", context)
 

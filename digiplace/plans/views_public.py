@@ -74,7 +74,7 @@ def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
     pillars = [
         {
             "pillar": pillar,
-            "percent": progress.pillars[pillar.pk].percent,
+            "percent": progress.pillars[pillar.pk].shown_percent,
             "projects": progress.pillars[pillar.pk].projects,
             "dimensions": [
                 str(dimensions.get(code, code)) for code in pillar.smart_city_dimensions
@@ -86,7 +86,7 @@ def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
     context = {
         "plan": plan,
         "plan_section": "overview",
-        "percent": progress.plan.percent,
+        "percent": progress.plan.shown_percent,
         "project_count": progress.plan.projects,
         "pillars": pillars,
         "risks": list(selectors.open_risks(plan=plan).filter(project__isnull=True)),
@@ -96,9 +96,9 @@ def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
     return render(request, "plans/plan_detail.html", context)
 
 
-def _project_rows(plan: Plan, projects: Any) -> list[tuple[Project, int]]:
+def _project_rows(plan: Plan, projects: Any) -> list[tuple[Project, int | None]]:
     progress = selectors.project_progress_map(plan=plan)
-    return [(project, progress.projects.get(project.pk, 0)) for project in projects]
+    return [(project, progress.projects.get(project.pk)) for project in projects]
 
 
 def _interest_form_initial(request: HttpRequest) -> dict[str, str]:
@@ -115,12 +115,12 @@ def _pillar_page(
     context = {
         "plan": plan,
         "pillar": pillar,
-        "percent": progress.pillars[pillar.pk].percent,
+        "percent": progress.pillars[pillar.pk].shown_percent,
         "objectives": [
-            (objective, progress.objectives[objective.pk].percent)
+            (objective, progress.objectives[objective.pk].shown_percent)
             for objective in pillar.objectives.all()
         ],
-        "project_rows": [(project, progress.projects.get(project.pk, 0)) for project in projects],
+        "project_rows": [(project, progress.projects.get(project.pk)) for project in projects],
         "readings": selectors.kpi_readings(kpis=selectors.kpi_list(plan=plan, pillar=pillar)),
         "working_groups": list(selectors.pillar_working_groups(pillar=pillar)),
         "interest_count": selectors.pillar_interest_count(pillar=pillar),
@@ -204,8 +204,8 @@ def objective_detail(
         "plan": plan,
         "pillar": pillar,
         "objective": objective,
-        "percent": progress.objectives[objective.pk].percent,
-        "project_rows": [(project, progress.projects.get(project.pk, 0)) for project in projects],
+        "percent": progress.objectives[objective.pk].shown_percent,
+        "project_rows": [(project, progress.projects.get(project.pk)) for project in projects],
         "readings": selectors.kpi_readings(kpis=selectors.kpi_list(plan=plan, objective=objective)),
     }
     return render(request, "plans/objective_detail.html", context)

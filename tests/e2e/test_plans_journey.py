@@ -140,7 +140,7 @@ def test_plan_journey(
     quarter = (today.month - 1) // 3 + 1
     visitor.goto(plan_url + "/reports/")
     with visitor.expect_download() as download_info:
-        visitor.get_by_role("link", name=f"PDF {today.year} Q{quarter}").first.click()
+        visitor.get_by_role("link", name=f"PDF Q{quarter} {today.year}").first.click()
     pdf = tmp_path / "report.pdf"
     download_info.value.save_as(pdf)
     text = " ".join(pdf_text(pdf).split())

@@ -160,6 +160,10 @@ def test_every_page_of_the_loaded_timisoara_plan_answers_in_both_languages(
     project_page = pages[f"{base}projects/{project.key}/"]
     assert getattr(project, f"title_{language}") in project_page
     assert getattr(project, "title_ro" if language == "en" else "title_en") not in project_page
+    # The strategy gives no project's status or progress: never a made-up "0%".
+    for path in (base, f"{base}projects/", f"{base}projects/{project.key}/"):
+        assert 'progress__value">0%' not in pages[path], path
+        assert ("Nespecificat" if language == "ro" else "Not stated") in pages[path], path
     # The strategy's baseline is the KPI's first reading: the dashboard shows it as the latest.
     assert pages[f"{base}kpis/"].count(shown["population"]) >= 2
 

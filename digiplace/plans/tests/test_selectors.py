@@ -178,3 +178,36 @@ def test_quarter_bounds() -> None:
         datetime.date(2024, 10, 1),
         datetime.date(2024, 12, 31),
     )
+
+
+@pytest.mark.django_db
+def test_a_project_nothing_is_known_about_has_no_progress_and_stays_out_of_the_means(
+    botosani: Municipality,
+) -> None:
+    plan = PlanFactory.create(municipality=botosani)
+    pillar = PillarFactory.create(municipality=botosani, plan=plan)
+    unknown = ProjectFactory.create(municipality=botosani, pillar=pillar, status="in_progress")
+    ActivityFactory.create(municipality=botosani, project=unknown)  # says nothing either
+    planned = ProjectFactory.create(municipality=botosani, pillar=pillar, status="planned")
+    halfway = ProjectFactory.create(municipality=botosani, pillar=pillar, progress=60)
+    silent_plan = PlanFactory.create(municipality=botosani)
+    ProjectFactory.create(
+        municipality=botosani,
+        pillar=PillarFactory.create(municipality=botosani, plan=silent_plan),
+        status="",
+    )
+
+    progress = selectors.project_progress_map(plan=plan)
+
+    assert progress.projects == {planned.pk: 0, halfway.pk: 60}
+    assert (progress.pillars[pillar.pk].shown_percent, progress.pillars[pillar.pk].projects) == (
+        30,
+        3,
+    )
+    assert selectors.project_progress_percent(project=unknown) is None
+    assert selectors.project_progress_percent(project=planned) == 0
+    assert selectors.plan_progress_percentages(plans=[plan, silent_plan]) == {
+        plan.pk: 30,
+        silent_plan.pk: None,
+    }
+    assert selectors.project_progress_map(plan=silent_plan).plan.shown_percent is None

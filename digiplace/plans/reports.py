@@ -146,7 +146,15 @@ def report_context(*, plan: Plan, year: int, quarter: int) -> dict[str, Any]:
         "status_counts": [
             (label, count) for code, label, count in selectors.status_counts(plan=plan) if count
         ],
+        "source_link": _public_link(plan.source_reference),
     }
+
+
+def _public_link(reference: str) -> str:
+    """A source reference a reader can follow (a web address); others, such as the import's
+    own file names, stay out of published documents."""
+    reference = (reference or "").strip()
+    return reference if reference.startswith(("https://", "http://")) else ""
 
 
 def report_html_render(*, report: MonitoringReport) -> str:
@@ -172,9 +180,11 @@ def report_html_render(*, report: MonitoringReport) -> str:
 
 
 def report_pdf_render(*, html: str) -> bytes:
-    """The report's HTML as a PDF. Its styles are inline, so nothing is fetched."""
+    """The report's HTML as a tagged PDF (PDF/UA-1: structure for screen readers, the
+    document's language from ``<html lang>``, its title from ``<title>``). Its styles are
+    inline, so nothing is fetched."""
     import weasyprint  # heavy: loaded only by the worker
 
-    pdf = weasyprint.HTML(string=html).write_pdf()
+    pdf = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
     assert pdf is not None
     return bytes(pdf)

@@ -35,6 +35,11 @@ urlpatterns = [
     path("<slug:plan_key>/kpis/", views.kpi_dashboard, name="kpi_dashboard"),
     path("<slug:plan_key>/reports/", views_documents.report_list, name="report_list"),
     path(
+        "<slug:plan_key>/reports/<int:report_id>/",
+        views_documents.report_view,
+        name="report_view",
+    ),
+    path(
         "<slug:plan_key>/reports/<int:report_id>.<str:file_format>",
         views_documents.report_download,
         name="report_download",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -36,6 +39,53 @@ def report_list(request: HttpRequest, plan_key: str) -> HttpResponse:
     )
 
 
+def _ready_report(
+    request: HttpRequest, plan_key: str, report_id: int
+) -> tuple[Plan, MonitoringReport]:
+    plan = _plan(request, plan_key)
+    report = get_object_or_404(
+        MonitoringReport.objects.filter(plan=plan, status=ReportStatus.READY), pk=report_id
+    )
+    return plan, report
+
+
+def _style_hashes(html: str) -> list[str]:
+    """CSP sources for the document's own ``<style>`` elements, and for nothing else."""
+    return [
+        "'sha256-{}'".format(
+            base64.b64encode(hashlib.sha256(style.encode()).digest()).decode("ascii")
+        )
+        for style in re.findall(r"<style>(.*?)</style>", html, re.S)
+    ]
+
+
+def report_view(request: HttpRequest, plan_key: str, report_id: int) -> HttpResponse:
+    """A ready report's archived HTML, shown in the browser: the same document as the PDF.
+    Its own styles are allowed by their hashes; no script, form or outside resource."""
+    _, report = _ready_report(request, plan_key, report_id)
+    if not report.html:
+        raise Http404
+    try:
+        with report.html.open("rb") as handle:
+            html = handle.read().decode("utf-8")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = HttpResponse(html, content_type=REPORT_CONTENT_TYPES["html"])
+    response.headers["Content-Security-Policy"] = "; ".join(
+        (
+            "default-src 'none'",
+            "style-src " + (" ".join(_style_hashes(html)) or "'none'"),
+            "img-src 'self' data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+            "sandbox allow-popups allow-popups-to-escape-sandbox",
+        )
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def report_download(
     request: HttpRequest, plan_key: str, report_id: int, file_format: str
 ) -> HttpResponseBase:
@@ -43,10 +93,7 @@ def report_download(
     styles, which the pages' Content-Security-Policy would block if shown inline."""
     if file_format not in REPORT_CONTENT_TYPES:
         raise Http404
-    plan = _plan(request, plan_key)
-    report = get_object_or_404(
-        MonitoringReport.objects.filter(plan=plan, status=ReportStatus.READY), pk=report_id
-    )
+    plan, report = _ready_report(request, plan_key, report_id)
     stored = report.pdf if file_format == "pdf" else report.html
     if not stored:
         raise Http404

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from digiplace.core.models import Municipality
 from digiplace.plans.tests.factories import ObjectiveFactory, PlanFactory, ProjectFactory
@@ -119,3 +122,21 @@ def test_unknown_section_is_not_found(botosani: Municipality, client: Client) ->
 @pytest.mark.django_db
 def test_platform_host_lists_its_landing_page_only(botosani: Municipality, client: Client) -> None:
     assert every_page(client, host="127.0.0.1:8000") == ["http://127.0.0.1:8000/"]
+
+
+@pytest.mark.django_db
+def test_plan_sections_cost_the_same_queries_whatever_the_plan_size(
+    botosani: Municipality, client: Client, django_assert_max_num_queries: Any
+) -> None:
+    ProjectFactory.create(municipality=botosani, pillar__plan__key="small")
+    with CaptureQueriesContext(connection) as small:
+        small_pages = locations(client, "/sitemap-plans.xml")
+    plan = PlanFactory.create(municipality=botosani, key="big")
+    for _ in range(5):
+        objective = ObjectiveFactory.create(municipality=botosani, pillar__plan=plan)
+        ProjectFactory.create_batch(3, municipality=botosani, pillar=objective.pillar)
+
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        big_pages = locations(client, "/sitemap-plans.xml")
+
+    assert len(big_pages) == len(small_pages) + 6 + 5 * (1 + 1 + 3)

@@ -322,6 +322,19 @@ def _manage_page(
         or (report.reporter.email if report.reporter else ""),
     }
     context["open_flag_count"] = sum(1 for flag in context["abuse_flags"] if not flag.is_resolved)
+    # One action panel is open: the one whose form came back with errors, the reply when a
+    # template was chosen, else the status.
+    panels = {
+        "status_form": "status",
+        "response_form": "respond",
+        "assign_form": "assign",
+        "category_form": "category",
+        "merge_form": "merge",
+    }
+    context["open_panel"] = next(
+        (panels[name] for name in (bound or {}) if name in panels),
+        "respond" if context["response_form"].initial else "status",
+    )
     return render(request, "reports/backoffice/report_manage.html", context)
 
 

@@ -112,7 +112,7 @@
   var queueKeys = {
     j: function () { moveInQueue(1); },
     k: function () { moveInQueue(-1); },
-    x: toggleFocusedPick
+    x: function () { toggleFocusedPick(); bulkCount(); }
   };
 
   document.addEventListener("keydown", function (event) {
@@ -151,8 +151,21 @@
       Array.prototype.forEach.call(document.querySelectorAll('#bulk-form input[name="reports"]'), function (pick) {
         pick.checked = target.checked;
       });
+      bulkCount();
+    } else if (target.matches('#bulk-form input[name="reports"]')) {
+      bulkCount();
     }
   });
+
+  // The bulk actions unfold, with the number of reports ticked, once a report is ticked.
+  function bulkCount() {
+    var panel = document.querySelector("[data-bulk-panel]");
+    var count = document.querySelector("[data-bulk-count]");
+    if (!panel || !count) { return; }
+    var ticked = document.querySelectorAll('#bulk-form input[name="reports"]:checked').length;
+    count.textContent = ticked ? "(" + ticked + ")" : "";
+    if (ticked) { panel.open = true; }
+  }
 
   function init(root) {
     var switchBox = root.querySelector("[data-shortcuts-switch]");
@@ -166,6 +179,7 @@
     if (queue) { rememberQueue(queue); }
     var report = root.querySelector("[data-desk-report]");
     if (report) { queueStep(report); }
+    bulkCount();
     var errors = root.querySelector("#bulk-errors");
     if (errors) { errors.focus(); }
   }

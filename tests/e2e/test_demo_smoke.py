@@ -204,6 +204,7 @@ def test_a_resident_reports_on_the_demo_and_staff_answer(
     staff = staff_session.new_page()
     _log_in(staff, demo_site.botosani, STAFF)
     staff.goto(demo_site.botosani + "/backoffice/reports/")
+    staff.locator(".desk-filters > summary").click()  # the filters are folded at first
     filters = staff.get_by_role("form", name="Filter the reports")
     filters.get_by_label("Search").fill(description)
     filters.get_by_label("Department").select_option(label="All departments")

@@ -286,7 +286,8 @@ def project_facets(
     counts: dict[str, dict[str, int]] = {facet: {} for facet in PROJECT_FACETS}
     for row_status, row_pillar, row_kind, row_owner, funding, digital, start, end in rows:
         values: dict[str, set[str]] = {
-            "status": {row_status},
+            # An unknown status is no option of its own (the empty value is "All").
+            "status": {row_status} if row_status else set(),
             "pillar": {row_pillar},
             "kind": {row_kind},
             "owner": {row_owner} if row_owner else set(),

@@ -113,3 +113,14 @@ def test_the_counts_take_one_query(
 
     assert counts["funding_programme"] == {"": 3, "ERDF": 2, "Local budget": 2}
     assert counts["pillar"] == {"": 2, "M": 1, "E": 1}
+
+
+@pytest.mark.django_db
+def test_a_project_of_unknown_status_counts_once_under_all(plan: Plan) -> None:
+    ProjectFactory.create(
+        municipality=plan.municipality, pillar=plan.pillars.get(key="E"), status=""
+    )
+
+    counts = selectors.project_facets(plan=plan, years=[])
+
+    assert counts["status"] == {"": 4, "in_progress": 1, "planned": 2}

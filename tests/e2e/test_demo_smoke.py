@@ -275,7 +275,11 @@ def test_the_demo_shows_the_sites_own_pages_for_errors_and_serves_files(
     """DEBUG is off in the run command's mode: an unknown address gets the city's translated
     404, never Django's technical page; static files are still served."""
     request = urllib.request.Request(
-        demo_site.botosani + "/no-such-page/", headers={"Cookie": "digiplace_language=en"}
+        f"http://127.0.0.1:{demo_site.port}/no-such-page/",
+        headers={
+            "Host": f"botosani.localhost:{demo_site.port}",
+            "Cookie": "digiplace_language=en",
+        },
     )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)

@@ -51,19 +51,33 @@ def _locations(url: str) -> tuple[list[str], list[str]]:
     return [], found
 
 
-def sitemap_urls(base_url: str, *, per_section: int | None = None) -> list[str]:
+def _kind(url: str) -> str:
+    """A page's kind in the sitemap: its path with the last part replaced
+    (/plans/p/projects/A1.P2/ → /plans/p/projects/*/): pages of one template together."""
+    parts = urlsplit(url).path.rstrip("/").rsplit("/", 1)
+    return parts[0] + "/*/"
+
+
+def sitemap_urls(
+    base_url: str, *, per_section: int | None = None, per_kind: int | None = None
+) -> list[str]:
     """Every page /sitemap.xml lists for the host of ``base_url``, in order; at most
-    ``per_section`` pages of each section (all pages of a paginated section together)."""
+    ``per_section`` pages of each section (all pages of a paginated section together) and
+    at most ``per_kind`` pages of each kind (see ``_kind``: a few projects, a few reports)."""
     sitemaps, pages = _locations(base_url + "/sitemap.xml")
     counts: dict[str, int] = {}
     for sitemap in sitemaps:
-        section = urlsplit(sitemap).path
+        section = "section:" + urlsplit(sitemap).path
         nested, found = _locations(sitemap)
         sitemaps.extend(nested)
         for page_url in found:
+            kind = "kind:" + _kind(page_url)
             if per_section is not None and counts.get(section, 0) >= per_section:
                 break
+            if per_kind is not None and counts.get(kind, 0) >= per_kind:
+                continue
             counts[section] = counts.get(section, 0) + 1
+            counts[kind] = counts.get(kind, 0) + 1
             pages.append(page_url)
     return pages
 

@@ -128,10 +128,10 @@ def check_page(page: Page, where: str) -> None:
     assert violations == [], describe_violations(where, violations)
 
 
-def shoot(page: Page, name: str) -> None:
+def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=False)
+        page.screenshot(path=str(Path(SHOTS) / name), full_page=full_page)
 
 
 def test_staff_handle_a_report_from_the_desk_with_the_keyboard_on_a_phone(
@@ -152,7 +152,7 @@ def test_staff_handle_a_report_from_the_desk_with_the_keyboard_on_a_phone(
     counts = page.locator(".desk-counts")
     expect(counts.get_by_role("link", name="2 New")).to_be_visible()
     check_page(page, "queue on a phone")
-    shoot(page, "h1-queue-phone.png")
+    shoot(page, "h1-queue-phone.png", full_page=True)
 
     # j twice reaches the older report; Enter opens it.
     page.keyboard.press("j")
@@ -194,6 +194,7 @@ def test_staff_handle_a_report_from_the_desk_with_the_keyboard_on_a_phone(
     expect(page.get_by_role("main")).to_contain_text(
         "The response was published and sent to the reporter."
     )
+    shoot(page, "h1-report-phone-handled.png", full_page=True)
 
     older.refresh_from_db()
     assert older.status == ReportStatus.ACKNOWLEDGED

@@ -168,6 +168,10 @@
   }
 
   function init(root) {
+    // htmx inserts the new page before it removes the old one, and a details element of an
+    // exclusive group closes when another of the group is open: open the server's choice again.
+    var first = root.querySelector("[data-open-first]");
+    if (first) { first.open = true; }
     var switchBox = root.querySelector("[data-shortcuts-switch]");
     if (switchBox) {
       switchBox.checked = shortcutsOn();

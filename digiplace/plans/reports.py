@@ -27,7 +27,7 @@ KPI_STATUS_LABELS = {
     KpiStatus.ON_TRACK: gettext_lazy("On track"),
     KpiStatus.AT_RISK: gettext_lazy("At risk"),
     KpiStatus.OFF_TRACK: gettext_lazy("Off track"),
-    KpiStatus.NO_DATA: gettext_lazy("No data"),
+    KpiStatus.NO_DATA: gettext_lazy("Not assessed"),
 }
 
 FIELD_LABELS = {

@@ -19,7 +19,8 @@ KPI_STATUS_LABELS = {
     "on_track": gettext_lazy("On track"),
     "at_risk": gettext_lazy("At risk"),
     "off_track": gettext_lazy("Off track"),
-    "no_data": gettext_lazy("No data yet"),
+    # Neither measured against a trajectory: no reading yet, or no target (kpi_reading_status).
+    "no_data": gettext_lazy("Not assessed"),
 }
 
 
@@ -89,6 +90,18 @@ def measured(value: Decimal | int | float | None, unit: str) -> str:
 @register.filter
 def kpi_status_label(code: str) -> str:
     return str(KPI_STATUS_LABELS.get(code, code))
+
+
+@register.filter
+def kpi_reading_status(reading: Any) -> str:
+    """A reading's status in words; one that is not assessed says why."""
+    if reading.status != "no_data":
+        return kpi_status_label(reading.status)
+    if reading.latest_value is None:
+        return _("No data yet")
+    if reading.kpi.target_value is None:
+        return _("No target set")
+    return kpi_status_label(reading.status)
 
 
 @register.filter

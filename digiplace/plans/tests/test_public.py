@@ -164,8 +164,11 @@ def test_every_page_of_the_loaded_timisoara_plan_answers_in_both_languages(
     for path in (base, f"{base}projects/", f"{base}projects/{project.key}/"):
         assert 'progress__value">0%' not in pages[path], path
         assert ("Nespecificat" if language == "ro" else "Not stated") in pages[path], path
-    # The strategy's baseline is the KPI's first reading: the dashboard shows it as the latest.
+    # The strategy's baseline is the KPI's first reading: the dashboard shows it as the latest,
+    # and says the strategy sets no target rather than "no data".
     assert pages[f"{base}kpis/"].count(shown["population"]) >= 2
+    no_target = "Nicio țintă stabilită" if language == "ro" else "No target set"
+    assert no_target in pages[f"{base}kpis/"]
 
 
 @pytest.mark.django_db

@@ -35,6 +35,7 @@ CITY_PAGES = [
     "accounts:login",
     "accounts:register",
     "accounts:password_reset",
+    "api-docs",
 ]
 
 

@@ -218,7 +218,11 @@ def favicon_ico(municipality: Municipality | None) -> bytes:
         image = Image.new("RGBA", (48, 48), (0, 0, 0, 0))
         draw = ImageDraw.Draw(image)
         draw.rounded_rectangle((0, 0, 47, 47), radius=9, fill=theme.brand)
-        font = ImageFont.load_default(size=32)
+        font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+        try:
+            font = ImageFont.truetype("DejaVuSans-Bold.ttf", size=32)
+        except OSError:  # no DejaVu on this machine: Pillow's own font
+            font = ImageFont.load_default(size=32)
         draw.text((24, 25), _initial(municipality), fill=theme.brand_text, font=font, anchor="mm")
     output = io.BytesIO()
     image.save(output, format="ICO", sizes=[(16, 16), (32, 32), (48, 48)])

@@ -96,7 +96,12 @@ def test_plan_journey(
     expect(visitor.locator("html")).to_have_attribute("lang", "en")
     expect(visitor.get_by_role("heading", level=1)).to_contain_text("Timi")
     visitor.get_by_role("main").get_by_role("link", name="Projects", exact=True).first.click()
-    visitor.get_by_label("Status").select_option(label="In progress")
+    status = visitor.get_by_label("Status")
+    # Each option says how many projects it shows (the filters' counts).
+    expect(status.locator("option[value=in_progress]")).to_have_text(
+        re.compile(r"^In progress \(\d+\)$")
+    )
+    status.select_option(value="in_progress")
     visitor.get_by_role("button", name="Show projects").click()
     results = visitor.locator("#project-results")
     expect(results.get_by_role("link", name=title, exact=True)).to_be_visible()

@@ -13,20 +13,22 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from digiplace.core.i18n import quarter_label
 from digiplace.core.models import CityOwnedModel
 
 
 class Status(models.TextChoices):
-    IDEA = "idea", _("Idea")
-    PLANNED = "planned", _("Planned")
-    IN_PREPARATION = "in_preparation", _("In preparation")
-    PRE_CONTRACTING = "pre_contracting", _("Pre-contracting")
-    IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")
-    SUSPENDED = "suspended", _("Suspended")
-    CANCELLED = "cancelled", _("Cancelled")
+    # A project's (an activity's) status: the context keeps Romanian in the masculine.
+    IDEA = "idea", pgettext_lazy("project status", "Idea")
+    PLANNED = "planned", pgettext_lazy("project status", "Planned")
+    IN_PREPARATION = "in_preparation", pgettext_lazy("project status", "In preparation")
+    PRE_CONTRACTING = "pre_contracting", pgettext_lazy("project status", "Pre-contracting")
+    IN_PROGRESS = "in_progress", pgettext_lazy("project status", "In progress")
+    COMPLETED = "completed", pgettext_lazy("project status", "Completed")
+    SUSPENDED = "suspended", pgettext_lazy("project status", "Suspended")
+    CANCELLED = "cancelled", pgettext_lazy("project status", "Cancelled")
 
 
 class DatePrecision(models.TextChoices):

@@ -51,6 +51,8 @@ def chart_state(page: Page) -> dict[str, Any]:
                 colours: chart.data.datasets.map(dataset => dataset.backgroundColor),
                 tooltipTitles: chart.data.labels,
                 labelRotation: category.labelRotation,
+                stacked: Boolean(value.options.stacked),
+                height: chart.canvas.getBoundingClientRect().height,
                 canvasWidth: chart.canvas.getBoundingClientRect().width,
                 boxWidth: chart.canvas.parentNode.getBoundingClientRect().width,
             }};
@@ -71,8 +73,13 @@ def test_statistics_chart_on_a_phone_lies_down_with_whole_numbers_and_full_label
     choose_language(page, "en")
     state = chart_state(page)
 
-    # Then the bars are horizontal, in the city's colours, with no rotated label
+    # Then the bars are horizontal, open and closed reports of a category in one bar, a row
+    # of 20 to 40 px per category, in the city's colours, with no rotated label
     assert state["indexAxis"] == "y"
+    assert state["stacked"] is True
+    rows = len(state["tooltipTitles"])
+    assert rows == 2
+    assert rows * 20 < state["height"] < rows * 40 + 120
     theme = municipality_theme(reported_city)
     assert state["colours"] == [theme.chart_colours[0], theme.chart_colours[1]]
     assert state["labelRotation"] == 0
@@ -104,6 +111,7 @@ def test_statistics_chart_on_a_desktop_stands_up_and_turns_on_a_narrow_window(
     # Then the bars stand up, without rotated labels, on a whole-number axis
     state = chart_state(page)
     assert state["indexAxis"] == "x"
+    assert state["stacked"] is False
     assert state["labelRotation"] == 0
     assert all(float(value).is_integer() for value in state["values"]), state["values"]
 

@@ -146,7 +146,12 @@
       ? Math.max(8, Math.floor((width * 0.4) / CHAR_PX))
       : Math.max(4, Math.floor(width / count / CHAR_PX));
     options.indexAxis = horizontal ? "y" : "x";
+    // Lying down, the series of a label share one bar (stacked), so a row stays one bar tall;
+    // the tooltip lists every series of the label.
+    var stacked = horizontal && config.datasets.length > 1;
+    if (stacked) { options.interaction = { mode: "index", axis: "y", intersect: false }; }
     options.scales[horizontal ? "y" : "x"] = {
+      stacked: stacked,
       ticks: {
         autoSkip: false, maxRotation: 0, minRotation: 0,
         callback: function (value) {
@@ -155,7 +160,7 @@
         }
       }
     };
-    options.scales[horizontal ? "x" : "y"] = { beginAtZero: true, ticks: valueTicks };
+    options.scales[horizontal ? "x" : "y"] = { stacked: stacked, beginAtZero: true, ticks: valueTicks };
     return options;
   }
 
@@ -164,9 +169,8 @@
     var width = box.clientWidth || 320;
     var horizontal = config.type === "bar" && isNarrow(width);
     if (horizontal) {
-      // A row per label, tall enough for its bars, plus the axis and the legend.
-      var row = Math.max(28, 16 * config.datasets.length + 12);
-      box.style.setProperty("--chart-height", (config.labels.length * row + 72) + "px");
+      // A row per label (its series stacked in one bar), plus the axis and the legend.
+      box.style.setProperty("--chart-height", (config.labels.length * 28 + 80) + "px");
       box.classList.add("chart-canvas--horizontal");
     } else {
       box.classList.remove("chart-canvas--horizontal");

@@ -1,7 +1,8 @@
 """The pages of a city to walk in browser tests: its sitemap and its back office.
 
 ``sitemap_urls`` reads /sitemap.xml (an index of sections) from the live server;
-``backoffice_urls`` follows the back-office menus as a signed-in staff member, keeping one
+``backoffice_urls`` follows the back-office menus as a signed-in staff member, and
+``personal_urls`` a signed-in person's own pages (inbox, account, my reports), keeping one
 page of each kind (one report, one department form…), so that a list of any length costs
 the same. ``staff_with_every_module`` makes that staff member; ``log_in`` signs them in.
 """
@@ -87,6 +88,48 @@ def _shape(path: str) -> str:
     return re.sub(r"\d+", "#", path)
 
 
+def _walk(
+    page: Page,
+    starts: list[str],
+    *,
+    follows: Callable[[str], bool],
+    on_page: Callable[[Page, str], None] | None,
+    limit: int,
+    max_depth: int | None = None,
+) -> list[str]:
+    """Opens ``starts`` then the pages their menus and content link to whose path
+    ``follows`` accepts, one per kind of page (``_shape``), breadth first."""
+    origin = urlsplit(starts[0]).netloc
+    queue = [(url, 0) for url in starts]
+    seen_shapes = {_shape(urlsplit(url).path) for url in starts}
+    walked: list[str] = []
+    while queue and len(walked) < limit:
+        url, depth = queue.pop(0)
+        response = page.goto(url)
+        assert response is not None and response.status == 200, (
+            f"{url} answered {response.status if response else 'nothing'}"
+        )
+        page.wait_for_load_state("load")
+        walked.append(url)
+        if on_page is not None:
+            on_page(page, url)
+        if max_depth is not None and depth >= max_depth:
+            continue
+        hrefs: list[str] = page.eval_on_selector_all(
+            "nav a[href]:not([download]), main a[href]:not([download])",
+            "links => links.map(link => link.href)",
+        )
+        for href in hrefs:
+            parts = urlsplit(urljoin(url, href))
+            if parts.netloc != origin or not follows(parts.path):
+                continue
+            if NOT_PAGES.search(parts.path) or _shape(parts.path) in seen_shapes:
+                continue
+            seen_shapes.add(_shape(parts.path))
+            queue.append((f"{parts.scheme}://{parts.netloc}{parts.path}", depth + 1))
+    return walked
+
+
 def backoffice_urls(
     page: Page,
     base_url: str,
@@ -99,32 +142,42 @@ def backoffice_urls(
 
     ``on_page`` is called on each page once it has loaded, so a test can check it
     without opening it again. Asserts that every page opened with 200."""
-    origin = urlsplit(base_url).netloc
-    queue = [base_url + BACKOFFICE_ROOT]
-    seen_shapes = {_shape(BACKOFFICE_ROOT)}
-    walked: list[str] = []
-    while queue and len(walked) < limit:
-        url = queue.pop(0)
-        response = page.goto(url)
-        assert response is not None and response.status == 200, (
-            f"{url} answered {response.status if response else 'nothing'}"
+    return _walk(
+        page,
+        [base_url + BACKOFFICE_ROOT],
+        follows=lambda path: path.startswith(BACKOFFICE_ROOT),
+        on_page=on_page,
+        limit=limit,
+    )
+
+
+def personal_urls(
+    page: Page,
+    base_url: str,
+    *,
+    public: list[str],
+    on_page: Callable[[Page, str], None] | None = None,
+    limit: int = 30,
+) -> list[str]:
+    """The pages of a signed-in person that neither the sitemap (``public``, as
+    ``sitemap_urls`` gives it) nor the back office lists: those the main navigation links
+    to (inbox, account) and the pages they link to (my reports, password, deletion…)."""
+    public_shapes = {_shape(urlsplit(url).path) for url in public}
+
+    def personal(path: str) -> bool:
+        return (
+            _shape(path) not in public_shapes
+            and not path.startswith((BACKOFFICE_ROOT, "/admin/", "/api/"))
+            and not path.endswith("/logout/")
         )
-        page.wait_for_load_state("load")
-        walked.append(url)
-        if on_page is not None:
-            on_page(page, url)
-        hrefs: list[str] = page.eval_on_selector_all(
-            "nav a[href], main a[href]", "links => links.map(link => link.href)"
-        )
-        for href in hrefs:
-            parts = urlsplit(urljoin(url, href))
-            if parts.netloc != origin or not parts.path.startswith(BACKOFFICE_ROOT):
-                continue
-            if NOT_PAGES.search(parts.path) or _shape(parts.path) in seen_shapes:
-                continue
-            seen_shapes.add(_shape(parts.path))
-            queue.append(f"{parts.scheme}://{parts.netloc}{parts.path}")
-    return walked
+
+    page.goto(base_url + "/")
+    hrefs: list[str] = page.eval_on_selector_all(
+        "#site-nav a[href]", "links => links.map(link => link.href)"
+    )
+    starts = [href for href in hrefs if personal(urlsplit(href).path)]
+    assert starts, "the main navigation links to no page of the signed-in person"
+    return _walk(page, starts, follows=personal, on_page=on_page, limit=limit, max_depth=2)
 
 
 def staff_with_every_module(

@@ -1,6 +1,7 @@
-"""No page of the public site or the back office scrolls sideways on a 390×844 phone, and
-the header takes at most a fifth of the screen: every page the sitemap and the back-office
-menus give, for both cities, with their plans, demo reports and long words loaded."""
+"""No page of the public site, a person's own pages or the back office scrolls sideways on a
+390×844 phone, and the header takes at most a fifth of the screen: every page the sitemap,
+the signed-in menus and the back-office menus give, for both cities, with their plans, demo
+reports and long words loaded."""
 
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ from digiplace.reports.models import Category, Report
 from digiplace.reports.tests.factories import ReportFactory
 
 from .conftest import NewSession, Sites
-from .pages import backoffice_urls, log_in, sitemap_urls, staff_with_every_module
+from .pages import (
+    backoffice_urls,
+    log_in,
+    personal_urls,
+    sitemap_urls,
+    staff_with_every_module,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -138,6 +145,9 @@ def test_no_page_scrolls_sideways_on_a_phone(
             check(page, url)
 
         log_in(page, base_url, f"walker@{slug}.example")
+        personal = personal_urls(page, base_url, public=public, on_page=check)
+        for path in ("/accounts/profile/", "/accounts/inbox/", "/reports/mine/"):
+            assert base_url + path in personal, path
         backoffice = backoffice_urls(page, base_url, on_page=check)
         for kind in ("/backoffice/reports/#/", "/backoffice/plans/", "/backoffice/audit-log/#/"):
             assert any(kind in re.sub(r"\d+", "#", url) for url in backoffice), kind

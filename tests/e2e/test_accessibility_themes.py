@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # The demo cities' colours (data/demo/municipalities.yaml).
 DEMO_COLOURS = {"botosani": ("#1d4f7a", "#f2c94c"), "timisoara": ("#6d1f3b", "#e0b84c")}
 # Pages of one sitemap section checked (the other pages of a section share its templates).
-PAGES_PER_SECTION = 3
+PAGES_PER_SECTION = 2
 LANGUAGES = ("ro", "en")
 LIGHT_THEME = ("#f2c94c", "#1d4f7a")
 ENTRY_PATHS = ["/", "/accounts/login/", "/reports/", "/reports/new/", "/reports/statistics/"]

@@ -242,6 +242,66 @@ class BulkActionForm(forms.Form):
         return core_selectors.staff_user_get(municipality=self.municipality, user_id=int(value))
 
 
+class ReplyTemplateForm(forms.Form):
+    """A reply template as an administrator writes it; the service checks the rules."""
+
+    category = forms.TypedChoiceField(
+        label=_("Category"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Leave empty for a reply that fits every category."),
+        error_messages={"invalid_choice": _("Choose one of this city's categories.")},
+    )
+    title_ro = forms.CharField(
+        label=_("Title in Romanian"),
+        max_length=120,
+        error_messages={"required": _("Give the template a title in Romanian.")},
+    )
+    text_ro = forms.CharField(
+        label=_("Reply in Romanian"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write the reply in Romanian.")},
+    )
+    title_en = forms.CharField(
+        label=_("Title in English (optional)"), max_length=120, required=False
+    )
+    text_en = forms.CharField(
+        label=_("Reply in English (optional)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    position = forms.IntegerField(
+        label=_("Position in the list"),
+        min_value=0,
+        max_value=32767,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": _("Give a position, such as 0."),
+            "invalid": _("Give a position, such as 0."),
+            "min_value": _("Use a position of 0 or more."),
+            "max_value": _("Use a position of at most 32767."),
+        },
+    )
+    is_active = forms.BooleanField(label=_("Offered to staff"), required=False, initial=True)
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = _id_choices(  # type: ignore[attr-defined]
+            Category.objects.for_municipality(municipality).order_by("name"), _("Any category")
+        )
+        self.municipality = municipality
+
+    def chosen_category(self) -> Category | None:
+        category_id = self.cleaned_data.get("category")
+        if category_id is None:
+            return None
+        return Category.objects.for_municipality(self.municipality).filter(pk=category_id).first()
+
+
 class VisibilityForm(forms.Form):
     hide = forms.TypedChoiceField(
         choices=[("1", _("Hide")), ("0", _("Show"))], coerce=lambda value: value == "1"

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,12 +44,21 @@ from .backoffice_forms import (
     PhotoVisibilityForm,
     QueueFilterForm,
     RecategoriseForm,
+    ReplyTemplateForm,
     ResponseForm,
     StatusForm,
     VisibilityForm,
 )
-from .models import CLOSED_STATUSES, OPEN_STATUSES, ApiKey, Category, Report, ReportStatus
-from .services import desk
+from .models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    ApiKey,
+    Category,
+    ReplyTemplate,
+    Report,
+    ReportStatus,
+)
+from .services import desk, reply_templates
 
 MODULE = "reports"
 QUEUE_PAGE_SIZE = 50
@@ -551,6 +561,91 @@ def report_photo_visibility(request: HttpRequest, report: Report) -> HttpRespons
         request,
         report,
         _("The photo is hidden from the public.") if hide else _("The photo is public again."),
+    )
+
+
+# Reply templates
+
+
+def _reply_template_data(form: ReplyTemplateForm) -> reply_templates.ReplyTemplateData:
+    data = form.cleaned_data
+    return reply_templates.ReplyTemplateData(
+        category=form.chosen_category(),
+        title_ro=data["title_ro"],
+        text_ro=data["text_ro"],
+        title_en=data.get("title_en") or "",
+        text_en=data.get("text_en") or "",
+        position=data["position"],
+        is_active=bool(data.get("is_active")),
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def reply_template_list(request: HttpRequest) -> HttpResponse:
+    """The city's reply templates, and a form for a new one."""
+    municipality = request_municipality(request)
+    form = ReplyTemplateForm(
+        request.POST or None, municipality=municipality, initial={"is_active": True}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = reply_templates.reply_template_create(
+                municipality=municipality,
+                actor=request_actor(request),
+                data=_reply_template_data(form),
+            )
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(
+                request, _("The template “%(title)s” was added.") % {"title": template.title}
+            )
+            return redirect("reports_backoffice:reply_template_list")
+    templates = (
+        ReplyTemplate.objects.for_municipality(municipality)
+        .select_related("category")
+        .order_by("-is_active", F("category__name").asc(nulls_first=True), "position", "id")
+    )
+    return render(
+        request,
+        "reports/backoffice/reply_template_list.html",
+        {"form": form, "reply_templates": templates},
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def reply_template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
+    municipality = request_municipality(request)
+    template = get_object_or_404(
+        ReplyTemplate.objects.for_municipality(municipality).select_related("municipality"),
+        pk=template_id,
+    )
+    initial = {
+        "category": template.category_id,
+        "title_ro": template.title_ro,  # type: ignore[attr-defined]
+        "text_ro": template.text_ro,  # type: ignore[attr-defined]
+        "title_en": template.title_en or "",  # type: ignore[attr-defined]
+        "text_en": template.text_en or "",  # type: ignore[attr-defined]
+        "position": template.position,
+        "is_active": template.is_active,
+    }
+    form = ReplyTemplateForm(request.POST or None, municipality=municipality, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reply_templates.reply_template_update(
+                template=template, actor=request_actor(request), data=_reply_template_data(form)
+            )
+        except ValidationError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(request, _("The template was saved."))
+            return redirect("reports_backoffice:reply_template_list")
+    return render(
+        request,
+        "reports/backoffice/reply_template_edit.html",
+        {"form": form, "reply_template": template},
     )
 
 

@@ -260,3 +260,29 @@ def test_the_desk_on_a_laptop_passes_axe_with_everything_in_reach(
     assert actions is not None and details is not None
     assert actions["x"] > details["x"] + details["width"] - 1
     assert session.page_errors == []
+
+
+def test_administrators_write_reply_templates_on_a_phone(
+    botosani_admin: StaffMembership,
+    pothole: Category,
+    sites: Sites,
+    new_session: NewSession,
+) -> None:
+    session = new_session(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+    page = session.new_page()
+    log_in(page, sites.botosani, botosani_admin.user.email)
+
+    page.goto(sites.botosani + "/backoffice/reports/templates/")
+    form = page.locator("form", has=page.get_by_role("button", name="Add the template"))
+    form.get_by_label("Category").select_option(label="Pothole")
+    form.get_by_label("Title in Romanian").fill("Reparație programată")
+    form.get_by_label("Reply in Romanian").fill("Groapa va fi reparată săptămâna viitoare.")
+    form.get_by_role("button", name="Add the template").click()
+
+    expect(page.get_by_role("main")).to_contain_text(
+        "The template “Reparație programată” was added."
+    )
+    check_page(page, "reply templates on a phone")
+    shoot(page, "h1-templates-phone.png", full_page=True)
+    assert ReplyTemplate.objects.filter(category=pothole, title_ro="Reparație programată").exists()
+    assert session.page_errors == []

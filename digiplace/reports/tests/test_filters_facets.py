@@ -161,3 +161,15 @@ def test_on_phones_the_map_comes_first_and_the_filters_fold(client: Client, city
         '<details class="report-filters-panel" id="report-filters-panel" open data-open-wide>'
         in filtered
     )
+
+
+def test_a_bad_filter_is_listed_with_a_link_and_the_filters_open(
+    client: Client, city: City
+) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/reports/?date_from=yesterday", HTTP_HOST=BOTOSANI)
+    page = response.content.decode()
+
+    assert response.status_code == 400
+    assert '<a href="#id_date_from">Reported from: Enter a valid date.</a>' in page
+    assert '<details class="report-filters-panel" id="report-filters-panel" open' in page

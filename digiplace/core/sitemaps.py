@@ -35,7 +35,6 @@ CITY_PAGES = [
     "accounts:login",
     "accounts:register",
     "accounts:password_reset",
-    "api-docs",
 ]
 
 

@@ -62,7 +62,6 @@ def test_sitemap_lists_the_city_public_pages_once(
         f"{base}/accounts/login/",
         f"{base}/accounts/register/",
         f"{base}/accounts/password-reset/",
-        f"{base}/api/docs/",
         f"{base}/plans/",
         f"{base}/plans/pid/",
         f"{base}/plans/pid/projects/",

@@ -7,10 +7,16 @@ languages, and the 500 page once more with the database out of reach.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse
@@ -149,3 +155,37 @@ def test_500_renders_when_the_database_is_down(
     assert f'<html lang="{language}">' in page
     assert f'<a href="/">{home}</a>' in page
     _assert_no_internals(page)
+
+
+def test_the_run_command_serves_in_the_demo_mode_with_debug_off() -> None:
+    """scripts/run's mode: DEBUG off, demo hosts allowed, mail on the console, static files
+    through whitenoise and uploads served (config/urls.py)."""
+    script = (Path(settings.BASE_DIR) / "scripts" / "run").read_text()
+    assert 'DIGIPLACE_MODE="${DIGIPLACE_MODE:-demo}"' in script
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DIGIPLACE_") and key != "DATABASE_URL"
+    }
+    environment.update(DIGIPLACE_MODE="demo", DJANGO_SETTINGS_MODULE="config.settings")
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json; from config import settings as s; print(json.dumps([s.DEBUG, "
+            "s.SERVE_MEDIA, s.ALLOWED_HOSTS, s.EMAIL_BACKEND, s.MIDDLEWARE, "
+            "s.WHITENOISE_USE_FINDERS]))",
+        ],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    debug, serve_media, hosts, email, middleware, finders = json.loads(shown.stdout)
+
+    assert (debug, serve_media, finders) == (False, True, True)
+    assert {".localhost", "127.0.0.1"} <= set(hosts)
+    assert email == "django.core.mail.backends.console.EmailBackend"
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in middleware

@@ -1,14 +1,17 @@
 from django.urls import path
 
 from . import views_backoffice as views
+from . import views_desk
 
 app_name = "reports_backoffice"
 
 urlpatterns = [
-    path("", views.report_queue, name="report_queue"),
-    path("bulk/", views.report_bulk, name="report_bulk"),
-    path("templates/", views.reply_template_list, name="reply_template_list"),
-    path("templates/<int:template_id>/", views.reply_template_edit, name="reply_template_edit"),
+    path("", views_desk.report_queue, name="report_queue"),
+    path("bulk/", views_desk.report_bulk, name="report_bulk"),
+    path("templates/", views_desk.reply_template_list, name="reply_template_list"),
+    path(
+        "templates/<int:template_id>/", views_desk.reply_template_edit, name="reply_template_edit"
+    ),
     path("api-keys/", views.api_key_list, name="api_key_list"),
     path("api-keys/<int:key_id>/deactivate/", views.api_key_deactivate, name="api_key_deactivate"),
     path("<int:report_id>/", views.report_manage, name="report_manage"),

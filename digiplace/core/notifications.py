@@ -49,16 +49,20 @@ def notification_send(
     url: str = "",
     municipality: Municipality | None = None,
     unsubscribe_scope: str = "",
+    language: str = "",
 ) -> Notification | None:
     """Notify ``recipient``; returns None when every channel is switched off.
 
     ``url`` is a path on the municipality's site (the email makes it absolute);
     ``unsubscribe_scope`` is what the email's unsubscribe link stops (by default, every
-    email notification of the account)."""
+    email notification of the account); ``language`` is the one ``subject`` and ``body``
+    were written in, when the caller chose it (else the recipient's, else the city's)."""
     if not (recipient.notify_in_app or recipient.notify_by_email) or not recipient.is_active:
         return None
-    language = recipient.preferred_language or (
-        municipality.default_language if municipality else translation.get_language()
+    language = (
+        language
+        or recipient.preferred_language
+        or (municipality.default_language if municipality else translation.get_language())
     )
     scope = unsubscribe_scope or f"{ACCOUNT_SCOPE}:{recipient.pk}"
     send_email = recipient.notify_by_email and not email_opted_out(

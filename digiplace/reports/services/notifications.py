@@ -141,6 +141,7 @@ def _notify(
                 url=_report_url(report),
                 municipality=municipality,
                 unsubscribe_scope=scope,
+                language=chosen,
             )
             continue
         is_reporter = (

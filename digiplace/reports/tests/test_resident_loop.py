@@ -411,3 +411,23 @@ def test_the_alerts_unsubscribe_link_ends_the_subscription(
     Client().post(unsubscribe, HTTP_HOST=BOTOSANI)
 
     assert not type(subscription).objects.filter(pk=subscription.pk).exists()
+
+
+def test_an_account_without_a_language_is_written_to_in_the_language_it_reported_in(
+    client: Client,
+    container: Category,
+    resident: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    assert resident.preferred_language == ""  # the city's default is Romanian
+    client.force_login(resident)
+    with django_capture_on_commit_callbacks(execute=True):
+        _file_report(client, container, language="en", reporter_name="", reporter_email="")
+
+    (message,) = mail.outbox
+    assert message.subject.endswith("received")
+    assert "47.75519° N, 26.61585° E" in message.body
+    assert Notification.objects.get(recipient=resident).language == "en"
+    # The unsubscribe page, opened without any cookie, speaks the email's language.
+    page = Client().get(_link(UNSUBSCRIBE_LINK, message), HTTP_HOST=BOTOSANI)
+    assert '<html lang="en"' in page.content.decode()

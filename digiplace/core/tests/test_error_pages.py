@@ -103,6 +103,7 @@ def test_403_is_the_city_page_in_its_language(
     assert f'<html lang="{language}">' in page
     assert f"<h1>{heading}</h1>" in page
     assert "Municipiul Timișoara" in page or "Timișoara Municipality" in page
+    assert 'href="/reports/"' in page
     _assert_no_internals(page)
 
 

@@ -95,7 +95,8 @@ def show_email(page: Page, message: object, name: str) -> None:
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Email</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
         '<body style="font-family: sans-serif; margin: 1rem; overflow-wrap: anywhere">'
-        f"<main><h1>Email</h1><dl>{headers}</dl><pre style='white-space: pre-wrap; overflow-wrap: anywhere'>"
+        f"<main><h1>Email</h1><dl>{headers}</dl>"
+        "<pre style='white-space: pre-wrap; overflow-wrap: anywhere'>"
         f"{html.escape(message_text(message))}</pre></main></body></html>"  # type: ignore[arg-type]
     )
     shot(page, name)

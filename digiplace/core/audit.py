@@ -235,7 +235,9 @@ def audit_value_text(
             return dated
         if isinstance(field, models.DecimalField):
             try:
-                return formats.number_format(decimal.Decimal(value), use_l10n=True)
+                return formats.number_format(
+                    decimal.Decimal(value), use_l10n=True, force_grouping=True
+                )
             except decimal.InvalidOperation:
                 return value
     if field is not None and field.is_relation and field.related_model is not None:

@@ -24,10 +24,10 @@ class ReportsConfig(AppConfig):
             )
         )
         personal_data.register(privacy.provider)
-        http.error_format_register(
         from .services.notifications import opt_out_scopes_register
 
         opt_out_scopes_register()
+        http.error_format_register(
             path_prefix="/open311/",
             error_format=http.ErrorFormat(
                 request_too_large=open311_views.request_too_large,

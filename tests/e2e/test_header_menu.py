@@ -61,3 +61,23 @@ def test_navigation_is_shown_without_scripts_and_on_wide_screens(
 
         expect(page.locator(".menu-button")).to_be_hidden()
         expect(page.locator("#site-nav").get_by_role("link", name="Log in")).to_be_visible()
+
+
+def test_menu_stays_folded_after_htmx_swaps_the_page(
+    botosani: Municipality, sites: Sites, new_session: NewSession
+) -> None:
+    # Boosted links and forms (the staff desk) swap the whole body, header included.
+    session = new_session(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = session.new_page()
+    page.goto(sites.botosani + "/")
+    choose_language(page, "en")
+    page.evaluate("() => { document.body.dataset.before = '1'; }")
+    page.evaluate("() => htmx.ajax('GET', window.location.href, {target: 'body'})")
+    expect(page.locator("body[data-before='1'] .site-header[data-menu-ready]")).to_have_count(1)
+    button = page.get_by_role("button", name="Menu")
+    expect(button).to_be_visible()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#site-nav").get_by_role("link", name="Log in")).to_be_hidden()
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    assert session.page_errors == []

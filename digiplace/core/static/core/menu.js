@@ -6,6 +6,8 @@
   var narrow = window.matchMedia("(max-width: 48rem)");
 
   function setUp(header) {
+    if (header.dataset.menuReady) { return; }
+    header.dataset.menuReady = "1";
     var button = header.querySelector(".menu-button");
     var nav = button && document.getElementById(button.getAttribute("aria-controls"));
     if (!nav) { return; }
@@ -38,6 +40,14 @@
     var header = document.querySelector(".site-header");
     if (header) { setUp(header); }
   }
+
+  // htmx-boosted links and forms swap the whole body, header included: set the new one up.
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail && event.detail.elt;
+    if (!root || !root.querySelectorAll) { return; }
+    if (root.matches && root.matches(".site-header")) { setUp(root); }
+    root.querySelectorAll(".site-header").forEach(setUp);
+  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

@@ -397,6 +397,9 @@ class Supporter(CityOwnedModel):
     # Empty until the address confirmed by the emailed link (or a signed-in person used
     # their own account's address): only confirmed supporters are told and counted.
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # The language of the page the person supported from: their emails are written in it
+    # (an account's own preference comes first).
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("supporter")

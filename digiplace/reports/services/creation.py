@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -51,6 +52,8 @@ from .notifications import (
 )
 from .rate_limits import _rate_limits_check
 from .routing import department_for
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 # "Me too" from an address that is not the signed-in person's: the emailed link's lifetime.
 SUPPORT_CONFIRMATION_MAX_AGE = datetime.timedelta(days=7)
@@ -416,6 +419,7 @@ def report_support(
                 "municipality_id": report.municipality_id,
                 "user": user if is_own_address else None,
                 "confirmed_at": now if is_own_address else None,
+                "language": email_language if email_language in LANGUAGE_CODES else "",
             },
         )
         if (

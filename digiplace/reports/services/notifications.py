@@ -97,7 +97,11 @@ def _recipients(report: Report, *, exclude: User | None) -> list[tuple[User | No
     for supporter in report.supporters.filter(confirmed_at__isnull=False).select_related("user"):
         user = supporter.user
         people.append(
-            (user, user.email if user else supporter.email, user.preferred_language if user else "")
+            (
+                user,
+                user.email if user else supporter.email,
+                (user.preferred_language if user else "") or supporter.language,
+            )
         )
     seen: set[str] = set()
     unique = []

@@ -279,8 +279,9 @@ def report_merge(*, report: Report, actor: User, into: Report) -> ReportUpdate:
                 email=email.lower(),
                 user=user,
                 confirmed_at=timezone.now(),
+                language="" if user is not None else language,
             )
-            for user, email, _language in _recipients(locked, exclude=None)
+            for user, email, language in _recipients(locked, exclude=None)
             if email.lower() != (into.reporter_email or "").lower()
             and (user is None or user.pk != into.reporter_id)
         ]

@@ -431,3 +431,38 @@ def test_an_account_without_a_language_is_written_to_in_the_language_it_reported
     # The unsubscribe page, opened without any cookie, speaks the email's language.
     page = Client().get(_link(UNSUBSCRIBE_LINK, message), HTTP_HOST=BOTOSANI)
     assert '<html lang="en"' in page.content.decode()
+
+
+def test_a_supporter_without_an_account_is_written_to_in_the_language_they_supported_in(
+    container: Category,
+    botosani_staff: StaffMembership,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    assert container.municipality.default_language == "ro"
+    report = ReportFactory.create(municipality=container.municipality, category=container)
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/reports/{report.pk}/support/", {"email": "vecin@example.org"}, HTTP_HOST=BOTOSANI
+        )
+    confirmation = re.search(
+        r"http://botosani\.localhost(/reports/\d+/support/confirm/\S+/)", str(mail.outbox[0].body)
+    )
+    assert confirmation is not None
+    client.post(confirmation.group(1), HTTP_HOST=BOTOSANI)
+    assert Supporter.objects.get(report=report).language == "en"
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_change_status(
+            report=report,
+            actor=botosani_staff.user,
+            status=ReportStatus.ACKNOWLEDGED,
+            public_response="Echipa vine vineri.",
+        )
+
+    (update,) = [message for message in mail.outbox if "vecin@example.org" in message.to]
+    # The English subject, with the container's English name (the city's default is Romanian).
+    assert update.subject == f"Report #{report.pk}: Acknowledged"
+    assert "Overflowing container" in update.body

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("DigiPlace core")
 
     def ready(self) -> None:
-        from . import personal_data
+        from . import personal_data, signals
 
         personal_data.register_core_providers()
+        signals.connect()

@@ -43,6 +43,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Model
 
 # Municipality id used for pages of the platform's own hosts (no municipality).
 PLATFORM = 0
@@ -51,6 +52,18 @@ CORE = "core"
 
 _KEY_PREFIX = "digiplace:ver"
 _CODE_SUFFIXES = {".py", ".html", ".txt", ".mo", ".js", ".css", ".svg", ".json"}
+
+
+# City-owned records no public page shows: their writes move no version (the audit log is
+# written on every staff action, and would otherwise empty the city's page cache each time).
+NOT_PUBLIC_MODELS = frozenset({"core.AuditLogEntry", "core.StaffMembership"})
+
+
+def model_module(model: type[Model]) -> str | None:
+    """The module whose version a write of ``model`` moves, or None if no page shows it."""
+    if model._meta.label in NOT_PUBLIC_MODELS:
+        return None
+    return model._meta.app_label
 
 
 def _key(municipality_id: int | None, module: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
@@ -117,8 +118,47 @@ _T = TypeVar("_T", bound=models.Model)
 
 
 class CityOwnedQuerySet(models.QuerySet[_T]):
+    """City-owned records; bulk writes move the page-cache versions of the cities they touch.
+
+    Saves and deletes move them through signals (``core.signals``); ``update()``,
+    ``bulk_create()`` and ``bulk_update()`` send none, so they bump here.
+    """
+
     def for_municipality(self, municipality: Municipality) -> CityOwnedQuerySet[_T]:
         return self.filter(municipality=municipality)
+
+    def _cache_versions_bump(self, municipality_ids: Iterable[int | None]) -> None:
+        from .cache_versions import cache_version_bump, model_module
+
+        module = model_module(self.model)
+        if module is not None:
+            for municipality_id in sorted({pk for pk in municipality_ids if pk is not None}):
+                cache_version_bump(municipality_id, module)
+
+    def update(self, **kwargs: Any) -> int:
+        # Read before writing: the update may take the rows out of the filter.
+        municipality_ids = list(self.values_list("municipality_id", flat=True).distinct())
+        updated = super().update(**kwargs)
+        if updated:
+            self._cache_versions_bump(municipality_ids)
+        return updated
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_create(self, objs: Iterable[_T], *args: Any, **kwargs: Any) -> list[_T]:
+        created = super().bulk_create(objs, *args, **kwargs)
+        self._cache_versions_bump(getattr(obj, "municipality_id", None) for obj in created)
+        return created
+
+    bulk_create.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_update(self, objs: Iterable[_T], *args: Any, **kwargs: Any) -> int:
+        objs = list(objs)
+        updated = super().bulk_update(objs, *args, **kwargs)
+        self._cache_versions_bump(getattr(obj, "municipality_id", None) for obj in objs)
+        return updated
+
+    bulk_update.alters_data = True  # type: ignore[attr-defined]
 
 
 class CityOwnedManager(models.Manager[_T]):

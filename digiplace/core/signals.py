@@ -1,0 +1,65 @@
+"""Every save and delete of what public pages show moves the page-cache versions.
+
+Connected in ``CoreConfig.ready()`` to each model by name (not to every model, which would
+cost Django its fast deletes everywhere): every ``CityOwnedModel`` (module = its app label,
+less ``cache_versions.NOT_PUBLIC_MODELS``), ``Municipality`` and ``MunicipalityHost``
+(module ``core``: every page of the city shows them). Translated fields
+(django-modeltranslation) are fields of the same rows, so editing a Romanian title is a save
+like any other. ``QuerySet.delete()`` sends ``post_delete`` for each row of a model with a
+receiver; ``update()``, ``bulk_create()`` and ``bulk_update()`` bump in ``CityOwnedQuerySet``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .cache_versions import CORE, cache_version_bump, model_module
+from .models import CityOwnedModel, Municipality, MunicipalityHost
+
+DISPATCH_PREFIX = "digiplace.core.signals"
+
+
+def _municipality_id(instance: Model) -> int | None:
+    if isinstance(instance, Municipality):
+        return instance.pk
+    return getattr(instance, "municipality_id", None)
+
+
+def _module(instance: Model) -> str | None:
+    if isinstance(instance, Municipality | MunicipalityHost):
+        return CORE
+    return model_module(type(instance))
+
+
+def instance_changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    """Bump the version of the module ``instance`` belongs to, in its city."""
+    module = _module(instance)
+    municipality_id = _municipality_id(instance)
+    if module is not None and municipality_id is not None:
+        cache_version_bump(municipality_id, module)
+
+
+def relations_changed(sender: type[Model], instance: Model, action: str, **kwargs: Any) -> None:
+    if action.startswith("post_"):
+        instance_changed(type(instance), instance)
+
+
+def connect() -> None:
+    """Connect the receivers to every model whose writes public pages show."""
+    for model in apps.get_models():
+        if not (issubclass(model, CityOwnedModel | Municipality | MunicipalityHost)):
+            continue
+        if not issubclass(model, Municipality | MunicipalityHost) and model_module(model) is None:
+            continue
+        uid = f"{DISPATCH_PREFIX}:{model._meta.label}"
+        post_save.connect(instance_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(instance_changed, sender=model, dispatch_uid=uid)
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(
+                relations_changed, sender=through, dispatch_uid=f"{uid}:{field.name}"
+            )

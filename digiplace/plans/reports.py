@@ -105,12 +105,12 @@ def report_context(*, plan: Plan, year: int, quarter: int) -> dict[str, Any]:
     pillars = [
         {
             "pillar": pillar,
-            "progress": progress.pillars[pillar.pk].percent,
+            "progress": progress.pillars[pillar.pk].shown_percent,
             "projects": progress.pillars[pillar.pk].projects,
             "objectives": [
                 {
                     "objective": objective,
-                    "progress": progress.objectives[objective.pk].percent,
+                    "progress": progress.objectives[objective.pk].shown_percent,
                     "projects": progress.objectives[objective.pk].projects,
                 }
                 for objective in pillar.objectives.all()
@@ -132,7 +132,7 @@ def report_context(*, plan: Plan, year: int, quarter: int) -> dict[str, Any]:
         "quarter": quarter,
         "start": start,
         "end": end,
-        "plan_progress": progress.plan.percent,
+        "plan_progress": progress.plan.shown_percent,
         "project_count": progress.plan.projects,
         "pillars": pillars,
         "activity_changes": [change for change in changes if change.is_activity],

@@ -285,6 +285,24 @@ def test_report_without_changes_says_so(plan: Plan) -> None:
     assert "This plan has no indicators yet." in html
 
 
+def test_report_says_not_stated_where_no_progress_is_known(plan: Plan) -> None:
+    municipality = plan.municipality
+    pillar = PillarFactory.create(municipality=municipality, plan=plan, key="T1")
+    ProjectFactory.create(municipality=municipality, pillar=pillar, status="")
+    report = MonitoringReportFactory.create(
+        municipality=municipality, plan=plan, year=2023, quarter=1, language="en"
+    )
+
+    context = report_context(plan=plan, year=2023, quarter=1)
+    html = report_html_render(report=report)
+
+    assert context["plan_progress"] is None
+    assert context["pillars"][0]["progress"] is None
+    body = html.split("<body", 1)[1]
+    assert "Not stated" in body
+    assert "0%" not in body
+
+
 # Public archive and downloads
 
 

@@ -70,6 +70,18 @@ def report_list_nearby(
     return nearby
 
 
+# The columns a list of reports shows (the public list's rows; Report.is_overdue).
+REPORT_ROW_FIELDS = (
+    "id",
+    "municipality_id",
+    "category_id",
+    "neighbourhood_id",
+    "description",
+    "status",
+    "created_at",
+    "expected_at",
+)
+
 ORDER_NEWEST = "newest"
 ORDER_OVERDUE_FIRST = "overdue_first"
 ORDER_UPDATED = "updated"  # oldest update first: polling for changes

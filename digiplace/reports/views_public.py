@@ -46,7 +46,7 @@ from digiplace.core.views.helpers import (
     request_user,
 )
 
-from . import selectors, selectors_resident, services, views_resident
+from . import precomputed, selectors, selectors_resident, services, views_resident
 from .answers import report_answers
 from .forms import (
     AbuseForm,
@@ -105,16 +105,53 @@ def _filter_form(
 ) -> ReportFilterForm:
     """The list's filters; a form that is not shown (the map's data) reads the departments
     only when one is asked for."""
+    found = precomputed.lookups(municipality=municipality, language=request.LANGUAGE_CODE)
     return ReportFilterForm(
         request.GET or None,
-        categories=list(_categories(municipality)),
-        neighbourhoods=_neighbourhoods(municipality),
-        departments=(
-            selectors.report_departments(municipality=municipality)
-            if is_shown or request.GET.get("department")
-            else []
-        ),
+        categories=found.categories,
+        neighbourhoods=found.neighbourhoods,
+        departments=found.departments if is_shown or request.GET.get("department") else [],
     )
+
+
+class _CountedPaginator(Paginator[Report]):
+    """A paginator told the number of results (the facets counted them already)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
+
+
+def _result_count(facets: selectors.ReportFacets, filters: selectors.ReportFilters) -> int:
+    """The reports matching ``filters``: the status facet applies every other filter."""
+    if not filters.statuses:
+        return facets.totals["status"]
+    return sum(facets.count("status", status) for status in filters.statuses)
+
+
+def _list_page(request: HttpRequest, municipality: Any, form: ReportFilterForm) -> Any:
+    """The page of results and the filters' counts: the counts once per change, then one
+    narrow query for the page's rows, whose categories and neighbourhoods come from the
+    lookups (no join)."""
+    filters = form.search_filters()
+    facets = precomputed.report_facets(municipality=municipality, filters=filters)
+    form.facets_apply(facets)
+    reports = selectors.report_search(municipality=municipality, filters=filters).only(
+        *selectors.REPORT_ROW_FIELDS
+    )
+    page = _CountedPaginator(
+        reports, REPORTS_PER_PAGE, count=_result_count(facets, filters)
+    ).get_page(request.GET.get("page"))
+    found = precomputed.lookups(municipality=municipality, language=request.LANGUAGE_CODE)
+    neighbourhoods = {neighbourhood.pk: neighbourhood for neighbourhood in found.neighbourhoods}
+    url_pattern = reverse("reports:report_detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
+    rows = list(page.object_list)
+    for report in rows:
+        report.category = found.category_names[report.category_id]
+        report.neighbourhood = neighbourhoods.get(report.neighbourhood_id)
+        report.detail_url = url_pattern.format(report.pk)
+    page.object_list = rows
+    return page
 
 
 @require_GET
@@ -123,12 +160,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request, municipality)
     # A filter that cannot be read is shown with its error and left out (400).
     is_valid = not form.is_bound or form.is_valid()
-    filters = form.search_filters()
-    reports = selectors.report_search(municipality=municipality, filters=filters).select_related(
-        "category", "neighbourhood"
-    )
-    form.facets_apply(selectors.report_facets(municipality=municipality, filters=filters))
-    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = _list_page(request, municipality, form)
     context: dict[str, Any] = {
         "form": form,
         "page": page,
@@ -638,7 +670,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
         # The page for the default period, with the message, answered 400.
         messages.error(request, str(error))
         period, status = STATISTICS_DEFAULT_PERIOD, 400
-    figures = selectors.report_statistics(municipality=municipality)
+    figures = precomputed.report_statistics(
+        municipality=municipality, language=request.LANGUAGE_CODE
+    )
     categories = _statistics_rows(figures["categories"], period)
     departments = _statistics_rows(figures["departments"], period)
     chart = chart_data(
@@ -675,7 +709,9 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
         period = _period(request)
     except parsing.ParseError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    figures = selectors.report_statistics(municipality=municipality)
+    figures = precomputed.report_statistics(
+        municipality=municipality, language=request.LANGUAGE_CODE
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="reports-statistics-{municipality.slug}-{period}-days.csv"'

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -34,7 +35,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import translation
 
+from digiplace.core.cache_versions import cache_version
 from digiplace.core.models import Municipality
 
 from .models import (
@@ -229,6 +232,13 @@ def project_filter_options(*, plan: Plan) -> dict[str, list[str]]:
     }
 
 
+# A row of ``project_facets``' counting: status, pillar key, kind, owner, funding
+# programmes, digital enablers, start and end.
+FacetRow = tuple[
+    str, str, str, str, list[str], list[str], datetime.date | None, datetime.date | None
+]
+
+
 PROJECT_FACETS = (
     "status",
     "pillar",
@@ -259,11 +269,13 @@ def project_facets(
     digital_enabler: str = "",
     kind: str = "",
     search: str = "",
+    rows: list[FacetRow] | None = None,
 ) -> dict[str, dict[str, int]]:
     """How many projects each option of the project list's filters would show, faceted:
     a filter counts the projects that match the other active filters, not its own. The
-    empty value counts them all. One query (the search in the database); the JSON lists
-    and year ranges are counted in Python, as ``project_filter_options`` reads them."""
+    empty value counts them all. One query (the search in the database), none when
+    ``rows`` (``PlanFigures.facet_rows``, for a list without a search) are given; the JSON
+    lists and year ranges are counted in Python, as ``project_filter_options`` reads them."""
     chosen: dict[str, Any] = {
         "status": status,
         "pillar": pillar,
@@ -273,16 +285,8 @@ def project_facets(
         "digital_enabler": digital_enabler,
         "kind": kind,
     }
-    rows = project_list(plan=plan, search=search).values_list(
-        "status",
-        "pillar__key",
-        "kind",
-        "owner",
-        "funding_programmes",
-        "digital_enablers",
-        "start_date",
-        "end_date",
-    )
+    if rows is None or search:
+        rows = list(_facet_rows(project_list(plan=plan, search=search)))
     counts: dict[str, dict[str, int]] = {facet: {} for facet in PROJECT_FACETS}
     for row_status, row_pillar, row_kind, row_owner, funding, digital, start, end in rows:
         values: dict[str, set[str]] = {
@@ -306,6 +310,19 @@ def project_facets(
                 for value in values[facet]:
                     facet_counts[value] = facet_counts.get(value, 0) + 1
     return counts
+
+
+def _facet_rows(projects: QuerySet[Project]) -> Any:
+    return projects.values_list(
+        "status",
+        "pillar__key",
+        "kind",
+        "owner",
+        "funding_programmes",
+        "digital_enablers",
+        "start_date",
+        "end_date",
+    )
 
 
 def project_get(*, plan: Plan, key: str) -> Project | None:
@@ -659,3 +676,135 @@ def governance_bodies(*, plan: Plan) -> QuerySet[GovernanceBody]:
         "members",
         Prefetch("working_groups", queryset=WorkingGroup.objects.select_related("pillar")),
     )
+
+
+# --- Figures computed once per change -------------------------------------------------
+#
+# What the public pages aggregate (progress, budget sums, status counts, the project
+# list's filter options and facets, the KPIs' latest readings, interest counts) is
+# computed on the first request after a change of the city's plans and kept in the shared
+# cache under the plans version (core.cache_versions), which every write moves: a page then
+# reads it with two cache queries, whatever the size of the plan, and never sees it stale.
+
+FIGURES_TIMEOUT = 7 * 24 * 3600  # older versions' figures are never read again: let them go
+
+
+@dataclass
+class PlanFigures:
+    progress: PlanProgress
+    filter_options: dict[str, list[str]]
+    facet_rows: list[FacetRow]
+    budget: BudgetSummary
+    status_counts: list[tuple[str, str, int]]
+    # Every KPI of the plan: its latest measurement, its status and the pillars it counts in.
+    kpi_latest: dict[int, tuple[datetime.date | None, Decimal | None]]
+    kpi_statuses: dict[int, str]
+    kpi_pillar_keys: dict[int, frozenset[str]]
+    project_interest_counts: dict[int, int]
+    pillar_interest_counts: dict[int, int]
+
+    def kpi_status_counts(self, *, pillar_key: str = "") -> Counter[str]:
+        """``kpi_status_counts`` of ``kpi_list(plan=..., pillar_key=...)``, without a query."""
+        return Counter(
+            status
+            for kpi_id, status in self.kpi_statuses.items()
+            if not pillar_key or pillar_key in self.kpi_pillar_keys[kpi_id]
+        )
+
+    def kpi_readings(self, *, kpis: QuerySet[Kpi] | list[Kpi]) -> list[KpiReading]:
+        """``kpi_readings`` from the figures: only the query of ``kpis`` itself."""
+        readings = []
+        for kpi in kpis:
+            date, value = self.kpi_latest.get(kpi.pk, (None, None))
+            readings.append(kpi_status(kpi=kpi, latest_value=value, latest_date=date))
+        return readings
+
+
+def _plan_figures_compute(plan: Plan) -> PlanFigures:
+    kpi_rows: list[Kpi] = list(
+        plan_kpis(plan=plan)
+        .select_related(None)
+        .only(
+            "id",
+            "plan_id",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "higher_is_better",
+        )
+        .annotate(
+            pillar_key=F("pillar__key"),
+            objective_pillar_key=F("objective__pillar__key"),
+            project_pillar_key=F("project__pillar__key"),
+        )
+    )
+    readings = kpi_readings(kpis=kpi_rows)
+    facet_rows: list[FacetRow] = [
+        (status, pillar_key, kind, owner, funding or [], digital or [], start, end)
+        for status, pillar_key, kind, owner, funding, digital, start, end in _facet_rows(
+            Project.objects.filter(plan=plan)
+        )
+    ]
+    pillar_interests = dict(
+        ExpressionOfInterest.objects.filter(plan=plan, project__isnull=True)
+        .exclude(status=InterestStatus.DECLINED)
+        .order_by()
+        .values("pillar_id")
+        .annotate(count=Count("id"))
+        .values_list("pillar_id", "count")
+    )
+    return PlanFigures(
+        progress=project_progress_map(plan=plan),
+        filter_options=project_filter_options(plan=plan),
+        facet_rows=facet_rows,
+        budget=budget_summary(plan=plan),
+        status_counts=status_counts(plan=plan),
+        kpi_latest={
+            reading.kpi.pk: (reading.latest_date, reading.latest_value) for reading in readings
+        },
+        kpi_statuses={reading.kpi.pk: reading.status for reading in readings},
+        kpi_pillar_keys={
+            kpi.pk: frozenset(
+                key
+                for key in (
+                    getattr(kpi, "pillar_key", None),
+                    getattr(kpi, "objective_pillar_key", None),
+                    getattr(kpi, "project_pillar_key", None),
+                )
+                if key
+            )
+            for kpi in kpi_rows
+        },
+        project_interest_counts=interest_counts(plan=plan),
+        pillar_interest_counts=pillar_interests,
+    )
+
+
+def _figures_key(plan_id: int, version: str) -> str:
+    # The language too: labels (statuses, pillar titles) are stored in words.
+    return f"plans:figures:{plan_id}:{translation.get_language()}:{version}"
+
+
+def plan_figures_many(*, plans: list[Plan]) -> dict[int, PlanFigures]:
+    """The aggregated figures of each plan: two cache reads for plans of one city, or the
+    computation of those whose data changed since they were computed."""
+    versions = {
+        municipality_id: cache_version(municipality_id, "plans")
+        for municipality_id in {plan.municipality_id for plan in plans}
+    }
+    keys = {plan.pk: _figures_key(plan.pk, versions[plan.municipality_id]) for plan in plans}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    figures: dict[int, PlanFigures] = {}
+    for plan in plans:
+        cached = found.get(keys[plan.pk])
+        if not isinstance(cached, PlanFigures):
+            cached = _plan_figures_compute(plan)
+            cache.set(keys[plan.pk], cached, timeout=FIGURES_TIMEOUT)
+        figures[plan.pk] = cached
+    return figures
+
+
+def plan_figures(*, plan: Plan) -> PlanFigures:
+    """One plan's aggregated figures (see ``plan_figures_many``)."""
+    return plan_figures_many(plans=[plan])[plan.pk]

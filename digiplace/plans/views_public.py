@@ -61,15 +61,15 @@ def _project(plan: Plan, project_key: str) -> Project:
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = list(selectors.plan_list(municipality=request_municipality(request)))
-    progress = selectors.plan_progress_percentages(plans=plans)
-    rows = [(plan, progress[plan.pk]) for plan in plans]
+    figures = selectors.plan_figures_many(plans=plans)
+    rows = [(plan, figures[plan.pk].progress.plan.shown_percent) for plan in plans]
     return render(request, "plans/plan_list.html", {"rows": rows})
 
 
 @require_GET
 def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
     plan = _plan(request, plan_key)
-    progress = selectors.project_progress_map(plan=plan)
+    progress = selectors.plan_figures(plan=plan).progress
     dimensions = dict(SmartCityDimension.choices)
     pillars = [
         {
@@ -96,9 +96,11 @@ def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
     return render(request, "plans/plan_detail.html", context)
 
 
-def _project_rows(plan: Plan, projects: Any) -> list[tuple[Project, int | None]]:
-    progress = selectors.project_progress_map(plan=plan)
-    return [(project, progress.projects.get(project.pk)) for project in projects]
+def _project_rows(
+    figures: selectors.PlanFigures, projects: Any
+) -> list[tuple[Project, int | None]]:
+    known = figures.progress.projects
+    return [(project, known.get(project.pk)) for project in projects]
 
 
 def _interest_form_initial(request: HttpRequest) -> dict[str, str]:
@@ -110,7 +112,8 @@ def _interest_form_initial(request: HttpRequest) -> dict[str, str]:
 def _pillar_page(
     request: HttpRequest, plan: Plan, pillar: Pillar, form: InterestForm, status: int = 200
 ) -> HttpResponse:
-    progress = selectors.project_progress_map(plan=plan)
+    figures = selectors.plan_figures(plan=plan)
+    progress = figures.progress
     projects = selectors.project_list(plan=plan, pillar=pillar.key)
     context = {
         "plan": plan,
@@ -120,10 +123,10 @@ def _pillar_page(
             (objective, progress.objectives[objective.pk].shown_percent)
             for objective in pillar.objectives.all()
         ],
-        "project_rows": [(project, progress.projects.get(project.pk)) for project in projects],
-        "readings": selectors.kpi_readings(kpis=selectors.kpi_list(plan=plan, pillar=pillar)),
+        "project_rows": _project_rows(figures, projects),
+        "readings": figures.kpi_readings(kpis=selectors.kpi_list(plan=plan, pillar=pillar)),
         "working_groups": list(selectors.pillar_working_groups(pillar=pillar)),
-        "interest_count": selectors.pillar_interest_count(pillar=pillar),
+        "interest_count": figures.pillar_interest_counts.get(pillar.pk, 0),
         "form": form,
     }
     return render(request, "plans/pillar_detail.html", context, status=status)
@@ -198,15 +201,16 @@ def objective_detail(
     objective: Objective | None = selectors.objective_get(pillar=pillar, key=objective_key)
     if objective is None:
         raise Http404
-    progress = selectors.project_progress_map(plan=plan)
+    figures = selectors.plan_figures(plan=plan)
     projects = selectors.project_list(plan=plan).filter(objective=objective)
+    kpis = selectors.kpi_list(plan=plan, objective=objective)
     context = {
         "plan": plan,
         "pillar": pillar,
         "objective": objective,
-        "percent": progress.objectives[objective.pk].shown_percent,
-        "project_rows": [(project, progress.projects.get(project.pk)) for project in projects],
-        "readings": selectors.kpi_readings(kpis=selectors.kpi_list(plan=plan, objective=objective)),
+        "percent": figures.progress.objectives[objective.pk].shown_percent,
+        "project_rows": _project_rows(figures, projects),
+        "readings": figures.kpi_readings(kpis=kpis),
     }
     return render(request, "plans/objective_detail.html", context)
 
@@ -214,7 +218,8 @@ def objective_detail(
 @require_GET
 def project_list(request: HttpRequest, plan_key: str) -> HttpResponse:
     plan = _plan(request, plan_key)
-    options = selectors.project_filter_options(plan=plan)
+    figures = selectors.plan_figures(plan=plan)
+    options = figures.filter_options
     form = ProjectFilterForm(
         request.GET or None,
         pillars=list(plan.pillars.all()),
@@ -223,14 +228,18 @@ def project_list(request: HttpRequest, plan_key: str) -> HttpResponse:
     )
     filters = form.filters()
     projects = selectors.project_list(plan=plan, **filters)
-    form.facets_apply(selectors.project_facets(plan=plan, years=options["years"], **filters))
+    form.facets_apply(
+        selectors.project_facets(
+            plan=plan, years=options["years"], rows=figures.facet_rows, **filters
+        )
+    )
     page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "plan": plan,
         "plan_section": "projects",
         "form": form,
         "page": page,
-        "project_rows": _project_rows(plan, page.object_list),
+        "project_rows": _project_rows(figures, page.object_list),
     }
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request:
@@ -247,12 +256,13 @@ def _project_page(
     activities = list(selectors.project_activities(project=project))
     kpis = list(selectors.kpi_list(plan=plan, project=project))
     series = selectors.kpi_series_map(kpis=kpis)
-    readings = selectors.kpi_readings(kpis=kpis)
+    figures = selectors.plan_figures(plan=plan)
+    readings = figures.kpi_readings(kpis=kpis)
     context = {
         "plan": plan,
         "plan_section": "projects",
         "project": project,
-        "percent": selectors.project_progress_percent(project=project),
+        "percent": figures.progress.projects.get(project.pk),
         "activities": activities,
         "gantt": _gantt(project=project, activities=activities),
         "kpi_charts": [
@@ -261,7 +271,7 @@ def _project_page(
         ],
         "risks": list(selectors.project_risks(project=project)),
         "working_groups": list(selectors.project_working_groups(project=project)),
-        "interest_count": selectors.project_interest_count(project=project),
+        "interest_count": figures.project_interest_counts.get(project.pk, 0),
         "changes": list(selectors.project_timeline(project=project)),
         "features": _project_features(project=project),
         "form": form,
@@ -296,7 +306,7 @@ def status_overview(request: HttpRequest, plan_key: str) -> HttpResponse:
     plan = _plan(request, plan_key)
     counts = [
         (code, label or _("Not stated"), count)
-        for code, label, count in selectors.status_counts(plan=plan)
+        for code, label, count in selectors.plan_figures(plan=plan).status_counts
     ]
     located = list(selectors.located_projects(plan=plan).select_related("pillar"))
     context = {
@@ -320,7 +330,7 @@ def status_overview(request: HttpRequest, plan_key: str) -> HttpResponse:
 @require_GET
 def budget_dashboard(request: HttpRequest, plan_key: str) -> HttpResponse:
     plan = _plan(request, plan_key)
-    summary = selectors.budget_summary(plan=plan)
+    summary = selectors.plan_figures(plan=plan).budget
     amount_label = _("Budget (%(currency)s)") % {"currency": summary.currency}
 
     def chart(rows: list[Any], label_title: str) -> dict[str, Any]:
@@ -353,9 +363,10 @@ def kpi_dashboard(request: HttpRequest, plan_key: str) -> HttpResponse:
     if pillar_key not in {pillar.key for pillar in pillars}:
         pillar_key = ""
     kpis = selectors.kpi_list(plan=plan, pillar_key=pillar_key)
-    counted = selectors.kpi_status_counts(kpis=kpis)
+    figures = selectors.plan_figures(plan=plan)
+    counted = figures.kpi_status_counts(pillar_key=pillar_key)
     page = Paginator(kpis, KPIS_PER_PAGE).get_page(request.GET.get("page"))
-    readings = selectors.kpi_readings(kpis=list(page.object_list))
+    readings = figures.kpi_readings(kpis=list(page.object_list))
     context = {
         "plan": plan,
         "plan_section": "kpis",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -34,6 +35,16 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from error
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -121,13 +132,22 @@ if MODE == "test" and DATABASES["default"]["ENGINE"] == "django.db.backends.sqli
 # core's migration 0003_cache_table).
 CACHE_TABLE = "digiplace_cache"
 REDIS_URL = env("DIGIPLACE_REDIS_URL")
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Whole pages live here too (core.page_cache): room for every page of the cities.
+            "OPTIONS": {"MAX_ENTRIES": env_int("DIGIPLACE_CACHE_MAX_ENTRIES", 20_000)},
+        }
     )
 }
+# Anonymous pages are kept in the shared cache at most this long (a write makes them new at
+# once: core.cache_versions); a reverse proxy may hold public data this many seconds.
+PAGE_CACHE_SECONDS = env_int("DIGIPLACE_PAGE_CACHE_SECONDS", 600)
+PAGE_CACHE_PROXY_SECONDS = env_int("DIGIPLACE_PAGE_CACHE_PROXY_SECONDS", 2)
 
 # Host names that show the platform's landing page (the list of hosted municipalities).
 PLATFORM_HOSTS = env_list(
@@ -167,6 +187,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "digiplace.core.middleware.LanguageAndTimezoneMiddleware",
+    # Anonymous pages from the shared cache (core.page_cache): after the host, language and
+    # CSRF cookie are known; the headers of the middleware below are stored with the page.
+    "digiplace.core.page_cache.PageCacheMiddleware",
     "digiplace.core.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -103,12 +103,12 @@ def _new_token() -> str:
     return f"{time.time_ns() // 1000:x}-{secrets.token_hex(4)}"
 
 
-def cache_versions(municipality_id: int | None, modules: Iterable[str]) -> dict[str, str]:
-    """The current version of each of ``modules`` for the municipality (one cache read)."""
-    keys = {module: _key(municipality_id, module) for module in modules}
-    found: dict[str, str] = cache.get_many(list(keys.values()))
-    versions: dict[str, str] = {}
-    for module, key in keys.items():
+def cache_versions_of(pairs: Iterable[tuple[int | None, str]]) -> list[str]:
+    """The current versions of several (municipality id, module) pairs, in one cache read."""
+    keys = [_key(municipality_id, module) for municipality_id, module in pairs]
+    found: dict[str, str] = cache.get_many(keys)
+    versions: list[str] = []
+    for key in keys:
         token = found.get(key)
         if not isinstance(token, str):
             # Never bumped or evicted: a fresh one, set only if no other process set one
@@ -117,8 +117,16 @@ def cache_versions(municipality_id: int | None, modules: Iterable[str]) -> dict[
             token = cache.get(key)
             if not isinstance(token, str):
                 token = _new_token()
-        versions[module] = f"{code_version()}-{token}"
+            found[key] = token
+        versions.append(f"{code_version()}-{token}")
     return versions
+
+
+def cache_versions(municipality_id: int | None, modules: Iterable[str]) -> dict[str, str]:
+    """The current version of each of ``modules`` for the municipality (one cache read)."""
+    codes = list(modules)
+    found = cache_versions_of((municipality_id, module) for module in codes)
+    return dict(zip(codes, found, strict=True))
 
 
 def cache_version(municipality_id: int | None, module: str) -> str:

@@ -45,6 +45,9 @@ class ModuleSpec:
     backoffice_url_name: str | None = None
     sitemaps: SitemapSections | None = None
     map_places: MapPlaces | None = None
+    # Other modules whose data this module's public pages show (their writes make its
+    # cached pages new too); every page depends on core, core's pages on every module.
+    page_depends_on: tuple[str, ...] = ()
 
 
 _modules: dict[str, ModuleSpec] = {}

@@ -14,10 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from .cache_versions import CORE, cache_version_bump, model_module
+from . import selectors
+from .cache_versions import CORE, PLATFORM, cache_version_bump, model_module
 from .models import CityOwnedModel, Municipality, MunicipalityHost
 
 DISPATCH_PREFIX = "digiplace.core.signals"
@@ -41,6 +43,24 @@ def instance_changed(sender: type[Model], instance: Model, **kwargs: Any) -> Non
     municipality_id = _municipality_id(instance)
     if module is not None and municipality_id is not None:
         cache_version_bump(municipality_id, module)
+    if isinstance(instance, Municipality | MunicipalityHost):
+        # Pages on any host list the hosted cities (the platform's landing page, the
+        # municipalities API): every page also carries the platform's core version.
+        cache_version_bump(PLATFORM, CORE)
+        # The host → municipality cache holds the municipality itself: forget it now and
+        # again on commit (a request in between may have cached the old row).
+        _hosts_forget(instance)
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(lambda: _hosts_forget(instance), robust=True)
+
+
+def _hosts_forget(instance: Municipality | MunicipalityHost) -> None:
+    if isinstance(instance, MunicipalityHost):
+        selectors.municipality_cache_clear(
+            municipality=instance.municipality, former_hosts=[instance.host]
+        )
+    elif instance.pk is not None:
+        selectors.municipality_cache_clear(municipality=instance)
 
 
 def relations_changed(sender: type[Model], instance: Model, action: str, **kwargs: Any) -> None:

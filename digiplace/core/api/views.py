@@ -10,9 +10,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import cache_page
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import Throttled, ValidationError
@@ -24,6 +22,7 @@ from rest_framework.views import APIView
 from .. import backoffice_services, selectors, services
 from ..http import request_actor, request_municipality
 from ..models import AuditLogEntry, Department, Municipality, Notification, StaffMembership
+from ..page_cache import page_lists_cities
 from .permissions import IsMunicipalityAdmin
 from .serializers import (
     AuditLogEntryOutputSerializer,
@@ -40,10 +39,6 @@ from .serializers import (
 )
 
 STAFF_TAG = "back office"
-# Public lists that are the same for everyone are served from the cache this long.
-PUBLIC_CACHE_SECONDS = 60
-
-
 def _service_error(error: DjangoValidationError) -> ValidationError:
     """A service's ValidationError as DRF's, so it answers 400 with the messages by field."""
     return ValidationError(detail=serializers.as_serializer_error(error))
@@ -105,9 +100,10 @@ class TokenRevokeApi(APIView):
 
 
 @extend_schema(tags=["municipalities"], summary="Hosted municipalities")
-@method_decorator(cache_page(PUBLIC_CACHE_SECONDS), name="dispatch")
+@page_lists_cities
 class MunicipalityListApi(generics.ListAPIView[Municipality]):
-    """Public and the same for everyone: served from the cache for a minute."""
+    """Public and the same for everyone: anonymous requests are served from the page cache
+    (core.page_cache), made new by any change of a municipality or its hosts."""
 
     permission_classes = [AllowAny]
     serializer_class = MunicipalityOutputSerializer
@@ -117,7 +113,7 @@ class MunicipalityListApi(generics.ListAPIView[Municipality]):
 
 
 @extend_schema(tags=["municipalities"], summary="One hosted municipality")
-@method_decorator(cache_page(PUBLIC_CACHE_SECONDS), name="dispatch")
+@page_lists_cities
 class MunicipalityDetailApi(generics.RetrieveAPIView[Municipality]):
     permission_classes = [AllowAny]
     serializer_class = MunicipalityOutputSerializer

@@ -1,0 +1,247 @@
+"""The page cache: anonymous pages from the shared cache, isolated, with working forms,
+conditional GET, and a fresh page after every write (core.page_cache, core.cache_versions)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+from django.test.client import RequestFactory
+from django.urls import reverse
+
+from digiplace.core.cache_versions import (
+    CORE,
+    cache_version,
+    cache_version_bump,
+    code_version,
+    version_time,
+)
+from digiplace.core.models import Department, Municipality, User
+from digiplace.core.page_cache import CSRF_PLACEHOLDER, normalised_query, page_key
+from digiplace.core.tests.factories import DepartmentFactory
+
+BOTOSANI = "botosani.localhost"
+TIMISOARA = "timisoara.localhost"
+TOKEN_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def stored_pages() -> list[tuple[int, list[tuple[str, str]], bytes]]:
+    """Every page in the shared cache (the database cache in tests)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT cache_key FROM {settings.CACHE_TABLE}")  # noqa: S608
+        keys = [row[0].split(":", 2)[-1] for row in cursor.fetchall()]
+    pages = [cache.get(key) for key in keys if key.startswith("digiplace:page:")]
+    return [page for page in pages if page is not None]
+
+
+def test_a_second_anonymous_visit_is_served_from_the_cache(botosani: Municipality) -> None:
+    client = Client(HTTP_HOST=BOTOSANI)
+    first = client.get("/")
+    second = client.get("/")
+    assert first.status_code == second.status_code == 200
+    assert first["X-Cache"] == "miss"
+    assert second["X-Cache"] == "hit"
+    assert "Municipiul Botoșani" in second.content.decode()
+    assert "Cookie" in second["Vary"] and "Accept-Language" in second["Vary"]
+    assert second["Content-Language"] == "ro"
+    # The stored page carries the headers of the middleware inside the cache.
+    assert second["X-Frame-Options"] == "DENY"
+    assert "Content-Security-Policy" in second
+
+
+def test_no_csrf_token_and_no_personal_data_in_a_stored_page(
+    botosani: Municipality, resident: User
+) -> None:
+    anonymous = Client(HTTP_HOST=BOTOSANI)
+    page = anonymous.get("/")
+    token = TOKEN_INPUT.search(page.content.decode())
+    assert token is not None and token.group(1) != CSRF_PLACEHOLDER
+    signed_in = Client(HTTP_HOST=BOTOSANI)
+    signed_in.force_login(resident)
+    assert signed_in.get("/").status_code == 200
+    pages = stored_pages()
+    assert pages, "the anonymous home page is stored"
+    for _status, _headers, content in pages:
+        text = content.decode()
+        assert CSRF_PLACEHOLDER in text
+        assert token.group(1) not in text
+        assert anonymous.cookies[settings.CSRF_COOKIE_NAME].value not in text
+        assert resident.email not in text and "Ana Popescu" not in text
+
+
+def test_each_visitor_gets_their_own_token_and_the_form_posts_with_csrf_checks_on(
+    botosani: Municipality,
+) -> None:
+    first = Client(HTTP_HOST=BOTOSANI, enforce_csrf_checks=True)
+    second = Client(HTTP_HOST=BOTOSANI, enforce_csrf_checks=True)
+    assert first.get("/")["X-Cache"] == "miss"
+    page = second.get("/")
+    assert page["X-Cache"] == "hit"
+    token = TOKEN_INPUT.search(page.content.decode())
+    assert token is not None
+    assert settings.CSRF_COOKIE_NAME in page.cookies, "the hit sets the visitor's CSRF cookie"
+    assert f'"X-CSRFToken": "{token.group(1)}"' in page.content.decode()
+    # The language switch, posted from the cached page with Django's CSRF checks on.
+    switched = second.post(
+        reverse("core:language_switch"),
+        {"language": "en", "next": "/", "csrfmiddlewaretoken": token.group(1)},
+    )
+    assert switched.status_code == 302
+    english = second.get("/")
+    assert english["Content-Language"] == "en"
+    assert "Botoșani Municipality" in english.content.decode()
+    # Without the token the same post is refused: the checks are really on.
+    refused = Client(HTTP_HOST=BOTOSANI, enforce_csrf_checks=True).post(
+        reverse("core:language_switch"), {"language": "en", "next": "/"}
+    )
+    assert refused.status_code == 403
+
+
+def test_a_signed_in_page_never_reaches_an_anonymous_visitor(
+    botosani: Municipality, resident: User
+) -> None:
+    signed_in = Client(HTTP_HOST=BOTOSANI)
+    signed_in.force_login(resident)
+    own = signed_in.get("/")
+    assert "X-Cache" not in own
+    assert own["Cache-Control"] == "private, no-cache"
+    assert "X-Cache" not in signed_in.get("/"), "nor stored for the next signed-in request"
+    anonymous = Client(HTTP_HOST=BOTOSANI).get("/")
+    assert anonymous["X-Cache"] == "miss"
+    assert b"resident@example.org" not in anonymous.content
+    # And an anonymous page is never served to the signed-in person.
+    assert "X-Cache" not in signed_in.get("/")
+
+
+def test_other_cookies_bypass_the_cache(botosani: Municipality) -> None:
+    client = Client(HTTP_HOST=BOTOSANI)
+    client.get("/")
+    client.cookies["sessionid"] = "whatever"
+    response = client.get("/")
+    assert "X-Cache" not in response
+    assert response["Cache-Control"] == "private, no-cache"
+
+
+def test_a_city_page_never_answers_another_city_host(
+    botosani: Municipality, timisoara: Municipality
+) -> None:
+    botosani_page = Client(HTTP_HOST=BOTOSANI).get("/")
+    timisoara_page = Client(HTTP_HOST=TIMISOARA).get("/")
+    assert timisoara_page["X-Cache"] == "miss"
+    assert "Timișoara" in timisoara_page.content.decode()
+    assert "Botoșani" not in timisoara_page.content.decode()
+    assert botosani_page["ETag"] != timisoara_page["ETag"]
+
+
+def test_conditional_get_304_until_a_change_then_200(botosani: Municipality) -> None:
+    client = Client(HTTP_HOST=BOTOSANI)
+    page = client.get("/")
+    etag, last_modified = page["ETag"], page["Last-Modified"]
+    assert etag.startswith('W/"')
+    assert client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    setattr(botosani, "description_ro", "Un oraș nou descris")  # noqa: B010 (modeltranslation)
+    botosani.save()
+    changed = client.get("/", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert "Un oraș nou descris" in changed.content.decode()
+    assert changed["ETag"] != etag
+
+
+def test_public_data_may_be_held_by_a_proxy_pages_with_a_token_only_by_the_browser(
+    botosani: Municipality,
+) -> None:
+    client = Client(HTTP_HOST=BOTOSANI)
+    sitemap = client.get("/sitemap.xml")
+    assert sitemap.status_code == 200
+    assert sitemap["Cache-Control"] == (
+        f"public, max-age=0, s-maxage={settings.PAGE_CACHE_PROXY_SECONDS}"
+    )
+    assert client.get("/sitemap.xml")["X-Cache"] == "hit"
+    # The home page holds the visitor's CSRF token: never in a shared cache.
+    assert client.get("/")["Cache-Control"] == "private, no-cache"
+
+
+def test_freshness_after_a_translation_change_in_both_languages(
+    botosani: Municipality, timisoara: Municipality
+) -> None:
+    romanian = Client(HTTP_HOST=BOTOSANI)
+    english = Client(HTTP_HOST=BOTOSANI)
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    other_city = Client(HTTP_HOST=TIMISOARA)
+    for client in (romanian, english, other_city):
+        assert client.get("/")["X-Cache"] == "miss"
+        assert client.get("/")["X-Cache"] == "hit"
+    setattr(botosani, "name_ro", "Municipiul Botoșani (nou)")  # noqa: B010
+    setattr(botosani, "name_en", "Botoșani Municipality (new)")  # noqa: B010
+    botosani.save()
+    ro_page = romanian.get("/")
+    en_page = english.get("/")
+    assert ro_page["X-Cache"] == en_page["X-Cache"] == "miss"
+    assert "Municipiul Botoșani (nou)" in ro_page.content.decode()
+    assert "Botoșani Municipality (new)" in en_page.content.decode()
+    assert other_city.get("/")["X-Cache"] == "hit"
+
+
+def test_a_department_rename_and_a_bulk_update_make_the_city_pages_new(
+    botosani: Municipality,
+) -> None:
+    department = DepartmentFactory.create(municipality=botosani, name="Drumuri")
+    before = cache_version(botosani.pk, CORE)
+    setattr(department, "name_ro", "Drumuri și poduri")  # noqa: B010
+    department.save()
+    after_save = cache_version(botosani.pk, CORE)
+    assert after_save != before
+    Department.objects.filter(pk=department.pk).update(name_ro="Străzi")
+    assert cache_version(botosani.pk, CORE) != after_save
+
+
+def test_versions_are_never_reused_and_carry_the_code_version(botosani: Municipality) -> None:
+    seen = {cache_version(botosani.pk, "reports")}
+    for _ in range(5):
+        cache_version_bump(botosani.pk, "reports")
+        seen.add(cache_version(botosani.pk, "reports"))
+    assert len(seen) == 6
+    assert all(version.startswith(code_version() + "-") for version in seen)
+    # A version lost from the cache is replaced by a new one, never an older one.
+    cache.clear()
+    assert cache_version(botosani.pk, "reports") not in seen
+    assert version_time(cache_version(botosani.pk, "reports")).year >= 2024
+
+
+def test_the_query_is_normalised() -> None:
+    assert normalised_query("b=2&a=1&empty=&c=%20") == "a=1&b=2"
+    assert normalised_query("a=1&b=2") == normalised_query("b=2&a=1&z=")
+
+
+def test_the_key_follows_language_query_and_versions(botosani: Municipality) -> None:
+    request = RequestFactory().get("/reports/?status=open&q=", HTTP_HOST=BOTOSANI)
+    request.municipality = botosani  # type: ignore[attr-defined]
+    request.LANGUAGE_CODE = "ro"  # type: ignore[attr-defined]
+    first = page_key(request, [CORE, "reports"])
+    same = RequestFactory().get("/reports/?status=open", HTTP_HOST=BOTOSANI)
+    same.municipality = botosani  # type: ignore[attr-defined]
+    same.LANGUAGE_CODE = "ro"  # type: ignore[attr-defined]
+    assert page_key(same, [CORE, "reports"]).key == first.key
+    same.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]
+    assert page_key(same, [CORE, "reports"]).key != first.key
+    same.LANGUAGE_CODE = "ro"  # type: ignore[attr-defined]
+    cache_version_bump(botosani.pk, "plans")
+    assert page_key(same, [CORE, "reports"]).key == first.key, "plans do not concern it"
+    cache_version_bump(botosani.pk, "reports")
+    assert page_key(same, [CORE, "reports"]).key != first.key
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_version_moves_again_when_the_transaction_commits(botosani: Municipality) -> None:
+    from django.db import transaction
+
+    with transaction.atomic():
+        cache_version_bump(botosani.pk, "plans")
+        inside = cache_version(botosani.pk, "plans")
+    assert cache_version(botosani.pk, "plans") != inside

@@ -7,7 +7,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 
 from digiplace.core.models import Municipality
 
-from .conftest import BrowserSession, Sites
+from .conftest import BrowserSession, NewSession, Sites, axe_violations, describe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,3 +44,20 @@ def test_api_docs_render_the_operations_without_csp_violations(
     # And nothing was refused by the CSP, nothing failed, nothing was fetched off the site
     assert console_errors == []
     assert browser_session.blocked_urls == []
+
+
+def test_api_docs_pass_axe_with_an_operation_open(
+    botosani: Municipality, sites: Sites, new_session: NewSession
+) -> None:
+    # Swagger UI's own colours are darkened (core/api-docs.css) and its deep links, which it
+    # nests inside the operation buttons, are off. axe is injected: the context bypasses the CSP.
+    page = new_session(bypass_csp=True).new_page()
+    page.goto(sites.botosani + "/api/docs/")
+    operation = page.locator("#operations-open311-open311_requests_list")
+    expect(operation).to_be_visible()
+    operation.locator(".opblock-summary").click()
+    expect(operation.locator("tr.response[data-code='200']")).to_be_visible()
+
+    violations = axe_violations(page)
+
+    assert violations == [], describe_violations("/api/docs/", violations)

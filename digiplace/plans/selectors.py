@@ -702,6 +702,14 @@ class PlanFigures:
     kpi_pillar_keys: dict[int, frozenset[str]]
     project_interest_counts: dict[int, int]
     pillar_interest_counts: dict[int, int]
+    # The plan's structure, as the pages show it (objectives and governance prefetched).
+    pillars: list[Pillar]
+    plan_risks: list[Risk]
+    governance_bodies: list[GovernanceBody]
+    pillar_working_groups: dict[int, list[WorkingGroup]]
+
+    def pillar(self, key: str) -> Pillar | None:
+        return next((pillar for pillar in self.pillars if pillar.key == key), None)
 
     def kpi_status_counts(self, *, pillar_key: str = "") -> Counter[str]:
         """``kpi_status_counts`` of ``kpi_list(plan=..., pillar_key=...)``, without a query."""
@@ -754,6 +762,12 @@ def _plan_figures_compute(plan: Plan) -> PlanFigures:
         .annotate(count=Count("id"))
         .values_list("pillar_id", "count")
     )
+    working_groups: dict[int, list[WorkingGroup]] = defaultdict(list)
+    for group in WorkingGroup.objects.filter(
+        plan=plan, pillar__isnull=False, project__isnull=True
+    ).order_by("key"):
+        assert group.pillar_id is not None
+        working_groups[group.pillar_id].append(group)
     return PlanFigures(
         progress=project_progress_map(plan=plan),
         filter_options=project_filter_options(plan=plan),
@@ -778,33 +792,69 @@ def _plan_figures_compute(plan: Plan) -> PlanFigures:
         },
         project_interest_counts=interest_counts(plan=plan),
         pillar_interest_counts=pillar_interests,
+        pillars=list(pillar_list(plan=plan)),
+        plan_risks=list(open_risks(plan=plan).filter(project__isnull=True)),
+        governance_bodies=list(governance_bodies(plan=plan)),
+        pillar_working_groups=working_groups,
     )
 
 
-def _figures_key(plan_id: int, version: str) -> str:
+def _figures_key(municipality_id: int, plan_key: str, version: str) -> str:
     # The language too: labels (statuses, pillar titles) are stored in words.
-    return f"plans:figures:{plan_id}:{translation.get_language()}:{version}"
+    language = translation.get_language()
+    return f"plans:figures:{municipality_id}:{plan_key}:{language}:{version}"
 
 
-def plan_figures_many(*, plans: list[Plan]) -> dict[int, PlanFigures]:
-    """The aggregated figures of each plan: two cache reads for plans of one city, or the
-    computation of those whose data changed since they were computed."""
-    versions = {
-        municipality_id: cache_version(municipality_id, "plans")
-        for municipality_id in {plan.municipality_id for plan in plans}
-    }
-    keys = {plan.pk: _figures_key(plan.pk, versions[plan.municipality_id]) for plan in plans}
-    found = cache.get_many(list(keys.values())) if keys else {}
-    figures: dict[int, PlanFigures] = {}
-    for plan in plans:
-        cached = found.get(keys[plan.pk])
-        if not isinstance(cached, PlanFigures):
-            cached = _plan_figures_compute(plan)
-            cache.set(keys[plan.pk], cached, timeout=FIGURES_TIMEOUT)
-        figures[plan.pk] = cached
+def _index_key(municipality_id: int, version: str) -> str:
+    return f"plans:index:{municipality_id}:{version}"
+
+
+def _figures_cached(plan: Plan, key: str, found: dict[str, Any]) -> PlanFigures:
+    figures = found.get(key)
+    if not isinstance(figures, PlanFigures):
+        figures = _plan_figures_compute(plan)
+        cache.set(key, figures, timeout=FIGURES_TIMEOUT)
     return figures
 
 
+def _index_cached(municipality: Municipality, key: str, found: dict[str, Any]) -> list[Plan]:
+    index = found.get(key)
+    if not isinstance(index, list):
+        index = list(plan_list(municipality=municipality))
+        cache.set(key, index, timeout=FIGURES_TIMEOUT)
+    return index
+
+
+def plan_list_with_figures(*, municipality: Municipality) -> list[tuple[Plan, PlanFigures]]:
+    """The city's published plans (``plan_list``) and their figures: two cache reads."""
+    version = cache_version(municipality.pk, "plans")
+    index_key = _index_key(municipality.pk, version)
+    found = cache.get_many([index_key])
+    plans = _index_cached(municipality, index_key, found)
+    keys = {plan.pk: _figures_key(municipality.pk, plan.key, version) for plan in plans}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    return [(plan, _figures_cached(plan, keys[plan.pk], found)) for plan in plans]
+
+
+def plan_get_with_figures(
+    *, municipality: Municipality, key: str
+) -> tuple[Plan, PlanFigures] | None:
+    """``plan_get`` and the plan's figures: two cache reads, no query while nothing changed."""
+    version = cache_version(municipality.pk, "plans")
+    index_key = _index_key(municipality.pk, version)
+    figures_key = _figures_key(municipality.pk, key, version)
+    found = cache.get_many([index_key, figures_key])
+    plan = next(
+        (plan for plan in _index_cached(municipality, index_key, found) if plan.key == key),
+        None,
+    )
+    if plan is None:
+        return None
+    return plan, _figures_cached(plan, figures_key, found)
+
+
 def plan_figures(*, plan: Plan) -> PlanFigures:
-    """One plan's aggregated figures (see ``plan_figures_many``)."""
-    return plan_figures_many(plans=[plan])[plan.pk]
+    """One plan's figures (see ``plan_get_with_figures``)."""
+    version = cache_version(plan.municipality_id, "plans")
+    key = _figures_key(plan.municipality_id, plan.key, version)
+    return _figures_cached(plan, key, cache.get_many([key]))

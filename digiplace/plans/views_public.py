@@ -37,15 +37,18 @@ PROJECTS_PER_PAGE = 25
 DOWNLOAD_TABLES = ("projects", "activities", "kpis", "measurements")
 
 
-def _plan(request: HttpRequest, plan_key: str) -> Plan:
-    plan = selectors.plan_get(municipality=request_municipality(request), key=plan_key)
-    if plan is None:
+def _plan_figures(request: HttpRequest, plan_key: str) -> tuple[Plan, selectors.PlanFigures]:
+    """The plan and its figures (two cache reads while nothing changed), or 404."""
+    found = selectors.plan_get_with_figures(
+        municipality=request_municipality(request), key=plan_key
+    )
+    if found is None:
         raise Http404
-    return plan
+    return found
 
 
-def _pillar(plan: Plan, pillar_key: str) -> Pillar:
-    pillar = selectors.pillar_get(plan=plan, key=pillar_key)
+def _pillar(figures: selectors.PlanFigures, pillar_key: str) -> Pillar:
+    pillar = figures.pillar(pillar_key)
     if pillar is None:
         raise Http404
     return pillar
@@ -60,16 +63,19 @@ def _project(plan: Plan, project_key: str) -> Project:
 
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
-    plans = list(selectors.plan_list(municipality=request_municipality(request)))
-    figures = selectors.plan_figures_many(plans=plans)
-    rows = [(plan, figures[plan.pk].progress.plan.shown_percent) for plan in plans]
+    rows = [
+        (plan, figures.progress.plan.shown_percent)
+        for plan, figures in selectors.plan_list_with_figures(
+            municipality=request_municipality(request)
+        )
+    ]
     return render(request, "plans/plan_list.html", {"rows": rows})
 
 
 @require_GET
 def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
-    plan = _plan(request, plan_key)
-    progress = selectors.plan_figures(plan=plan).progress
+    plan, figures = _plan_figures(request, plan_key)
+    progress = figures.progress
     dimensions = dict(SmartCityDimension.choices)
     pillars = [
         {
@@ -81,7 +87,7 @@ def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
             ],
             "objectives": list(pillar.objectives.all()),
         }
-        for pillar in selectors.pillar_list(plan=plan)
+        for pillar in figures.pillars
     ]
     context = {
         "plan": plan,
@@ -89,8 +95,8 @@ def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
         "percent": progress.plan.shown_percent,
         "project_count": progress.plan.projects,
         "pillars": pillars,
-        "risks": list(selectors.open_risks(plan=plan).filter(project__isnull=True)),
-        "governance_bodies": list(selectors.governance_bodies(plan=plan)),
+        "risks": figures.plan_risks,
+        "governance_bodies": figures.governance_bodies,
         "download_tables": DOWNLOAD_TABLES,
     }
     return render(request, "plans/plan_detail.html", context)
@@ -110,9 +116,13 @@ def _interest_form_initial(request: HttpRequest) -> dict[str, str]:
 
 
 def _pillar_page(
-    request: HttpRequest, plan: Plan, pillar: Pillar, form: InterestForm, status: int = 200
+    request: HttpRequest,
+    plan: Plan,
+    figures: selectors.PlanFigures,
+    pillar: Pillar,
+    form: InterestForm,
+    status: int = 200,
 ) -> HttpResponse:
-    figures = selectors.plan_figures(plan=plan)
     progress = figures.progress
     projects = selectors.project_list(plan=plan, pillar=pillar.key)
     context = {
@@ -125,7 +135,7 @@ def _pillar_page(
         ],
         "project_rows": _project_rows(figures, projects),
         "readings": figures.kpi_readings(kpis=selectors.kpi_list(plan=plan, pillar=pillar)),
-        "working_groups": list(selectors.pillar_working_groups(pillar=pillar)),
+        "working_groups": figures.pillar_working_groups.get(pillar.pk, []),
         "interest_count": figures.pillar_interest_counts.get(pillar.pk, 0),
         "form": form,
     }
@@ -134,24 +144,24 @@ def _pillar_page(
 
 @require_GET
 def pillar_detail(request: HttpRequest, plan_key: str, pillar_key: str) -> HttpResponse:
-    plan = _plan(request, plan_key)
-    pillar = _pillar(plan, pillar_key)
+    plan, figures = _plan_figures(request, plan_key)
+    pillar = _pillar(figures, pillar_key)
     return _pillar_page(
-        request, plan, pillar, InterestForm(initial=_interest_form_initial(request))
+        request, plan, figures, pillar, InterestForm(initial=_interest_form_initial(request))
     )
 
 
 @require_POST
 def pillar_interest_create(request: HttpRequest, plan_key: str, pillar_key: str) -> HttpResponse:
     """A request to join the working group of a whole pillar (theme or ambition)."""
-    plan = _plan(request, plan_key)
-    pillar = _pillar(plan, pillar_key)
+    plan, figures = _plan_figures(request, plan_key)
+    pillar = _pillar(figures, pillar_key)
     return _interest_submit(
         request,
         plan,
         {"pillar": pillar},
         success_url=reverse("plans:pillar_detail", args=[plan.key, pillar.key]),
-        page=lambda form: _pillar_page(request, plan, pillar, form, status=400),
+        page=lambda form: _pillar_page(request, plan, figures, pillar, form, status=400),
     )
 
 
@@ -196,12 +206,14 @@ def _interest_submit(
 def objective_detail(
     request: HttpRequest, plan_key: str, pillar_key: str, objective_key: str
 ) -> HttpResponse:
-    plan = _plan(request, plan_key)
-    pillar = _pillar(plan, pillar_key)
-    objective: Objective | None = selectors.objective_get(pillar=pillar, key=objective_key)
+    plan, figures = _plan_figures(request, plan_key)
+    pillar = _pillar(figures, pillar_key)
+    objective: Objective | None = next(
+        (objective for objective in pillar.objectives.all() if objective.key == objective_key),
+        None,
+    )
     if objective is None:
         raise Http404
-    figures = selectors.plan_figures(plan=plan)
     projects = selectors.project_list(plan=plan).filter(objective=objective)
     kpis = selectors.kpi_list(plan=plan, objective=objective)
     context = {
@@ -217,12 +229,11 @@ def objective_detail(
 
 @require_GET
 def project_list(request: HttpRequest, plan_key: str) -> HttpResponse:
-    plan = _plan(request, plan_key)
-    figures = selectors.plan_figures(plan=plan)
+    plan, figures = _plan_figures(request, plan_key)
     options = figures.filter_options
     form = ProjectFilterForm(
         request.GET or None,
-        pillars=list(plan.pillars.all()),
+        pillars=figures.pillars,
         pillar_label=plan.pillar_label,
         options=options,
     )
@@ -251,12 +262,16 @@ def project_list(request: HttpRequest, plan_key: str) -> HttpResponse:
 
 
 def _project_page(
-    request: HttpRequest, plan: Plan, project: Project, form: InterestForm, status: int = 200
+    request: HttpRequest,
+    plan: Plan,
+    figures: selectors.PlanFigures,
+    project: Project,
+    form: InterestForm,
+    status: int = 200,
 ) -> HttpResponse:
     activities = list(selectors.project_activities(project=project))
     kpis = list(selectors.kpi_list(plan=plan, project=project))
     series = selectors.kpi_series_map(kpis=kpis)
-    figures = selectors.plan_figures(plan=plan)
     readings = figures.kpi_readings(kpis=kpis)
     context = {
         "plan": plan,
@@ -281,32 +296,31 @@ def _project_page(
 
 @require_GET
 def project_detail(request: HttpRequest, plan_key: str, project_key: str) -> HttpResponse:
-    plan = _plan(request, plan_key)
+    plan, figures = _plan_figures(request, plan_key)
     project = _project(plan, project_key)
     return _project_page(
-        request, plan, project, InterestForm(initial=_interest_form_initial(request))
+        request, plan, figures, project, InterestForm(initial=_interest_form_initial(request))
     )
 
 
 @require_POST
 def interest_create(request: HttpRequest, plan_key: str, project_key: str) -> HttpResponse:
-    plan = _plan(request, plan_key)
+    plan, figures = _plan_figures(request, plan_key)
     project = _project(plan, project_key)
     return _interest_submit(
         request,
         plan,
         {"project": project},
         success_url=reverse("plans:project_detail", args=[plan.key, project.key]),
-        page=lambda form: _project_page(request, plan, project, form, status=400),
+        page=lambda form: _project_page(request, plan, figures, project, form, status=400),
     )
 
 
 @require_GET
 def status_overview(request: HttpRequest, plan_key: str) -> HttpResponse:
-    plan = _plan(request, plan_key)
+    plan, figures = _plan_figures(request, plan_key)
     counts = [
-        (code, label or _("Not stated"), count)
-        for code, label, count in selectors.plan_figures(plan=plan).status_counts
+        (code, label or _("Not stated"), count) for code, label, count in figures.status_counts
     ]
     located = list(selectors.located_projects(plan=plan).select_related("pillar"))
     context = {
@@ -329,8 +343,8 @@ def status_overview(request: HttpRequest, plan_key: str) -> HttpResponse:
 
 @require_GET
 def budget_dashboard(request: HttpRequest, plan_key: str) -> HttpResponse:
-    plan = _plan(request, plan_key)
-    summary = selectors.plan_figures(plan=plan).budget
+    plan, figures = _plan_figures(request, plan_key)
+    summary = figures.budget
     amount_label = _("Budget (%(currency)s)") % {"currency": summary.currency}
 
     def chart(rows: list[Any], label_title: str) -> dict[str, Any]:
@@ -357,13 +371,12 @@ KPIS_PER_PAGE = 50
 
 @require_GET
 def kpi_dashboard(request: HttpRequest, plan_key: str) -> HttpResponse:
-    plan = _plan(request, plan_key)
-    pillars = list(plan.pillars.all())
+    plan, figures = _plan_figures(request, plan_key)
+    pillars = figures.pillars
     pillar_key = request.GET.get("pillar", "")
     if pillar_key not in {pillar.key for pillar in pillars}:
         pillar_key = ""
     kpis = selectors.kpi_list(plan=plan, pillar_key=pillar_key)
-    figures = selectors.plan_figures(plan=plan)
     counted = figures.kpi_status_counts(pillar_key=pillar_key)
     page = Paginator(kpis, KPIS_PER_PAGE).get_page(request.GET.get("page"))
     readings = figures.kpi_readings(kpis=list(page.object_list))

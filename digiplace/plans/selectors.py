@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
@@ -147,6 +148,39 @@ def project_progress_map(*, plan: Plan) -> PlanProgress:
 
 def pillar_list(*, plan: Plan) -> QuerySet[Pillar]:
     return plan.pillars.prefetch_related("objectives")
+
+
+# What a row of the project tables shows: narrow rows (no descriptions, no JSON lists).
+PROJECT_ROW_FIELDS = (
+    "id",
+    "plan_id",
+    "pillar_id",
+    "key",
+    *(f"title_{code}" for code, _name in settings.LANGUAGES),
+    "status",
+    "budget_amount",
+    "budget_currency",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+    "schedule_text",
+)
+
+
+def project_rows(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """``projects`` narrowed to ``PROJECT_ROW_FIELDS``, without joins (see
+    ``project_rows_pillars_set``)."""
+    return projects.select_related(None).only(*PROJECT_ROW_FIELDS)
+
+
+def project_rows_pillars_set(projects: Any, *, pillars: list[Pillar]) -> list[Project]:
+    """The rows, each with its pillar taken from ``pillars`` (the plan's figures): no query."""
+    by_id = {pillar.pk: pillar for pillar in pillars}
+    rows = list(projects)
+    for project in rows:
+        Project.pillar.field.set_cached_value(project, by_id[project.pillar_id])
+    return rows
 
 
 def project_list(

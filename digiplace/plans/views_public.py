@@ -106,7 +106,8 @@ def _project_rows(
     figures: selectors.PlanFigures, projects: Any
 ) -> list[tuple[Project, int | None]]:
     known = figures.progress.projects
-    return [(project, known.get(project.pk)) for project in projects]
+    rows = selectors.project_rows_pillars_set(projects, pillars=figures.pillars)
+    return [(project, known.get(project.pk)) for project in rows]
 
 
 def _interest_form_initial(request: HttpRequest) -> dict[str, str]:
@@ -124,7 +125,7 @@ def _pillar_page(
     status: int = 200,
 ) -> HttpResponse:
     progress = figures.progress
-    projects = selectors.project_list(plan=plan, pillar=pillar.key)
+    projects = selectors.project_rows(selectors.project_list(plan=plan, pillar=pillar.key))
     context = {
         "plan": plan,
         "pillar": pillar,
@@ -214,7 +215,7 @@ def objective_detail(
     )
     if objective is None:
         raise Http404
-    projects = selectors.project_list(plan=plan).filter(objective=objective)
+    projects = selectors.project_rows(selectors.project_list(plan=plan).filter(objective=objective))
     kpis = selectors.kpi_list(plan=plan, objective=objective)
     context = {
         "plan": plan,
@@ -238,7 +239,7 @@ def project_list(request: HttpRequest, plan_key: str) -> HttpResponse:
         options=options,
     )
     filters = form.filters()
-    projects = selectors.project_list(plan=plan, **filters)
+    projects = selectors.project_rows(selectors.project_list(plan=plan, **filters))
     form.facets_apply(
         selectors.project_facets(
             plan=plan, years=options["years"], rows=figures.facet_rows, **filters

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 from django.utils import formats
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,6 +23,22 @@ KPI_STATUS_LABELS = {
     # Neither measured against a trajectory: no reading yet, or no target (kpi_reading_status).
     "no_data": gettext_lazy("Not assessed"),
 }
+
+
+@register.simple_tag
+def progress_bar(percent: int | None, label: str = "") -> str:
+    """A progress bar with its figure, or "Not stated": a tag, not an include, since the
+    project tables show one on every row."""
+    if percent is None:
+        return format_html('<span class="progress progress--unknown">{}</span>', _("Not stated"))
+    return format_html(
+        '<span class="progress"><progress max="100" value="{}" aria-label="{}">{}%</progress>'
+        ' <span class="progress__value">{}%</span></span>',
+        percent,
+        label or _("Progress"),
+        percent,
+        percent,
+    )
 
 
 @register.filter
@@ -104,9 +121,12 @@ def kpi_reading_status(reading: Any) -> str:
     return kpi_status_label(reading.status)
 
 
+STATUS_LABELS = dict(Status.choices)  # lazy labels: read in the page's language
+
+
 @register.filter
 def status_label(code: str) -> str:
-    return str(dict(Status.choices).get(code, _("Not stated")))
+    return str(STATUS_LABELS.get(code, _("Not stated")))
 
 
 @register.simple_tag

@@ -35,13 +35,22 @@ CLUSTER_BELOW_ZOOM = 16
 TILE_PIXELS = 256
 
 
-def _versions_key(municipality: Municipality, modules: tuple[str, ...]) -> str:
-    versions = cache_versions(municipality.pk, modules)
-    return ":".join(versions[module] for module in modules)
+class Versions:
+    """The versions of the reports and core data of one municipality, read once (one cache
+    query) by the first value a request asks for; one per request, never kept longer."""
+
+    def __init__(self, municipality: Municipality) -> None:
+        self.municipality = municipality
+        self._versions: dict[str, str] | None = None
+
+    def key(self, modules: tuple[str, ...]) -> str:
+        if self._versions is None:
+            self._versions = cache_versions(self.municipality.pk, ("reports", "core"))
+        return ":".join(self._versions[module] for module in modules)
 
 
-def _once_per_change(
-    municipality: Municipality,
+def once_per_change(
+    versions: Versions,
     name: str,
     compute: Callable[[], T],
     *,
@@ -50,7 +59,7 @@ def _once_per_change(
 ) -> T:
     """``compute()``, cached until the next write to ``modules`` in the municipality."""
     detail = hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
-    key = f"reports:{name}:{municipality.pk}:{_versions_key(municipality, modules)}:{detail}"
+    key = f"reports:{name}:{versions.municipality.pk}:{versions.key(modules)}:{detail}"
     value: T | None = cache.get(key)
     if value is None:
         value = compute()
@@ -69,8 +78,9 @@ class Lookups:
     category_names: dict[int, Category]  # every category, active or not, by id
 
 
-def lookups(*, municipality: Municipality, language: str) -> Lookups:
+def lookups(*, versions: Versions, language: str) -> Lookups:
     """Once per change and language (names are sorted in the language's order)."""
+    municipality = versions.municipality
 
     def compute() -> Lookups:
         every = list(
@@ -88,17 +98,18 @@ def lookups(*, municipality: Municipality, language: str) -> Lookups:
             category_names={category.pk: category for category in every},
         )
 
-    return _once_per_change(
-        municipality, "lookups", compute, modules=("reports", "core"), parts=(language,)
+    return once_per_change(
+        versions, "lookups", compute, modules=("reports", "core"), parts=(language,)
     )
 
 
 def report_facets(
-    *, municipality: Municipality, filters: selectors.ReportFilters
+    *, versions: Versions, filters: selectors.ReportFilters
 ) -> selectors.ReportFacets:
     """``selectors.report_facets``, once per change and set of filters."""
-    return _once_per_change(
-        municipality,
+    municipality = versions.municipality
+    return once_per_change(
+        versions,
         "facets",
         lambda: selectors.report_facets(municipality=municipality, filters=filters),
         parts=astuple(filters),
@@ -106,14 +117,15 @@ def report_facets(
 
 
 def report_statistics(
-    *, municipality: Municipality, language: str
+    *, versions: Versions, language: str
 ) -> dict[str, list[selectors.StatisticsRow]]:
     """``selectors.report_statistics`` once per change and hour: the periods end at the
     start of the current hour, so the figures of one key are the same whoever computes them
     (a report made since then is counted: the periods have no end date)."""
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    return _once_per_change(
-        municipality,
+    municipality = versions.municipality
+    return once_per_change(
+        versions,
         "statistics",
         lambda: selectors.report_statistics(municipality=municipality, now=now),
         modules=("reports", "core"),
@@ -174,11 +186,10 @@ def grid_cell_size(municipality: Municipality, zoom: int) -> tuple[float, float]
     return longitude, latitude
 
 
-def report_map_grid(
-    *, municipality: Municipality, filters: selectors.ReportFilters, zoom: int
-) -> MapGrid:
+def report_map_grid(*, versions: Versions, filters: selectors.ReportFilters, zoom: int) -> MapGrid:
     """The visible reports matching ``filters`` (the whole city: no bounding box), grouped
     in squares of the grid of ``zoom``: one grouped query, once per change."""
+    municipality = versions.municipality
     cell_longitude, cell_latitude = grid_cell_size(municipality, zoom)
 
     def compute() -> MapGrid:
@@ -225,4 +236,4 @@ def report_map_grid(
         ]
         return MapGrid(cell_longitude=cell_longitude, cell_latitude=cell_latitude, cells=cells)
 
-    return _once_per_change(municipality, "map-grid", compute, parts=(astuple(filters), zoom))
+    return once_per_change(versions, "map-grid", compute, parts=(astuple(filters), zoom))

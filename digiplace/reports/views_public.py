@@ -25,12 +25,13 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from digiplace.core import parsing, throttles
@@ -70,6 +71,8 @@ REPORTS_PER_PAGE = 20
 # A phone map shows clusters; more points than this are cut (the response says so) and
 # the person zooms in or filters.
 MAP_POINTS_LIMIT = 1000
+MAP_MAX_ZOOM = 22
+MAP_COORDINATE_DECIMALS = 5  # about a metre
 STATISTICS_DEFAULT_PERIOD = 30
 
 
@@ -100,12 +103,27 @@ def _is_htmx(request: HttpRequest) -> bool:
 # The map and the list
 
 
+def _versions(request: HttpRequest, municipality: Any) -> precomputed.Versions:
+    """The data versions behind this request's precomputed values, read once per request."""
+    versions: precomputed.Versions | None = getattr(request, "_reports_versions", None)
+    if versions is None or versions.municipality.pk != municipality.pk:
+        versions = precomputed.Versions(municipality)
+        request._reports_versions = versions  # type: ignore[attr-defined]
+    return versions
+
+
+def _lookups(request: HttpRequest, municipality: Any) -> precomputed.Lookups:
+    return precomputed.lookups(
+        versions=_versions(request, municipality), language=request.LANGUAGE_CODE
+    )
+
+
 def _filter_form(
     request: HttpRequest, municipality: Any, *, is_shown: bool = True
 ) -> ReportFilterForm:
-    """The list's filters; a form that is not shown (the map's data) reads the departments
+    """The list's filters; a form that is not shown (the map's data) offers the departments
     only when one is asked for."""
-    found = precomputed.lookups(municipality=municipality, language=request.LANGUAGE_CODE)
+    found = _lookups(request, municipality)
     return ReportFilterForm(
         request.GET or None,
         categories=found.categories,
@@ -134,7 +152,7 @@ def _list_page(request: HttpRequest, municipality: Any, form: ReportFilterForm) 
     narrow query for the page's rows, whose categories and neighbourhoods come from the
     lookups (no join)."""
     filters = form.search_filters()
-    facets = precomputed.report_facets(municipality=municipality, filters=filters)
+    facets = precomputed.report_facets(versions=_versions(request, municipality), filters=filters)
     form.facets_apply(facets)
     reports = selectors.report_search(municipality=municipality, filters=filters).only(
         *selectors.REPORT_ROW_FIELDS
@@ -142,7 +160,7 @@ def _list_page(request: HttpRequest, municipality: Any, form: ReportFilterForm) 
     page = _CountedPaginator(
         reports, REPORTS_PER_PAGE, count=_result_count(facets, filters)
     ).get_page(request.GET.get("page"))
-    found = precomputed.lookups(municipality=municipality, language=request.LANGUAGE_CODE)
+    found = _lookups(request, municipality)
     neighbourhoods = {neighbourhood.pk: neighbourhood for neighbourhood in found.neighbourhoods}
     url_pattern = reverse("reports:report_detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
     rows = list(page.object_list)
@@ -154,6 +172,24 @@ def _list_page(request: HttpRequest, municipality: Any, form: ReportFilterForm) 
     return page
 
 
+def _filter_fields(request: HttpRequest, municipality: Any, form: ReportFilterForm) -> str:
+    """The filters' fields as HTML, rendered once per change, language and set of values
+    (widgets cost more to render than the rest of the page); a form with errors is
+    rendered each time. Call after ``facets_apply``."""
+    if form.is_bound and form.errors:
+        return ""
+    values = tuple(
+        (name, str(form.data.get(name, "")) if form.is_bound else "") for name in form.fields
+    )
+    return precomputed.once_per_change(
+        _versions(request, municipality),
+        "filter-fields",
+        lambda: render_to_string("reports/_filter_fields.html", {"form": form}),
+        modules=("reports", "core"),
+        parts=(request.LANGUAGE_CODE, values),
+    )
+
+
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     municipality = request_municipality(request)
@@ -163,6 +199,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     page = _list_page(request, municipality, form)
     context: dict[str, Any] = {
         "form": form,
+        "filter_fields": _filter_fields(request, municipality, form),
         "page": page,
         "reports": page.object_list,
         "reports_section": "list",
@@ -194,34 +231,47 @@ def _map_data_errors(errors: dict[str, list[str]]) -> JsonResponse:
     return response
 
 
+def _map_zoom(value: str) -> int | None:
+    """The map's zoom level (0-22) from ``zoom``; None without one; raises ParseError."""
+    if not value.strip():
+        return None
+    return parsing.parse_integer(value, name="zoom", minimum=0, maximum=MAP_MAX_ZOOM)
+
+
+def _rounded(value: float) -> float:
+    return round(value, MAP_COORDINATE_DECIMALS)
+
+
 @require_GET
 def map_data(request: HttpRequest) -> JsonResponse:
-    """GeoJSON of the visible reports in the viewport (at most MAP_POINTS_LIMIT, newest
-    first); two queries whatever the number of reports."""
+    """Compact GeoJSON of the visible reports in the viewport.
+
+    Below zoom ``precomputed.CLUSTER_BELOW_ZOOM`` (when ``zoom`` is given), the reports are
+    grouped in the squares of a grid worked out once per change: a square of several is a
+    cluster (``n`` reports within ``b`` = south, west, north, east; ``t`` its label).
+    Otherwise, and for a square of one, a point: ``id``, status ``s``, category ``c`` and
+    day ``d``; the names of the categories and statuses and the reports' link pattern come
+    once, beside the features. Points are at most MAP_POINTS_LIMIT, newest first
+    (``truncated`` says when more matched). Coordinates have 5 decimals (about a metre);
+    no property is null."""
     municipality = request_municipality(request)
     form = _filter_form(request, municipality, is_shown=False)
     if form.is_bound and not form.is_valid():
         return _map_data_errors(
             {field: [str(message) for message in errors] for field, errors in form.errors.items()}
         )
+    errors: dict[str, list[str]] = {}
     try:
         bbox = _bbox(request.GET.get("bbox", ""), municipality)
     except parsing.ParseError as error:
-        return _map_data_errors({"bbox": [str(error)]})
-    rows = list(
-        selectors.report_search(
-            municipality=municipality, filters=form.search_filters(bbox=bbox)
-        ).values_list("pk", "latitude", "longitude", "status", "category_id", "created_at")[
-            : MAP_POINTS_LIMIT + 1
-        ]
-    )
-    names = {
-        category.pk: category.name
-        for category in Category.objects.filter(municipality=municipality)
-    }
-    # Labels, link pattern and dates are worked out once, not once per point.
-    statuses = {code: str(label) for code, label in ReportStatus.choices}
-    url_pattern = reverse("reports:report_detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
+        errors["bbox"] = [str(error)]
+    try:
+        zoom = _map_zoom(request.GET.get("zoom", ""))
+    except parsing.ParseError as error:
+        errors["zoom"] = [str(error)]
+    if errors:
+        return _map_data_errors(errors)
+    found = _lookups(request, municipality)
     zone = timezone.get_current_timezone()
     dates: dict[datetime.date, str] = {}
 
@@ -231,26 +281,88 @@ def map_data(request: HttpRequest) -> JsonResponse:
             dates[local] = formats.date_format(local, "SHORT_DATE_FORMAT")
         return dates[local]
 
-    features = [
-        {
+    def point(
+        pk: int, latitude: float, longitude: float, status: str, category_id: int, created: Any
+    ) -> dict[str, Any]:
+        return {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
-            "properties": {
-                "id": pk,
-                "title": f"#{pk} {names.get(category_id, '')}",
-                "url": url_pattern.format(pk),
-                "description": f"{statuses.get(status, status)} · {day(created_at)}",
-                "status": status,
-            },
+            "geometry": {"type": "Point", "coordinates": [_rounded(longitude), _rounded(latitude)]},
+            "properties": {"id": pk, "s": status, "c": category_id, "d": day(created)},
         }
-        for pk, latitude, longitude, status, category_id, created_at in rows[:MAP_POINTS_LIMIT]
-    ]
+
+    features: list[dict[str, Any]] = []
+    is_truncated = False
+    if zoom is not None and zoom < precomputed.CLUSTER_BELOW_ZOOM:
+        grid = precomputed.report_map_grid(
+            versions=_versions(request, municipality), filters=form.search_filters(), zoom=zoom
+        )
+        for cell in grid.within(bbox):
+            if cell.count == 1:
+                features.append(
+                    point(
+                        cell.report_id,
+                        cell.latitude,
+                        cell.longitude,
+                        cell.status,
+                        cell.category_id,
+                        cell.created_at,
+                    )
+                )
+                continue
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [_rounded(cell.longitude), _rounded(cell.latitude)],
+                    },
+                    "properties": {
+                        "n": cell.count,
+                        "b": [
+                            _rounded(cell.south),
+                            _rounded(cell.west),
+                            _rounded(cell.north),
+                            _rounded(cell.east),
+                        ],
+                        "t": ngettext(
+                            "%(count)s report here: zoom in",
+                            "%(count)s reports here: zoom in",
+                            cell.count,
+                        )
+                        % {"count": cell.count},
+                    },
+                }
+            )
+    else:
+        rows = list(
+            selectors.report_search(
+                municipality=municipality, filters=form.search_filters(bbox=bbox)
+            ).values_list("pk", "latitude", "longitude", "status", "category_id", "created_at")[
+                : MAP_POINTS_LIMIT + 1
+            ]
+        )
+        is_truncated = len(rows) > MAP_POINTS_LIMIT
+        features = [
+            point(pk, latitude, longitude, status, category_id, created)
+            for pk, latitude, longitude, status, category_id, created in rows[:MAP_POINTS_LIMIT]
+            if latitude is not None and longitude is not None  # the bbox leaves none out
+        ]
+    shown = {feature["properties"].get("c") for feature in features} - {None}
     response = JsonResponse(
         {
             "type": "FeatureCollection",
             "features": features,
-            "truncated": len(rows) > MAP_POINTS_LIMIT,
-        }
+            "truncated": is_truncated,
+            # GeoJSON's foreign members (RFC 7946, 6.1): what the short properties stand for.
+            "categories": {
+                str(pk): category.name
+                for pk, category in found.category_names.items()
+                if pk in shown
+            },
+            "statuses": {code: str(label) for code, label in ReportStatus.choices},
+            "url": reverse("reports:report_detail", kwargs={"pk": 0}).replace("/0/", "/{id}/"),
+        },
+        json_dumps_params={"separators": (",", ":"), "ensure_ascii": False},
     )
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
@@ -671,7 +783,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(error))
         period, status = STATISTICS_DEFAULT_PERIOD, 400
     figures = precomputed.report_statistics(
-        municipality=municipality, language=request.LANGUAGE_CODE
+        versions=_versions(request, municipality), language=request.LANGUAGE_CODE
     )
     categories = _statistics_rows(figures["categories"], period)
     departments = _statistics_rows(figures["departments"], period)
@@ -710,7 +822,7 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     except parsing.ParseError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     figures = precomputed.report_statistics(
-        municipality=municipality, language=request.LANGUAGE_CODE
+        versions=_versions(request, municipality), language=request.LANGUAGE_CODE
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

@@ -163,7 +163,7 @@ def test_open311_post_requests_never_fails(
 REPORT_FILTERS = ["category", "status", "neighbourhood", "date_from", "date_to"]
 PUBLIC_PATHS = {
     "/reports/": [*REPORT_FILTERS, "page"],
-    "/reports/map-data.json": [*REPORT_FILTERS, "bbox"],
+    "/reports/map-data.json": [*REPORT_FILTERS, "bbox", "zoom"],
     "/reports/new/": ["category"],
     "/reports/new/questions/": ["category"],
     "/reports/new/nearby/": ["category", "latitude", "longitude"],

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import formats, timezone
 from PIL import Image
 
 from digiplace.core.models import Municipality, User
@@ -636,7 +636,16 @@ def test_map_data_is_json_geojson(client: Client, report: Report) -> None:
     data = json.loads(response.content)
     assert response["Content-Type"] == "application/json"
     assert data["type"] == "FeatureCollection"
-    assert set(data["features"][0]["properties"]) == {"id", "title", "url", "description", "status"}
+    # Compact (issue #9): short properties, their names and the link pattern sent once.
+    assert data["features"][0]["properties"] == {
+        "id": report.pk,
+        "s": report.status,
+        "c": report.category_id,
+        "d": formats.date_format(timezone.localtime(report.created_at).date(), "SHORT_DATE_FORMAT"),
+    }
+    assert data["categories"] == {str(report.category_id): "Overflowing container"}
+    assert data["statuses"][report.status] == report.get_status_display()
+    assert data["url"].replace("{id}", str(report.pk)) == f"/reports/{report.pk}/"
 
 
 def test_a_report_can_give_only_an_address(client: Client, container: Category) -> None:

@@ -12,6 +12,38 @@
     })();
   }
 
+  /* A report of the map's data: its short properties (id, status s, category c, day d) read
+     with the names and the link pattern sent once beside the features. */
+  function reportPopup(data, properties) {
+    return popup({
+      url: data.url.replace("{id}", properties.id),
+      title: "#" + properties.id + " " + (data.categories[properties.c] || ""),
+      description: (data.statuses[properties.s] || properties.s) + " \u00b7 " + properties.d
+    });
+  }
+
+  /* A cluster the server made (n reports within the box b): a tap or Enter zooms to it. */
+  function clusterMarker(map, feature) {
+    var p = feature.properties;
+    var c = feature.geometry.coordinates;
+    var size = p.n < 10 ? "small" : (p.n < 100 ? "medium" : "large");
+    var icon = L.divIcon({
+      html: "<div><span>" + String(p.n) + "</span></div>",
+      className: "marker-cluster marker-cluster-" + size,
+      iconSize: L.point(40, 40)
+    });
+    var marker = L.marker([c[1], c[0]], { icon: icon, title: p.t, alt: p.t, keyboard: true });
+    marker.on("click", function () {
+      var bounds = L.latLngBounds([p.b[0], p.b[1]], [p.b[2], p.b[3]]);
+      if (bounds.getNorthEast().equals(bounds.getSouthWest())) {
+        map.setView(bounds.getCenter(), Math.max(map.getZoom() + 2, 16));
+      } else {
+        map.fitBounds(bounds, { padding: [24, 24] });
+      }
+    });
+    return marker;
+  }
+
   function popup(properties) {
     var box = document.createElement("div");
     var link = document.createElement("a");
@@ -24,7 +56,9 @@
     return box;
   }
 
-  /* The list page's map: loads the reports visible in the viewport, with the filters. */
+  /* The list page's map: loads the reports visible in the viewport, with the filters. The
+     server clusters them below street level (once per change); reports close together at
+     street level are still grouped here. */
   function initReportsMap(wrapper) {
     var element = wrapper.querySelector("[data-map]");
     var status = wrapper.querySelector(".reports-map__status");
@@ -33,7 +67,9 @@
       var layer = typeof L.markerClusterGroup === "function"
         ? L.markerClusterGroup({ showCoverageOnHover: false })
         : L.layerGroup();
+      var clusters = L.layerGroup();
       layer.addTo(map);
+      clusters.addTo(map);
       var controller = null;
       function load() {
         var bounds = map.getBounds();
@@ -41,6 +77,7 @@
         params.delete("page");
         params.set("bbox", [bounds.getSouth(), bounds.getWest(), bounds.getNorth(), bounds.getEast()]
           .map(function (value) { return value.toFixed(5); }).join(","));
+        params.set("zoom", String(Math.round(map.getZoom())));
         if (controller) { controller.abort(); }
         controller = typeof AbortController === "function" ? new AbortController() : null;
         fetch(wrapper.dataset.reportsMap + "?" + params.toString(), {
@@ -51,13 +88,15 @@
           return response.json();
         }).then(function (data) {
           layer.clearLayers();
+          clusters.clearLayers();
           data.features.forEach(function (feature) {
+            if (feature.properties.n) { clusters.addLayer(clusterMarker(map, feature)); return; }
             var c = feature.geometry.coordinates;
             var marker = L.circleMarker([c[1], c[0]], {
               radius: 8, weight: 2, fillOpacity: 0.85,
-              className: "report-marker report-marker--" + feature.properties.status
+              className: "report-marker report-marker--" + feature.properties.s
             });
-            marker.bindPopup(popup(feature.properties));
+            marker.bindPopup(reportPopup(data, feature.properties));
             layer.addLayer(marker);
           });
           status.textContent = data.truncated ? wrapper.dataset.truncatedMessage : "";

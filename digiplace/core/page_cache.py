@@ -20,7 +20,8 @@ token (``core.context_processors.platform``); every answer, hit or miss, has the
 placeholder replaced with the visitor's own ``get_token(request)``, which also sets the
 CSRF cookie. If anything else asks for a token while the page renders, it is not stored.
 
-HTTP: stored pages carry a weak ``ETag`` (the key) and ``Last-Modified`` (the newest
+HTTP: stored pages (and streamed public exports, which are not stored: ``X-Cache: pass``)
+carry a weak ``ETag`` (the key) and ``Last-Modified`` (the newest
 version's time or the deploy's); ``If-None-Match`` / ``If-Modified-Since`` get a 304;
 ``Cache-Control: public, max-age=0, s-maxage=PAGE_CACHE_PROXY_SECONDS`` lets a reverse proxy
 hold them for seconds. Everything else gets ``private, no-cache`` unless the view chose.
@@ -69,7 +70,12 @@ _NOT_STORED = {
     "content-length",
     "x-cache",
 }
-_VARY_ALLOWED = {"cookie", "accept-language", "accept-encoding"}
+# htmx's request headers that views answer differently to (a partial instead of the page):
+# part of the key, so a response may vary on them.
+_HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-Target", "HX-Trigger", "HX-Trigger-Name")
+_VARY_ALLOWED = {"cookie", "accept-language", "accept-encoding"} | {
+    name.lower() for name in _HTMX_HEADERS
+}
 _SKIPPED_PREFIXES = ("/static/", "/media/", "/healthz", "/admin/", "/backoffice/")
 _KEY_PREFIX = "digiplace:page"
 # Stands, in a page's module list, for the platform's core version: moved by a change of
@@ -122,7 +128,7 @@ def _is_anonymous_request(request: HttpRequest) -> bool:
         return False
     if set(request.COOKIES) - _allowed_cookies():
         return False
-    if "HTTP_AUTHORIZATION" in request.META or "HTTP_HX_REQUEST" in request.META:
+    if "HTTP_AUTHORIZATION" in request.META:
         return False
     return not request.path.startswith(_SKIPPED_PREFIXES)
 
@@ -163,8 +169,7 @@ def page_key(request: HttpRequest, module_codes: list[str]) -> PageKey:
     municipality = getattr(request, "municipality", None)
     municipality_id = municipality.pk if municipality is not None else None
     pairs: list[tuple[int | None, str]] = [
-        (PLATFORM, CORE) if code == ALL_CITIES else (municipality_id, code)
-        for code in module_codes
+        (PLATFORM, CORE) if code == ALL_CITIES else (municipality_id, code) for code in module_codes
     ]
     versions = cache_versions_of(pairs)
     material = "\n".join(
@@ -176,6 +181,7 @@ def page_key(request: HttpRequest, module_codes: list[str]) -> PageKey:
             request.path,
             normalised_query(request.META.get("QUERY_STRING", "")),
             timezone.localdate().isoformat(),
+            *(request.headers.get(name, "")[:200] for name in _HTMX_HEADERS),
             *versions,
         ]
     )
@@ -208,10 +214,9 @@ def _public_headers(response: HttpResponseBase, key: PageKey, state: str, person
     response["X-Cache"] = state
 
 
-def _storable(request: HttpRequest, response: HttpResponseBase, token_asked: bool) -> bool:
-    if response.status_code != 200 or response.streaming or token_asked:
-        return False
-    if not isinstance(response, HttpResponse):
+def _public(request: HttpRequest, response: HttpResponseBase, token_asked: bool) -> bool:
+    """The same answer for every anonymous visitor: it may be stored and validated."""
+    if response.status_code != 200 or token_asked:
         return False
     content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
     if content_type not in CACHEABLE_TYPES or response.has_header("Cache-Control"):
@@ -275,7 +280,11 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         token_asked = needed_update or bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = token_asked
-        if _storable(request, response, token_asked) and isinstance(response, HttpResponse):
+        if response.streaming and _public(request, response, token_asked):
+            # A streamed export is not stored, but validated: a repeat gets its 304.
+            _public_headers(response, key, "pass", personal=False)
+            return response
+        if isinstance(response, HttpResponse) and _public(request, response, token_asked):
             headers = [
                 (name, value) for name, value in response.items() if name.lower() not in _NOT_STORED
             ]

@@ -245,3 +245,21 @@ def test_the_version_moves_again_when_the_transaction_commits(botosani: Municipa
         cache_version_bump(botosani.pk, "plans")
         inside = cache_version(botosani.pk, "plans")
     assert cache_version(botosani.pk, "plans") != inside
+
+
+def test_views_marked_never_page_cached_are_neither_served_nor_stored(
+    botosani: Municipality,
+) -> None:
+    from digiplace.core.page_cache import _page_modules
+
+    home = RequestFactory().get("/", HTTP_HOST=BOTOSANI)
+    home.municipality = botosani  # type: ignore[attr-defined]
+    assert {CORE, "plans", "reports"} <= set(_page_modules(home) or [])
+    unsubscribe = RequestFactory().get("/unsubscribe/some-token/", HTTP_HOST=BOTOSANI)
+    unsubscribe.municipality = botosani  # type: ignore[attr-defined]
+    assert _page_modules(unsubscribe) is None
+    client = Client(HTTP_HOST=BOTOSANI)
+    for _ in range(2):
+        answer = client.get("/unsubscribe/some-token/")
+        assert "X-Cache" not in answer
+        assert "no-store" in answer["Cache-Control"]

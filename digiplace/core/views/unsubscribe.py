@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ..notifications import email_opt_out, unsubscribe_describe, unsubscribe_read
+from ..page_cache import never_page_cached
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -26,6 +27,7 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+@never_page_cached
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils.safestring import mark_safe
 
 from digiplace.core.models import Municipality
 from digiplace.plans import selectors
+from digiplace.plans.forms import QuickSelect
 from digiplace.plans.models import Plan
 from digiplace.plans.tests.factories import (
     ActivityFactory,
@@ -249,3 +252,22 @@ def test_figures_match_the_direct_selectors(botosani: Municipality) -> None:
             kpis=selectors.kpi_list(plan=plan, pillar_key="A1")
         )
         assert [pillar.key for pillar in figures.pillars] == ["A1", "A2"]
+
+
+@pytest.mark.parametrize("chosen", ["", "b&c", None, ["x"]])
+def test_quick_select_writes_what_django_select_writes(chosen: object) -> None:
+    # Given the same choices, with text to escape, an option group and a safe label
+    choices = [
+        ("", "All (3)"),
+        ("b&c", 'Roads "<main>" & bridges (2)'),
+        ("Group <1>", [("x", "X's (1)"), ("y", mark_safe("<b>Y</b>"))]),
+        (7, "Seven"),
+    ]
+    attrs = {"id": "id_owner", "aria-describedby": "owner-help", "required": True, "x": False}
+
+    # When both widgets render them
+    expected = forms.Select(choices=choices).render("owner", chosen, attrs=attrs)
+    quick = QuickSelect(choices=choices).render("owner", chosen, attrs=attrs)
+
+    # Then the HTML is the same, character for character
+    assert quick == expected

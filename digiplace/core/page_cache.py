@@ -29,6 +29,7 @@ hold them for seconds. Everything else gets ``private, no-cache`` unless the vie
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,7 +64,6 @@ CACHEABLE_TYPES = (
 # Headers the stored page keeps; the rest are set per answer.
 _NOT_STORED = {
     "set-cookie",
-    "vary",
     "cache-control",
     "etag",
     "last-modified",
@@ -186,7 +186,11 @@ def page_key(request: HttpRequest, module_codes: list[str]) -> PageKey:
         ]
     )
     digest = hashlib.sha256(material.encode()).hexdigest()
-    newest = max([version_time(version) for version in versions] + [code_time()])
+    # The page may count days: it is new at the city's midnight too.
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time())
+    ).astimezone(datetime.UTC)
+    newest = max([version_time(version) for version in versions] + [code_time(), midnight])
     return PageKey(
         key=f"{_KEY_PREFIX}:{municipality_id or PLATFORM}:{digest}",
         etag=f'W/"{digest[:32]}"',

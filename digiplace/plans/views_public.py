@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -110,6 +111,11 @@ def _project_rows(
     return [(project, known.get(project.pk)) for project in rows]
 
 
+def _kpis(kpis: QuerySet[Kpi]) -> QuerySet[Kpi]:
+    """The KPI tables and charts show no pillar, objective or project: no joins."""
+    return kpis.select_related(None)
+
+
 def _interest_form_initial(request: HttpRequest) -> dict[str, str]:
     if request.user.is_authenticated:
         return {"name": request.user.get_full_name(), "email": request.user.email}
@@ -135,7 +141,7 @@ def _pillar_page(
             for objective in pillar.objectives.all()
         ],
         "project_rows": _project_rows(figures, projects),
-        "readings": figures.kpi_readings(kpis=selectors.kpi_list(plan=plan, pillar=pillar)),
+        "readings": figures.kpi_readings(kpis=_kpis(selectors.kpi_list(plan=plan, pillar=pillar))),
         "working_groups": figures.pillar_working_groups.get(pillar.pk, []),
         "interest_count": figures.pillar_interest_counts.get(pillar.pk, 0),
         "form": form,
@@ -216,7 +222,7 @@ def objective_detail(
     if objective is None:
         raise Http404
     projects = selectors.project_rows(selectors.project_list(plan=plan).filter(objective=objective))
-    kpis = selectors.kpi_list(plan=plan, objective=objective)
+    kpis = _kpis(selectors.kpi_list(plan=plan, objective=objective))
     context = {
         "plan": plan,
         "pillar": pillar,
@@ -271,7 +277,7 @@ def _project_page(
     status: int = 200,
 ) -> HttpResponse:
     activities = list(selectors.project_activities(project=project))
-    kpis = list(selectors.kpi_list(plan=plan, project=project))
+    kpis = list(_kpis(selectors.kpi_list(plan=plan, project=project)))
     series = selectors.kpi_series_map(kpis=kpis)
     readings = figures.kpi_readings(kpis=kpis)
     context = {
@@ -377,7 +383,7 @@ def kpi_dashboard(request: HttpRequest, plan_key: str) -> HttpResponse:
     pillar_key = request.GET.get("pillar", "")
     if pillar_key not in {pillar.key for pillar in pillars}:
         pillar_key = ""
-    kpis = selectors.kpi_list(plan=plan, pillar_key=pillar_key)
+    kpis = _kpis(selectors.kpi_list(plan=plan, pillar_key=pillar_key))
     counted = figures.kpi_status_counts(pillar_key=pillar_key)
     page = Paginator(kpis, KPIS_PER_PAGE).get_page(request.GET.get("page"))
     readings = figures.kpi_readings(kpis=list(page.object_list))

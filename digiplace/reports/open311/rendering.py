@@ -41,11 +41,18 @@ ITEM_NAMES = {
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def w3c_datetime(moment: datetime.datetime | None) -> str | None:
-    """The W3C profile of ISO 8601 with the offset of the active (municipality's) zone."""
+def w3c_datetime(
+    moment: datetime.datetime | None, zone: datetime.tzinfo | None = None
+) -> str | None:
+    """The W3C profile of ISO 8601 with the offset of ``zone``, by default the active
+    (municipality's) zone; a long list passes the zone, looked up once."""
     if moment is None:
         return None
-    return timezone.localtime(moment).replace(microsecond=0).isoformat()
+    return (
+        moment.astimezone(zone or timezone.get_current_timezone())
+        .replace(microsecond=0)
+        .isoformat()
+    )
 
 
 def _xml_text(value: Any) -> str | None:

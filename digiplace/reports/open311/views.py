@@ -8,6 +8,7 @@ reached, 500 (logged) for an unexpected failure, 400 for anything else.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import logging
 import uuid
@@ -27,7 +28,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, QueryDict, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
@@ -214,7 +215,9 @@ def _media_url(request: HttpRequest, report: SimpleNamespace) -> str | None:
     return request.build_absolute_uri(default_storage.url(name)) if name else None
 
 
-def _request_document(request: HttpRequest, report: SimpleNamespace) -> dict[str, Any]:
+def _request_document(
+    request: HttpRequest, report: SimpleNamespace, zone: datetime.tzinfo | None = None
+) -> dict[str, Any]:
     """A service request as the specification lists it; never the reporter's identity."""
     status = queries.request_status(report)
     updated = report.closed_at if status == "closed" and report.closed_at else report.updated_at
@@ -227,9 +230,9 @@ def _request_document(request: HttpRequest, report: SimpleNamespace) -> dict[str
         "description": report.description,
         "agency_responsible": report.department.name if report.department else None,
         "service_notice": None,
-        "requested_datetime": w3c_datetime(report.created_at),
-        "updated_datetime": w3c_datetime(updated),
-        "expected_datetime": w3c_datetime(report.expected_at),
+        "requested_datetime": w3c_datetime(report.created_at, zone),
+        "updated_datetime": w3c_datetime(updated, zone),
+        "expected_datetime": w3c_datetime(report.expected_at, zone),
         "address": report.address or None,
         "address_id": None,
         "zipcode": None,
@@ -317,8 +320,9 @@ def requests(request: HttpRequest, *, municipality: Municipality, format: str) -
     if request.method == "POST":
         return _request_create(request, municipality=municipality, format=format)
     reports = queries.request_list(municipality=municipality, filters=request_filters(request.GET))
+    zone = timezone.get_current_timezone()
     return render(
-        [_request_document(request, report) for report in reports],
+        [_request_document(request, report, zone) for report in reports],
         format=format,
         root="service_requests",
     )

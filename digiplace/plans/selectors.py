@@ -367,6 +367,24 @@ def project_get(*, plan: Plan, key: str) -> Project | None:
     )
 
 
+def project_get_in(*, plan: Plan, key: str, pillars: list[Pillar]) -> Project | None:
+    """``project_get`` without joins: its plan, pillar and objective are taken from ``plan``
+    and ``pillars`` (the plan's figures, objectives prefetched)."""
+    project = Project.objects.filter(plan=plan, key=key).order_by("pk").first()
+    if project is None:
+        return None
+    Project.plan.field.set_cached_value(project, plan)
+    objectives = {
+        objective.pk: objective for pillar in pillars for objective in pillar.objectives.all()
+    }
+    pillar = next((pillar for pillar in pillars if pillar.pk == project.pillar_id), None)
+    if pillar is not None:
+        Project.pillar.field.set_cached_value(project, pillar)
+    if project.objective_id is None or project.objective_id in objectives:
+        Project.objective.field.set_cached_value(project, objectives.get(project.objective_id or 0))
+    return project
+
+
 def project_activities(*, project: Project) -> QuerySet[Activity]:
     return project.activities.all()
 

@@ -55,8 +55,8 @@ def _pillar(figures: selectors.PlanFigures, pillar_key: str) -> Pillar:
     return pillar
 
 
-def _project(plan: Plan, project_key: str) -> Project:
-    project = selectors.project_get(plan=plan, key=project_key)
+def _project(plan: Plan, figures: selectors.PlanFigures, project_key: str) -> Project:
+    project = selectors.project_get_in(plan=plan, key=project_key, pillars=figures.pillars)
     if project is None:
         raise Http404
     return project
@@ -304,7 +304,7 @@ def _project_page(
 @require_GET
 def project_detail(request: HttpRequest, plan_key: str, project_key: str) -> HttpResponse:
     plan, figures = _plan_figures(request, plan_key)
-    project = _project(plan, project_key)
+    project = _project(plan, figures, project_key)
     return _project_page(
         request, plan, figures, project, InterestForm(initial=_interest_form_initial(request))
     )
@@ -313,7 +313,7 @@ def project_detail(request: HttpRequest, plan_key: str, project_key: str) -> Htt
 @require_POST
 def interest_create(request: HttpRequest, plan_key: str, project_key: str) -> HttpResponse:
     plan, figures = _plan_figures(request, plan_key)
-    project = _project(plan, project_key)
+    project = _project(plan, figures, project_key)
     return _interest_submit(
         request,
         plan,

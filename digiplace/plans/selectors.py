@@ -367,21 +367,21 @@ def project_get(*, plan: Plan, key: str) -> Project | None:
     )
 
 
-def project_get_in(*, plan: Plan, key: str, pillars: list[Pillar]) -> Project | None:
-    """``project_get`` without joins: its plan, pillar and objective are taken from ``plan``
-    and ``pillars`` (the plan's figures, objectives prefetched)."""
+def project_get_in(
+    *, plan: Plan, key: str, pillars: list[Pillar], objectives: list[Objective]
+) -> Project | None:
+    """``project_get`` without joins: its plan, pillar and objective are taken from ``plan``,
+    ``pillars`` and ``objectives`` (the plan's figures)."""
     project = Project.objects.filter(plan=plan, key=key).order_by("pk").first()
     if project is None:
         return None
     Project.plan.field.set_cached_value(project, plan)
-    objectives = {
-        objective.pk: objective for pillar in pillars for objective in pillar.objectives.all()
-    }
+    by_id = {objective.pk: objective for objective in objectives}
     pillar = next((pillar for pillar in pillars if pillar.pk == project.pillar_id), None)
     if pillar is not None:
         Project.pillar.field.set_cached_value(project, pillar)
-    if project.objective_id is None or project.objective_id in objectives:
-        Project.objective.field.set_cached_value(project, objectives.get(project.objective_id or 0))
+    if project.objective_id is None or project.objective_id in by_id:
+        Project.objective.field.set_cached_value(project, by_id.get(project.objective_id or 0))
     return project
 
 
@@ -807,14 +807,22 @@ class PlanFigures:
     kpi_pillar_keys: dict[int, frozenset[str]]
     project_interest_counts: dict[int, int]
     pillar_interest_counts: dict[int, int]
-    # The plan's structure, as the pages show it (objectives and governance prefetched).
+    # The plan's structure, as the pages show it. Objectives apart from their pillars, not
+    # prefetched: prefetched querysets make reading the figures back three times slower.
     pillars: list[Pillar]
+    pillar_objectives: dict[int, list[Objective]]
     plan_risks: list[Risk]
     governance_bodies: list[GovernanceBodyView]
     pillar_working_groups: dict[int, list[WorkingGroup]]
 
     def pillar(self, key: str) -> Pillar | None:
         return next((pillar for pillar in self.pillars if pillar.key == key), None)
+
+    def objectives(self, pillar: Pillar) -> list[Objective]:
+        return self.pillar_objectives.get(pillar.pk, [])
+
+    def all_objectives(self) -> list[Objective]:
+        return [objective for pillar in self.pillars for objective in self.objectives(pillar)]
 
     def kpi_status_counts(self, *, pillar_key: str = "") -> Counter[str]:
         """``kpi_status_counts`` of ``kpi_list(plan=..., pillar_key=...)``, without a query."""
@@ -867,6 +875,9 @@ def _plan_figures_compute(plan: Plan) -> PlanFigures:
         .annotate(count=Count("id"))
         .values_list("pillar_id", "count")
     )
+    objectives: dict[int, list[Objective]] = defaultdict(list)
+    for objective in Objective.objects.filter(pillar__plan=plan):
+        objectives[objective.pillar_id].append(objective)
     working_groups: dict[int, list[WorkingGroup]] = defaultdict(list)
     for group in WorkingGroup.objects.filter(
         plan=plan, pillar__isnull=False, project__isnull=True
@@ -897,7 +908,8 @@ def _plan_figures_compute(plan: Plan) -> PlanFigures:
         },
         project_interest_counts=interest_counts(plan=plan),
         pillar_interest_counts=pillar_interests,
-        pillars=list(pillar_list(plan=plan)),
+        pillars=list(plan.pillars.all()),
+        pillar_objectives=objectives,
         plan_risks=list(open_risks(plan=plan).filter(project__isnull=True)),
         governance_bodies=_governance_views(plan),
         pillar_working_groups=working_groups,

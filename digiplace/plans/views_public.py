@@ -56,7 +56,12 @@ def _pillar(figures: selectors.PlanFigures, pillar_key: str) -> Pillar:
 
 
 def _project(plan: Plan, figures: selectors.PlanFigures, project_key: str) -> Project:
-    project = selectors.project_get_in(plan=plan, key=project_key, pillars=figures.pillars)
+    project = selectors.project_get_in(
+        plan=plan,
+        key=project_key,
+        pillars=figures.pillars,
+        objectives=figures.all_objectives(),
+    )
     if project is None:
         raise Http404
     return project
@@ -86,7 +91,7 @@ def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
             "dimensions": [
                 str(dimensions.get(code, code)) for code in pillar.smart_city_dimensions
             ],
-            "objectives": list(pillar.objectives.all()),
+            "objectives": figures.objectives(pillar),
         }
         for pillar in figures.pillars
     ]
@@ -138,7 +143,7 @@ def _pillar_page(
         "percent": progress.pillars[pillar.pk].shown_percent,
         "objectives": [
             (objective, progress.objectives[objective.pk].shown_percent)
-            for objective in pillar.objectives.all()
+            for objective in figures.objectives(pillar)
         ],
         "project_rows": _project_rows(figures, projects),
         "readings": figures.kpi_readings(kpis=_kpis(selectors.kpi_list(plan=plan, pillar=pillar))),
@@ -216,7 +221,7 @@ def objective_detail(
     plan, figures = _plan_figures(request, plan_key)
     pillar = _pillar(figures, pillar_key)
     objective: Objective | None = next(
-        (objective for objective in pillar.objectives.all() if objective.key == objective_key),
+        (objective for objective in figures.objectives(pillar) if objective.key == objective_key),
         None,
     )
     if objective is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.urls import reverse
 
 from digiplace.core.modules import MapPlace
@@ -25,6 +26,15 @@ def home_map_places(municipality: Municipality) -> list[MapPlace]:
             longitude__isnull=False,
         )
         .select_related("plan")
+        # Only what a place shows: the home page reads these after every change of a module.
+        .only(
+            "key",
+            *(f"title_{code}" for code, _name in settings.LANGUAGES),
+            "status",
+            "latitude",
+            "longitude",
+            "plan__key",
+        )
         .order_by("plan__key", "key")[:HOME_MAP_PROJECTS]
     )
     return [

@@ -12,6 +12,8 @@ import pytest
 from django import forms
 from django.conf import settings
 from django.db import connection
+from django.template import engines
+from django.template.loaders.cached import Loader as CachedLoader
 from django.test import Client
 from django.utils.safestring import mark_safe
 
@@ -271,3 +273,14 @@ def test_quick_select_writes_what_django_select_writes(chosen: object) -> None:
 
     # Then the HTML is the same, character for character
     assert quick == expected
+
+
+def test_templates_are_compiled_once_per_process() -> None:
+    # Given the settings every mode shares (no "loaders" option: Django's default)
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+
+    # Then templates are read through the cached loader, not parsed on every render
+    assert isinstance(engine.template_loaders[0], CachedLoader)
+    options = settings.TEMPLATES[0].get("OPTIONS", {})
+    assert isinstance(options, dict)
+    assert "loaders" not in options

@@ -194,22 +194,23 @@ def discover_targets(base: str, per_kind: int, quick: bool) -> list[Target]:
             Target(DATA, city.slug, host, "–", path)
             for path in discover.data_apis(client, pages, per_kind, fetch)
         )
-        # Signed-in pages in one language per city, taking turns (the walk is the same).
-        staff = discover.Client(base, host, {language_cookie: own_language})
-        staff.log_in(f"staff@{city.slug}.example", settings.DEMO_PASSWORD)
-        resident = discover.Client(base, host, {language_cookie: own_language})
-        resident.log_in(f"resident@{city.slug}.example", settings.DEMO_PASSWORD)
-        for who, person, paths in (
-            ("staff", staff, discover.backoffice_pages(staff, limit=8 if quick else 60)),
-            (
-                "resident",
-                resident,
-                discover.personal_pages(resident, pages, limit=4 if quick else 30),
-            ),
-        ):
+        # Signed-in pages in one language per city, taking turns (the walk is the same): the
+        # back office as the demo staff member (every module) and, for the pages only an
+        # administrator has (departments, staff, audit log), the demo administrator; then the
+        # demo resident's own pages. Each kind of page once per city.
+        cap = discover.KindCap(1)
+        for who in ("staff", "admin", "resident"):
+            person = discover.Client(base, host, {language_cookie: own_language})
+            person.log_in(f"{who}@{city.slug}.example", settings.DEMO_PASSWORD)
+            paths = (
+                discover.personal_pages(person, pages, limit=4 if quick else 30)
+                if who == "resident"
+                else discover.backoffice_pages(person, limit=8 if quick else 60)
+            )
             signed_in.extend(
                 Target(SIGNED_IN, city.slug, host, own_language, path, dict(person.cookies), who)
                 for path in paths
+                if cap.take(path)
             )
     return [*anonymous, *signed_in, *data]
 
@@ -284,6 +285,7 @@ def main() -> None:
     )
     parser.add_argument("--per-kind", type=int, default=None, help="pages per kind (default 3)")
     parser.add_argument("--duration", type=int, default=None, help="seconds per URL (default 3)")
+    parser.add_argument("--list", action="store_true", help="print the URLs found and stop")
     arguments = parser.parse_args()
     per_kind = arguments.per_kind or (1 if arguments.quick else 3)
     seconds = arguments.duration or (1 if arguments.quick else 3)
@@ -297,6 +299,13 @@ def main() -> None:
         f"API; {per_kind} per kind); {seconds} s of wrk each, after a 1 s warm-up",
         flush=True,
     )
+    if arguments.list:
+        for target in targets:
+            print(
+                f"{target.kind:<10} {target.who:<9} {target.city:<10} {target.language:<3} "
+                f"{target.path}"
+            )
+        return
     floor_host = targets[0].host if targets else "127.0.0.1"
     results: list[Result] = []
     floor_rps = 0.0

@@ -124,6 +124,7 @@ class LinkParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.links: list[str] = []
+        self.downloads: list[str] = []
         self.inputs: dict[str, str] = {}
 
     @classmethod
@@ -136,15 +137,15 @@ class LinkParser(HTMLParser):
         values = dict(attrs)
         if tag == "input" and values.get("name"):
             self.inputs[values["name"] or ""] = values.get("value") or ""
-        if tag == "a" and "download" in values:
-            return
+        # Downloads are data, not pages to walk through.
+        found = self.downloads if tag == "a" and "download" in values else self.links
         for name, value in attrs:
             if not value or not ((tag == "a" and name == "href") or name.startswith("data-")):
                 continue
             parts = urlsplit(value)
             if parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
                 continue
-            self.links.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+            found.append(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def kind_of(path: str) -> str | None:
@@ -208,7 +209,8 @@ def data_apis(
     cap = KindCap(per_kind)
     found = [path for path in DATA_SEEDS if cap.take(path)]
     for page in pages:
-        for link in LinkParser.parse(fetch(page)).links:
+        parsed = LinkParser.parse(fetch(page))
+        for link in [*parsed.links, *parsed.downloads]:
             path = urlsplit(link).path
             if DATA_LINK.search(path) and not NOT_MEASURED.search(path) and cap.take(link):
                 found.append(link)
@@ -219,7 +221,8 @@ def _walk(
     client: Client, starts: list[str], follows: Callable[[str], bool], limit: int, depth: int
 ) -> list[str]:
     """Opens ``starts`` and, breadth first up to ``depth`` links away, the pages they link
-    to that ``follows`` accepts, one per kind; returns those that answered 200 with HTML."""
+    to that ``follows`` accepts, one per kind; returns the pages opened, whatever they
+    answered."""
     cap = KindCap(1)
     queue = [(path, 0) for path in starts if cap.take(path)]
     walked: list[str] = []

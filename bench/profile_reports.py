@@ -10,6 +10,8 @@ module precomputes "once per change" stay warm, as they are between two writes.
     DIGIPLACE_MODE=test DATABASE_URL=sqlite:////tmp/profile.sqlite3 \
         .venv/bin/python bench/profile_reports.py
     bench/run-profile-reports        (on a throwaway PostgreSQL server)
+
+Options: ``--without-page-cache`` (the views alone), ``--verbose`` (each query's SQL).
 """
 
 from __future__ import annotations
@@ -73,6 +75,10 @@ def measure(
 
 
 def main() -> None:
+    if "--without-page-cache" in sys.argv:
+        # The views alone: the page cache's own work on a miss (its reads, storing the page)
+        # left out too.
+        settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if "page_cache" not in name]
     city = build()
     total = Report.objects.filter(municipality=city).count()
     report = Report.objects.filter(municipality=city, is_hidden=False).order_by("-pk").first()
@@ -80,6 +86,12 @@ def main() -> None:
     print(
         f"{total} reports in {city.slug}, {connection.vendor}, DEBUG={settings.DEBUG}; "
         f"{REQUESTS} requests each, server time without the page cache"
+    )
+    middle_latitude = (city.bounds_south + city.bounds_north) / 2
+    middle_longitude = (city.bounds_west + city.bounds_east) / 2
+    street = (
+        f"{middle_latitude - 0.002:.5f},{middle_longitude - 0.003:.5f},"
+        f"{middle_latitude + 0.002:.5f},{middle_longitude + 0.003:.5f}"
     )
     pages = [
         ("list", "/reports/", "en", {}),
@@ -89,7 +101,12 @@ def main() -> None:
         ("list, htmx fragment", "/reports/?status=open", "en", {"hx-request": "true"}),
         ("map data, whole city", "/reports/map-data.json", "en", {}),
         ("map data, city at zoom 13", "/reports/map-data.json?zoom=13", "en", {}),
-        ("map data, zoom 17", "/reports/map-data.json?zoom=17", "en", {}),
+        (
+            "map data, a street at zoom 17",
+            f"/reports/map-data.json?zoom=17&bbox={street}",
+            "en",
+            {},
+        ),
         ("statistics", "/reports/statistics/", "en", {}),
         ("statistics (ro, 365 days)", "/reports/statistics/?period=365", "ro", {}),
         ("statistics CSV", "/reports/statistics.csv?period=90", "en", {}),

@@ -33,13 +33,19 @@
       iconSize: L.point(40, 40)
     });
     var marker = L.marker([c[1], c[0]], { icon: icon, title: p.t, alt: p.t, keyboard: true });
-    marker.on("click", function () {
+    function zoomIn() {
       var bounds = L.latLngBounds([p.b[0], p.b[1]], [p.b[2], p.b[3]]);
       if (bounds.getNorthEast().equals(bounds.getSouthWest())) {
         map.setView(bounds.getCenter(), Math.max(map.getZoom() + 2, 16));
       } else {
         map.fitBounds(bounds, { padding: [24, 24] });
       }
+    }
+    marker.on("click", zoomIn);
+    // A role="button" answers Enter and Space (Leaflet turns neither into a click).
+    marker.on("keypress", function (event) {
+      var key = event.originalEvent.key;
+      if (key === "Enter" || key === " ") { event.originalEvent.preventDefault(); zoomIn(); }
     });
     return marker;
   }

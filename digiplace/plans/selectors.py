@@ -389,10 +389,6 @@ def project_activities(*, project: Project) -> QuerySet[Activity]:
     return project.activities.all()
 
 
-def project_timeline(*, project: Project, limit: int = 100) -> QuerySet[ChangeRecord]:
-    return project.changes.select_related("activity", "kpi")[:limit]
-
-
 def interest_counts(*, plan: Plan) -> dict[int, int]:
     """Accepted and waiting expressions of interest per project (a public count)."""
     return dict(
@@ -420,12 +416,42 @@ def status_counts(*, plan: Plan) -> list[tuple[str, str, int]]:
     return rows
 
 
+def _translated(name: str) -> list[str]:
+    return [f"{name}_{code}" for code, _name in settings.LANGUAGES]
+
+
+# What a public change shows (``_changes.html``): no descriptions or JSON of its subjects.
+CHANGE_FIELDS = (
+    "id",
+    "plan_id",
+    "field",
+    "old_value",
+    "new_value",
+    "changed_at",
+    "project__id",
+    "project__key",
+    *(f"project__{name}" for name in _translated("title")),
+    "activity__id",
+    "activity__number",
+    "kpi__id",
+    *(f"kpi__{name}" for name in _translated("name")),
+    "kpi__unit",
+)
+
+
+def project_timeline(*, project: Project, limit: int = 100) -> QuerySet[ChangeRecord]:
+    return project.changes.select_related("activity", "kpi")[:limit]
+
+
 def recent_changes(*, plan: Plan, limit: int = 20) -> QuerySet[ChangeRecord]:
-    return plan.changes.select_related("project", "activity", "kpi")[:limit]
+    return plan.changes.select_related("project", "activity", "kpi").only(*CHANGE_FIELDS)[:limit]
 
 
 def located_projects(*, plan: Plan) -> QuerySet[Project]:
-    return Project.objects.filter(plan=plan, latitude__isnull=False, longitude__isnull=False)
+    """Projects with a place, with what a map and its list show (key, title, status, place)."""
+    return Project.objects.filter(plan=plan, latitude__isnull=False, longitude__isnull=False).only(
+        "id", "plan_id", "key", *_translated("title"), "status", "latitude", "longitude"
+    )
 
 
 @dataclass

@@ -334,7 +334,7 @@ def status_overview(request: HttpRequest, plan_key: str) -> HttpResponse:
     counts = [
         (code, label or _("Not stated"), count) for code, label, count in figures.status_counts
     ]
-    located = list(selectors.located_projects(plan=plan).select_related("pillar"))
+    located = list(selectors.located_projects(plan=plan))
     context = {
         "plan": plan,
         "plan_section": "status",

@@ -102,8 +102,8 @@ class TokenRevokeApi(APIView):
 @extend_schema(tags=["municipalities"], summary="Hosted municipalities")
 @page_lists_cities
 class MunicipalityListApi(generics.ListAPIView[Municipality]):
-    """Public and the same for everyone: anonymous requests are served from the page cache
-    (core.page_cache), made new by any change of a municipality or its hosts."""
+    """Public and the same for everyone: answers carry ETag and Last-Modified for
+    conditional requests, and change as soon as a municipality does."""
 
     permission_classes = [AllowAny]
     serializer_class = MunicipalityOutputSerializer

@@ -14,7 +14,7 @@ import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, F, FloatField, Max, Min
@@ -22,10 +22,12 @@ from django.db.models.functions import Floor
 from django.utils import timezone
 
 from digiplace.core.cache_versions import cache_versions
-from digiplace.core.models import Department, Municipality
 
 from . import selectors
 from .models import Category, Neighbourhood
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Department, Municipality
 
 T = TypeVar("T")
 

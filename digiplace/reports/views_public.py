@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -163,11 +164,20 @@ def _list_page(request: HttpRequest, municipality: Any, form: ReportFilterForm) 
     found = _lookups(request, municipality)
     neighbourhoods = {neighbourhood.pk: neighbourhood for neighbourhood in found.neighbourhoods}
     url_pattern = reverse("reports:report_detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
+    zone = timezone.get_current_timezone()
+    short_dates: dict[datetime.date, str] = {}
     rows = list(page.object_list)
+    # What each row shows, worked out here: template filters in a loop cost more.
     for report in rows:
         report.category = found.category_names[report.category_id]
         report.neighbourhood = neighbourhoods.get(report.neighbourhood_id)
         report.detail_url = url_pattern.format(report.pk)
+        report.excerpt = Truncator(report.description).chars(90)
+        created = report.created_at.astimezone(zone)
+        report.created_iso = created.isoformat()
+        if created.date() not in short_dates:
+            short_dates[created.date()] = formats.date_format(created, "SHORT_DATE_FORMAT")
+        report.created_short = short_dates[created.date()]
     page.object_list = rows
     return page
 

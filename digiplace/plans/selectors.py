@@ -12,6 +12,7 @@ number of rows.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -822,6 +823,7 @@ def _governance_views(plan: Plan) -> list[GovernanceBodyView]:
 
 @dataclass
 class PlanFigures:
+    version: str  # the plans version they were computed under (and are cached by)
     progress: PlanProgress
     filter_options: dict[str, list[str]]
     facet_rows: list[FacetRow]
@@ -867,7 +869,7 @@ class PlanFigures:
         return readings
 
 
-def _plan_figures_compute(plan: Plan) -> PlanFigures:
+def _plan_figures_compute(plan: Plan, version: str) -> PlanFigures:
     kpi_rows: list[Kpi] = list(
         plan_kpis(plan=plan)
         .select_related(None)
@@ -911,6 +913,7 @@ def _plan_figures_compute(plan: Plan) -> PlanFigures:
         assert group.pillar_id is not None
         working_groups[group.pillar_id].append(group)
     return PlanFigures(
+        version=version,
         progress=project_progress_map(plan=plan),
         filter_options=project_filter_options(plan=plan),
         facet_rows=facet_rows,
@@ -952,10 +955,10 @@ def _index_key(municipality_id: int, version: str) -> str:
     return f"plans:index:{municipality_id}:{version}"
 
 
-def _figures_cached(plan: Plan, key: str, found: dict[str, Any]) -> PlanFigures:
+def _figures_cached(plan: Plan, key: str, version: str, found: dict[str, Any]) -> PlanFigures:
     figures = found.get(key)
     if not isinstance(figures, PlanFigures):
-        figures = _plan_figures_compute(plan)
+        figures = _plan_figures_compute(plan, version)
         cache.set(key, figures, timeout=FIGURES_TIMEOUT)
     return figures
 
@@ -976,7 +979,7 @@ def plan_list_with_figures(*, municipality: Municipality) -> list[tuple[Plan, Pl
     plans = _index_cached(municipality, index_key, found)
     keys = {plan.pk: _figures_key(municipality.pk, plan.key, version) for plan in plans}
     found = cache.get_many(list(keys.values())) if keys else {}
-    return [(plan, _figures_cached(plan, keys[plan.pk], found)) for plan in plans]
+    return [(plan, _figures_cached(plan, keys[plan.pk], version, found)) for plan in plans]
 
 
 def plan_get_with_figures(
@@ -993,11 +996,52 @@ def plan_get_with_figures(
     )
     if plan is None:
         return None
-    return plan, _figures_cached(plan, figures_key, found)
+    return plan, _figures_cached(plan, figures_key, version, found)
 
 
 def plan_figures(*, plan: Plan) -> PlanFigures:
     """One plan's figures (see ``plan_get_with_figures``)."""
     version = cache_version(plan.municipality_id, "plans")
     key = _figures_key(plan.municipality_id, plan.key, version)
-    return _figures_cached(plan, key, cache.get_many([key]))
+    return _figures_cached(plan, key, version, cache.get_many([key]))
+
+
+@dataclass
+class ProjectPage:
+    """What a project's public page lists, read once per change (``project_page_get``)."""
+
+    project: Project
+    activities: list[Activity]
+    kpis: list[Kpi]
+    series: dict[int, list[tuple[datetime.date, Decimal]]]
+    risks: list[Risk]
+    working_groups: list[WorkingGroup]
+    changes: list[ChangeRecord]
+
+
+def project_page_get(*, plan: Plan, figures: PlanFigures, key: str) -> ProjectPage | None:
+    """A project of the plan and what its page lists: one cache read while nothing changed
+    (``figures.version``), else seven queries. Unknown keys are not cached."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    cache_key = f"plans:project:{plan.municipality_id}:{plan.pk}:{digest}:{figures.version}"
+    page = cache.get(cache_key)
+    if isinstance(page, ProjectPage):
+        return page
+    project = project_get_in(
+        plan=plan, key=key, pillars=figures.pillars, objectives=figures.all_objectives()
+    )
+    if project is None:
+        return None
+    # The KPI blocks show no pillar, objective or project of a KPI: no joins.
+    kpis = list(kpi_list(plan=plan, project=project).select_related(None))
+    page = ProjectPage(
+        project=project,
+        activities=list(project_activities(project=project)),
+        kpis=kpis,
+        series=kpi_series_map(kpis=kpis),
+        risks=list(project_risks(project=project)),
+        working_groups=list(project_working_groups(project=project)),
+        changes=list(project_timeline(project=project)),
+    )
+    cache.set(cache_key, page, timeout=FIGURES_TIMEOUT)
+    return page

@@ -55,16 +55,11 @@ def _pillar(figures: selectors.PlanFigures, pillar_key: str) -> Pillar:
     return pillar
 
 
-def _project(plan: Plan, figures: selectors.PlanFigures, project_key: str) -> Project:
-    project = selectors.project_get_in(
-        plan=plan,
-        key=project_key,
-        pillars=figures.pillars,
-        objectives=figures.all_objectives(),
-    )
-    if project is None:
+def _project(plan: Plan, figures: selectors.PlanFigures, project_key: str) -> selectors.ProjectPage:
+    found = selectors.project_page_get(plan=plan, figures=figures, key=project_key)
+    if found is None:
         raise Http404
-    return project
+    return found
 
 
 @require_GET
@@ -277,14 +272,12 @@ def _project_page(
     request: HttpRequest,
     plan: Plan,
     figures: selectors.PlanFigures,
-    project: Project,
+    found: selectors.ProjectPage,
     form: InterestForm,
     status: int = 200,
 ) -> HttpResponse:
-    activities = list(selectors.project_activities(project=project))
-    kpis = list(_kpis(selectors.kpi_list(plan=plan, project=project)))
-    series = selectors.kpi_series_map(kpis=kpis)
-    readings = figures.kpi_readings(kpis=kpis)
+    project, activities, series = found.project, found.activities, found.series
+    readings = figures.kpi_readings(kpis=found.kpis)
     context = {
         "plan": plan,
         "plan_section": "projects",
@@ -296,10 +289,10 @@ def _project_page(
             (reading, _kpi_chart(kpi=reading.kpi, series=series[reading.kpi.pk]))
             for reading in readings
         ],
-        "risks": list(selectors.project_risks(project=project)),
-        "working_groups": list(selectors.project_working_groups(project=project)),
+        "risks": found.risks,
+        "working_groups": found.working_groups,
         "interest_count": figures.project_interest_counts.get(project.pk, 0),
-        "changes": list(selectors.project_timeline(project=project)),
+        "changes": found.changes,
         "features": _project_features(project=project),
         "form": form,
     }
@@ -309,22 +302,22 @@ def _project_page(
 @require_GET
 def project_detail(request: HttpRequest, plan_key: str, project_key: str) -> HttpResponse:
     plan, figures = _plan_figures(request, plan_key)
-    project = _project(plan, figures, project_key)
+    found = _project(plan, figures, project_key)
     return _project_page(
-        request, plan, figures, project, InterestForm(initial=_interest_form_initial(request))
+        request, plan, figures, found, InterestForm(initial=_interest_form_initial(request))
     )
 
 
 @require_POST
 def interest_create(request: HttpRequest, plan_key: str, project_key: str) -> HttpResponse:
     plan, figures = _plan_figures(request, plan_key)
-    project = _project(plan, figures, project_key)
+    found = _project(plan, figures, project_key)
     return _interest_submit(
         request,
         plan,
-        {"project": project},
-        success_url=reverse("plans:project_detail", args=[plan.key, project.key]),
-        page=lambda form: _project_page(request, plan, figures, project, form, status=400),
+        {"project": found.project},
+        success_url=reverse("plans:project_detail", args=[plan.key, found.project.key]),
+        page=lambda form: _project_page(request, plan, figures, found, form, status=400),
     )
 
 

@@ -47,7 +47,7 @@ PLANS_QUERIES = {
     "plan_detail": 0,
     "pillar_detail": 2,  # its projects, its KPIs
     "objective_detail": 2,  # its projects, its KPIs
-    "project_detail": 7,  # project, activities, KPIs, readings, risks, groups, timeline
+    "project_detail": 0,  # what it lists is read once per change, as the figures
     "project_list": 2,  # count, page
     "project_list_filtered": 2,
     "project_list_search": 3,  # and the facets of the searched projects
@@ -284,3 +284,29 @@ def test_templates_are_compiled_once_per_process() -> None:
     options = settings.TEMPLATES[0].get("OPTIONS", {})
     assert isinstance(options, dict)
     assert "loaders" not in options
+
+
+@pytest.mark.django_db
+def test_a_project_page_shows_a_new_reading_and_risk_on_the_next_request(
+    botosani: Municipality,
+) -> None:
+    # Given a project page read once (what it lists is now cached)
+    built = _build(botosani, projects=1)
+    client = _client("en")
+    path = f"/plans/{built.plan.key}/projects/{built.project_key}/"
+    assert "Flooded underpass" not in client.get(path, headers={"host": HOST}).content.decode()
+    project = built.plan.projects.get(key=built.project_key)
+
+    # When a KPI reading and a risk are recorded
+    kpi = project.kpis.get()
+    MeasurementFactory.create(
+        municipality=botosani, kpi=kpi, date=datetime.date(2025, 1, 1), value=Decimal("47")
+    )
+    RiskFactory.create(
+        municipality=botosani, plan=built.plan, project=project, description_en="Flooded underpass"
+    )
+
+    # Then the next request shows both
+    page = client.get(path, headers={"host": HOST}).content.decode()
+    assert "Flooded underpass" in page
+    assert "47%" in page

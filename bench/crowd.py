@@ -40,7 +40,7 @@ CONNECTIONS = {ANONYMOUS: 50, SIGNED_IN: 20, DATA: 50, FLOOR: 50}
 FLOOR_EVERY = 20
 # After a run, wrk's last connections leave requests queued in gunicorn: the next run waits
 # until /healthz answers this fast again (at most DRAIN_SECONDS).
-DRAIN_MS, DRAIN_SECONDS = 50.0, 15.0
+DRAIN_MS, DRAIN_SECONDS = 50.0, 3.0
 GOAL_TEXT = {
     ANONYMOUS: "≥ 0.5 of the floor, p99 < 100 ms",
     SIGNED_IN: "p95 < 100 ms at 20 connections",
@@ -215,7 +215,28 @@ def discover_targets(base: str, per_kind: int, quick: bool) -> list[Target]:
     return [*anonymous, *signed_in, *data]
 
 
-def write_tables(results: list[Result], database: str, output: Path, summary: str) -> None:
+def summarise(results: list[Result], started: float) -> tuple[str, int]:
+    """The summary line and the number of errors."""
+    measured = [result for result in results if result.target.kind != FLOOR]
+    parts = []
+    for kind in (ANONYMOUS, SIGNED_IN, DATA):
+        of_kind = [result for result in measured if result.target.kind == kind]
+        parts.append(f"{kind} {sum(r.met for r in of_kind)}/{len(of_kind)} ({GOAL_TEXT[kind]})")
+    errors = sum(bool(result.error) for result in measured)
+    floors = [result.figures["rps"] for result in results if result.target.kind == FLOOR]
+    summary = (
+        f"{sum(r.met for r in measured)} of {len(measured)} URLs met their goal: "
+        + "; ".join(parts)
+        + f"; {errors} errors. Floor /healthz {min(floors, default=0):.0f}–"
+        f"{max(floors, default=0):.0f} req/s; {os.cpu_count()} CPU cores, load average "
+        f"{os.getloadavg()[0]:.1f} at the end; {time.monotonic() - started:.0f} s in all."
+    )
+    return summary, errors
+
+
+def write_tables(
+    results: list[Result], database: str, output: Path, summary: str, *, show: bool = True
+) -> None:
     header = [
         "kind",
         "city",
@@ -257,9 +278,12 @@ def write_tables(results: list[Result], database: str, output: Path, summary: st
     ]
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
     (output / f"crowd-{database}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    widths = [18, 10, 4, 46, 7, 7, 7, 7, 6]
+    if not show:
+        return
+    widths = [18, 10, 4, 46, 7, 7, 7, 7, 5]  # the goal's column last, as wide as it is
     print()
-    print("  ".join(name[:width].ljust(width) for name, width in zip(header, widths, strict=False)))
+    names = [name[:width].ljust(width) for name, width in zip(header, widths, strict=False)]
+    print("  ".join([*names, header[-1]]))
     for row in rows:
         cells = [
             cell if len(cell) <= width else cell[: width - 1] + "…"
@@ -346,20 +370,16 @@ def main() -> None:
             + result.verdict,
             flush=True,
         )
-    measured = [result for result in results if result.target.kind != FLOOR]
-    parts = []
-    for kind in (ANONYMOUS, SIGNED_IN, DATA):
-        of_kind = [result for result in measured if result.target.kind == kind]
-        parts.append(f"{kind} {sum(r.met for r in of_kind)}/{len(of_kind)} ({GOAL_TEXT[kind]})")
-    errors = sum(bool(result.error) for result in measured)
-    floors = [result.figures["rps"] for result in results if result.target.kind == FLOOR]
-    summary = (
-        f"{sum(r.met for r in measured)} of {len(measured)} URLs met their goal: "
-        + "; ".join(parts)
-        + f"; {errors} errors. Floor /healthz {min(floors, default=0):.0f}–"
-        f"{max(floors, default=0):.0f} req/s; {os.cpu_count()} CPU cores, load average "
-        f"{os.getloadavg()[0]:.1f} at the end; {time.monotonic() - started:.0f} s in all."
-    )
+        # The files so far, so that an interrupted run leaves its figures.
+        partial, _errors = summarise(results, started)
+        write_tables(
+            results,
+            arguments.database,
+            arguments.output,
+            f"(interrupted after {number + 1} of {len(targets)} URLs) {partial}",
+            show=False,
+        )
+    summary, errors = summarise(results, started)
     write_tables(results, arguments.database, arguments.output, summary)
     # Pages that do not answer 200 are broken, not slow: the run fails.
     sys.exit(1 if errors else 0)

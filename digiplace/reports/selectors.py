@@ -16,8 +16,10 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -33,6 +35,7 @@ from .models import (
     Report,
     ReportStatus,
     ReportUpdate,
+    Supporter,
 )
 
 DUPLICATE_RADIUS_METRES = 250
@@ -209,6 +212,19 @@ def report_search(
             overdue_first, F("expected_at").asc(nulls_last=True), "-created_at", "-id"
         )
     return reports.order_by("-created_at", "-id")
+
+
+def report_confirmed_supporters() -> Subquery:
+    """The number of a report's confirmed supporters, to annotate a query of reports with
+    (its page reads the report and the number in one query)."""
+    counted = (
+        Supporter.objects.filter(report=OuterRef("pk"), confirmed_at__isnull=False)
+        .order_by()
+        .values("report")
+        .annotate(number=Count("id"))
+        .values("number")
+    )
+    return Subquery(counted, output_field=IntegerField())
 
 
 def report_timeline(*, report: Report, include_internal: bool = False) -> list[ReportUpdate]:

@@ -89,7 +89,9 @@ def _neighbourhoods(municipality: Any) -> list[Neighbourhood]:
 
 def _public_report(request: HttpRequest, pk: int) -> Report:
     return get_object_or_404(
-        Report.objects.select_related("category", "neighbourhood", "department"),
+        Report.objects.select_related("category", "neighbourhood", "department").annotate(
+            confirmed_supporters=selectors.report_confirmed_supporters()
+        ),
         pk=pk,
         municipality=request_municipality(request),
         is_hidden=False,
@@ -608,7 +610,7 @@ def _detail_page(
         "photos": [photo for photo in report.photos.all() if not photo.is_hidden],
         "timeline": _timeline(report),
         "answers": report_answers(report=report),
-        "supporter_count": report.supporters.filter(confirmed_at__isnull=False).count(),
+        "supporter_count": getattr(report, "confirmed_supporters", None) or 0,
         "my_support": selectors_resident.supporter_for(
             report=report, user=user, supporter_ids=views_resident.supporter_ids(request)
         ),

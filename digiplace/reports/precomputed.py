@@ -2,9 +2,10 @@
 
 Each value sits in the shared cache under a key that carries the versions of the data it
 comes from (``core.cache_versions``: reports, and core for the departments' names), so a
-write moves the key and the next reader computes it afresh: never stale, never expired
-by time alone. Values hold no personal data: counts, names of categories, neighbourhoods
-and departments, positions and statuses of visible reports.
+write moves the key and the next reader computes it afresh: never stale, whatever the
+expiry (which only clears the values of versions gone by). Values hold no personal data:
+counts, names of categories, neighbourhoods and departments, positions and statuses of
+visible reports, the filters' HTML.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ T = TypeVar("T")
 CLUSTER_CELL_PIXELS = 64
 CLUSTER_BELOW_ZOOM = 16
 TILE_PIXELS = 256
+# Values stay a day at most, so that those of versions gone by leave the cache (freshness
+# comes from the key, never from this expiry).
+KEEP_SECONDS = 24 * 60 * 60
 
 
 class Versions:
@@ -65,7 +69,7 @@ def once_per_change(
     value: T | None = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, timeout=None)
+        cache.set(key, value, timeout=KEEP_SECONDS)
     return value
 
 

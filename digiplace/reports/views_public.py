@@ -153,7 +153,7 @@ def _result_count(facets: selectors.ReportFacets, filters: selectors.ReportFilte
 def _list_page(request: HttpRequest, municipality: Any, form: ReportFilterForm) -> Any:
     """The page of results and the filters' counts: the counts once per change, then one
     narrow query for the page's rows, whose categories and neighbourhoods come from the
-    lookups (no join)."""
+    lookups (no join). The page's rows are dicts of what each row shows."""
     filters = form.search_filters()
     facets = precomputed.report_facets(versions=_versions(request, municipality), filters=filters)
     form.facets_apply(facets)
@@ -168,19 +168,29 @@ def _list_page(request: HttpRequest, municipality: Any, form: ReportFilterForm) 
     url_pattern = reverse("reports:report_detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
     zone = timezone.get_current_timezone()
     short_dates: dict[datetime.date, str] = {}
-    rows = list(page.object_list)
-    # What each row shows, worked out here: template filters in a loop cost more.
-    for report in rows:
-        report.category = found.category_names[report.category_id]
-        report.neighbourhood = neighbourhoods.get(report.neighbourhood_id)
-        report.detail_url = url_pattern.format(report.pk)
-        report.excerpt = Truncator(report.description).chars(90)
+    rows = []
+    # Each row as a plain dict of what it shows: the template reads a dict's keys faster
+    # than a model's attributes, and filters in a loop cost more than this.
+    for report in page.object_list:
         created = report.created_at.astimezone(zone)
-        report.created_iso = created.isoformat()
         if created.date() not in short_dates:
             short_dates[created.date()] = formats.date_format(created, "SHORT_DATE_FORMAT")
-        report.created_short = short_dates[created.date()]
-    page.object_list = rows
+        neighbourhood = neighbourhoods.get(report.neighbourhood_id)
+        rows.append(
+            {
+                "pk": report.pk,
+                "url": url_pattern.format(report.pk),
+                "category": found.category_names[report.category_id].name,
+                "excerpt": Truncator(report.description).chars(90),
+                "is_open": report.is_open,
+                "status": report.get_status_display(),
+                "is_overdue": report.is_overdue,
+                "neighbourhood": neighbourhood.name if neighbourhood is not None else "",
+                "created_iso": created.isoformat(),
+                "created_short": short_dates[created.date()],
+            }
+        )
+    page.object_list = rows  # type: ignore[assignment]
     return page
 
 

@@ -39,6 +39,8 @@ from .serializers import (
 )
 
 STAFF_TAG = "back office"
+
+
 def _service_error(error: DjangoValidationError) -> ValidationError:
     """A service's ValidationError as DRF's, so it answers 400 with the messages by field."""
     return ValidationError(detail=serializers.as_serializer_error(error))

@@ -4,9 +4,11 @@ conditional GET, and a fresh page after every write (core.page_cache, core.cache
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
 from django.test import Client
 from django.test.client import RequestFactory
@@ -263,3 +265,43 @@ def test_views_marked_never_page_cached_are_neither_served_nor_stored(
         answer = client.get("/unsubscribe/some-token/")
         assert "X-Cache" not in answer
         assert "no-store" in answer["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("change", "public"),
+    [
+        ({}, True),
+        ({"cookie": "csrftoken"}, True),
+        ({"cookie": "messages"}, False),
+        ({"cookie": "sessionid"}, False),
+        ({"header": ("Cache-Control", "private, no-store")}, False),
+        ({"header": ("Vary", "Accept")}, False),
+        ({"header": ("Vary", "HX-Request")}, True),
+        ({"status": 404}, False),
+        ({"content_type": "image/png"}, False),
+        ({"token_asked": True}, False),
+        ({"session_modified": True}, False),
+    ],
+)
+def test_only_answers_the_same_for_every_anonymous_visitor_are_stored(
+    change: dict[str, Any], public: bool
+) -> None:
+    from django.http import HttpResponse
+
+    from digiplace.core.page_cache import _public
+
+    request = RequestFactory().get("/")
+    request.session = SessionStore()  # type: ignore[attr-defined]
+    if change.get("session_modified"):
+        request.session["seen"] = True  # type: ignore[attr-defined]
+    response = HttpResponse(
+        "<p>page</p>",
+        status=change.get("status", 200),
+        content_type=change.get("content_type", "text/html; charset=utf-8"),
+    )
+    if "cookie" in change:
+        response.set_cookie(change["cookie"], "value")
+    if "header" in change:
+        name, value = change["header"]
+        response[name] = value
+    assert _public(request, response, change.get("token_asked", False)) is public

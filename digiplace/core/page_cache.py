@@ -23,8 +23,10 @@ CSRF cookie. If anything else asks for a token while the page renders, it is not
 HTTP: stored pages (and streamed public exports, which are not stored: ``X-Cache: pass``)
 carry a weak ``ETag`` (the key) and ``Last-Modified`` (the newest
 version's time or the deploy's); ``If-None-Match`` / ``If-Modified-Since`` get a 304;
-``Cache-Control: public, max-age=0, s-maxage=PAGE_CACHE_PROXY_SECONDS`` lets a reverse proxy
-hold them for seconds. Everything else gets ``private, no-cache`` unless the view chose.
+answers without the visitor's CSRF token (data, feeds, sitemaps) get ``Cache-Control: public,
+max-age=0, s-maxage=PAGE_CACHE_PROXY_SECONDS``, so a reverse proxy may hold them for seconds;
+pages that carry the token, and everything else, get ``private, no-cache`` unless the view
+chose.
 """
 
 from __future__ import annotations

@@ -107,6 +107,22 @@ class ResponseForm(forms.Form):
     )
 
 
+def _staff_choices(municipality: Municipality, *, with_department: bool) -> list[tuple[str, str]]:
+    """The city's active staff as (user id, name) choices, optionally with their department."""
+    return [
+        (
+            str(membership.user_id),
+            f"{membership.user}"
+            + (
+                f" · {membership.department.name}"
+                if with_department and membership.department
+                else ""
+            ),
+        )
+        for membership in core_selectors.staff_memberships_active(municipality=municipality)
+    ]
+
+
 class AssignForm(forms.Form):
     assignee = forms.TypedChoiceField(
         label=_("Assign to"),
@@ -119,17 +135,9 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.municipality = municipality
-        memberships = core_selectors.staff_memberships_active(municipality=municipality)
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
             ("", _("Nobody")),
-            *(
-                (
-                    str(membership.user_id),
-                    f"{membership.user}"
-                    + (f" · {membership.department.name}" if membership.department else ""),
-                )
-                for membership in memberships
-            ),
+            *_staff_choices(municipality, with_department=True),
         ]
 
     def assignee_user(self) -> User | None:
@@ -219,11 +227,10 @@ class BulkActionForm(forms.Form):
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.municipality = municipality
-        memberships = core_selectors.staff_memberships_active(municipality=municipality)
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
             ("", _("Choose a person")),
             (BULK_NOBODY, _("Nobody")),
-            *((str(membership.user_id), str(membership.user)) for membership in memberships),
+            *_staff_choices(municipality, with_department=False),
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -1,5 +1,9 @@
 """The crowd benchmark's measurements (run by bench/run-crowd against a running gunicorn).
 
+Each row also gives "uncached ms": the median of three single requests the page cache
+cannot answer (a query parameter of their own), what a page costs after a write or on a
+signed-in person's first visit.
+
 Every URL crowd_discover finds is run under wrk side by side with /healthz, the floor (one
 ``SELECT 1`` through the whole middleware stack), measured first and again every
 ``FLOOR_EVERY`` URLs so that each page is compared with a floor taken minutes, not a quarter
@@ -14,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -38,6 +44,7 @@ from digiplace.core.models import Municipality  # noqa: E402
 ANONYMOUS, SIGNED_IN, DATA, FLOOR = "anonymous", "signed-in", "data API", "floor"
 CONNECTIONS = {ANONYMOUS: 50, SIGNED_IN: 20, DATA: 50, FLOOR: 50}
 FLOOR_EVERY = 20
+_UNCACHED = itertools.count(1)
 # After a run, wrk's last connections leave requests queued in gunicorn: the next run waits
 # until /healthz answers this fast again (at most DRAIN_SECONDS).
 DRAIN_MS, DRAIN_SECONDS = 50.0, 3.0
@@ -64,6 +71,7 @@ class Result:
     target: Target
     figures: dict[str, float] = field(default_factory=dict)
     floor_rps: float = 0.0
+    uncached_ms: float | None = None
     error: str = ""
 
     @property
@@ -142,6 +150,22 @@ def wrk(base: str, target: Target, seconds: int, warm_up: bool) -> dict[str, flo
         name: float(value)
         for name, value in (pair.split("=", 1) for pair in line.removeprefix("RESULT ").split())
     }
+
+
+def uncached_ms(base: str, target: Target, count: int = 3) -> float | None:
+    """The median time of ``count`` single requests that the page cache cannot answer (a
+    query parameter of their own, which the key holds and views ignore): what a visit costs
+    after a write, or a signed-in person's first visit. None if they do not answer 200."""
+    client = discover.Client(base, target.host, dict(target.cookies))
+    separator = "&" if "?" in target.path else "?"
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        answer = client.get(f"{target.path}{separator}_uncached={next(_UNCACHED)}")
+        if answer.status != 200:
+            return None
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
 
 
 def precheck(base: str, target: Target) -> str:
@@ -247,6 +271,7 @@ def write_tables(
         "p95 ms",
         "p99 ms",
         "share of the floor",
+        "uncached ms",
         "goal",
     ]
     rows = []
@@ -264,6 +289,7 @@ def write_tables(
             if figures
             else ["", "", "", "", ""]
         )
+        numbers.append(f"{result.uncached_ms:.1f}" if result.uncached_ms is not None else "")
         rows.append([kind, target.city, target.language, target.path, *numbers, result.verdict])
     output.mkdir(parents=True, exist_ok=True)
     with (output / f"crowd-{database}.csv").open("w", newline="", encoding="utf-8") as file:
@@ -280,7 +306,7 @@ def write_tables(
     (output / f"crowd-{database}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     if not show:
         return
-    widths = [18, 10, 4, 46, 7, 7, 7, 7, 5]  # the goal's column last, as wide as it is
+    widths = [18, 10, 4, 46, 7, 7, 7, 7, 5, 8]  # the goal's column last, as wide as it is
     print()
     names = [name[:width].ljust(width) for name, width in zip(header, widths, strict=False)]
     print("  ".join([*names, header[-1]]))
@@ -358,6 +384,9 @@ def main() -> None:
                 )
             elif errors:
                 result.error = f"{errors} socket errors or timeouts"
+            else:
+                drain(arguments.base, target.host)
+                result.uncached_ms = uncached_ms(arguments.base, target)
         results.append(result)
         print(
             f"[{number + 1}/{len(targets)}] {target.kind} {target.city} {target.language} "

@@ -72,7 +72,16 @@ def database_from_url(url: str) -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path[1:] if path.startswith("//") else path,
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            # One connection per worker, kept (opening one costs more than a page from the
+            # cache: SQLite reads the whole schema again); write-ahead logging, so that
+            # readers never wait for a writer (the web workers, the task worker).
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            },
         }
     if parsed.scheme in {"postgres", "postgresql"}:
         options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
@@ -125,7 +134,9 @@ if MODE == "test" and DATABASES["default"]["ENGINE"] == "django.db.backends.sqli
         "NAME": str(Path(tempfile.gettempdir()) / f"digiplace-test-{os.getpid()}.sqlite3")
     }
     # Throwaway data: no waiting for the disk on each commit (as the PostgreSQL pass's fsync=off).
-    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA synchronous=OFF"  # type: ignore[index]
+    DATABASES["default"]["OPTIONS"]["init_command"] = (  # type: ignore[index]
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF"
+    )
 
 # Shared by every process (web workers, the task worker, management commands), so that a
 # change made in one is seen by all: Redis when configured, else the database (table made by
@@ -148,6 +159,11 @@ CACHES: dict[str, dict[str, Any]] = {
 # once: core.cache_versions); a reverse proxy may hold public data this many seconds.
 PAGE_CACHE_SECONDS = env_int("DIGIPLACE_PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_PROXY_SECONDS = env_int("DIGIPLACE_PAGE_CACHE_PROXY_SECONDS", 2)
+# Signed-in pages are kept, for their session only, at most this long (they also count
+# minutes: overdue reports); any write they could show makes them new at once.
+PRIVATE_PAGE_CACHE_SECONDS = env_int("DIGIPLACE_PRIVATE_PAGE_CACHE_SECONDS", 60)
+# Streamed public exports up to this size are stored like pages; larger ones stream on.
+PAGE_CACHE_MAX_BYTES = env_int("DIGIPLACE_PAGE_CACHE_MAX_BYTES", 2_000_000)
 
 # Host names that show the platform's landing page (the list of hosted municipalities).
 PLATFORM_HOSTS = env_list(

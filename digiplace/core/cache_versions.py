@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -54,15 +55,26 @@ _KEY_PREFIX = "digiplace:ver"
 _CODE_SUFFIXES = {".py", ".html", ".txt", ".mo", ".js", ".css", ".svg", ".json"}
 
 
-# City-owned records no public page shows: their writes move no version (the audit log is
-# written on every staff action, and would otherwise empty the city's page cache each time).
+# Stands, in a signed-in page's key, for the city-owned records only staff pages show:
+# their writes move this version, not their module's (the audit log is written on every
+# staff action, and would otherwise empty the city's public page cache each time).
+STAFF = "staff"
 NOT_PUBLIC_MODELS = frozenset({"core.AuditLogEntry", "core.StaffMembership"})
+# Stands for the people's own records (accounts, notifications, email opt-outs), which no
+# public page shows and signed-in pages do: one version for the platform, moved by any write.
+PEOPLE = "people"
+PEOPLE_MODELS = frozenset({"core.User", "core.Notification", "core.EmailOptOut", "authtoken.Token"})
 
 
 def model_module(model: type[Model]) -> str | None:
-    """The module whose version a write of ``model`` moves, or None if no page shows it."""
-    if model._meta.label in NOT_PUBLIC_MODELS:
-        return None
+    """The module whose version a write of ``model`` moves: its app's, ``STAFF`` for the
+    city-owned records only staff see, ``PEOPLE`` for the people's own (a platform-wide
+    version); None for records no page shows."""
+    label = model._meta.label
+    if label in NOT_PUBLIC_MODELS:
+        return STAFF
+    if label in PEOPLE_MODELS:
+        return PEOPLE
     return model._meta.app_label
 
 
@@ -105,8 +117,17 @@ def _new_token() -> str:
 
 def cache_versions_of(pairs: Iterable[tuple[int | None, str]]) -> list[str]:
     """The current versions of several (municipality id, module) pairs, in one cache read."""
+    return cache_versions_and(pairs, [])[0]
+
+
+def cache_versions_and(
+    pairs: Iterable[tuple[int | None, str]], others: list[str]
+) -> tuple[list[str], dict[str, Any]]:
+    """The current versions of several (municipality id, module) pairs and the values of
+    the ``others`` cache keys that are there, in one cache read (a page and its versions)."""
     keys = [_key(municipality_id, module) for municipality_id, module in pairs]
-    found: dict[str, str] = cache.get_many(keys)
+    found: dict[str, Any] = cache.get_many(keys + others)
+    extra = {key: found.pop(key) for key in others if key in found}
     versions: list[str] = []
     for key in keys:
         token = found.get(key)
@@ -119,7 +140,7 @@ def cache_versions_of(pairs: Iterable[tuple[int | None, str]]) -> list[str]:
                 token = _new_token()
             found[key] = token
         versions.append(f"{code_version()}-{token}")
-    return versions
+    return versions, extra
 
 
 def cache_versions(municipality_id: int | None, modules: Iterable[str]) -> dict[str, str]:

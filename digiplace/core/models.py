@@ -186,8 +186,44 @@ class CityOwnedModel(models.Model):
         abstract = True
 
 
+class PeopleQuerySet(models.QuerySet[_T]):
+    """The people's own records (``cache_versions.PEOPLE_MODELS``): bulk writes move the
+    platform's ``PEOPLE`` version, which every signed-in page carries in its cache key
+    (saves and deletes move it through ``core.signals``)."""
+
+    def _cache_versions_bump(self) -> None:
+        from .cache_versions import PEOPLE, PLATFORM, cache_version_bump
+
+        cache_version_bump(PLATFORM, PEOPLE)
+
+    def update(self, **kwargs: Any) -> int:
+        updated = super().update(**kwargs)
+        if updated:
+            self._cache_versions_bump()
+        return updated
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_create(self, objs: Iterable[_T], *args: Any, **kwargs: Any) -> list[_T]:
+        created = super().bulk_create(objs, *args, **kwargs)
+        self._cache_versions_bump()
+        return created
+
+    bulk_create.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_update(self, objs: Iterable[_T], *args: Any, **kwargs: Any) -> int:
+        updated = super().bulk_update(objs, *args, **kwargs)
+        self._cache_versions_bump()
+        return updated
+
+    bulk_update.alters_data = True  # type: ignore[attr-defined]
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_queryset(self) -> PeopleQuerySet[User]:
+        return PeopleQuerySet(self.model, using=self._db)
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         if not email:
@@ -377,6 +413,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
 
+    objects = PeopleQuerySet["Notification"].as_manager()
+
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
@@ -395,6 +433,8 @@ class EmailOptOut(models.Model):
     email_digest = models.CharField(max_length=64)
     scope = models.CharField(max_length=100)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PeopleQuerySet["EmailOptOut"].as_manager()
 
     class Meta:
         constraints = [

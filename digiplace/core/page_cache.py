@@ -1,4 +1,4 @@
-"""Whole anonymous pages from the shared cache, never older than the last write they show.
+"""Whole pages from the shared cache, never older than the last write they show.
 
 ``PageCacheMiddleware`` serves a GET or HEAD from the cache when the visitor is anonymous
 and carries no cookie but the CSRF and language cookies, and stores the answer when the
@@ -6,8 +6,8 @@ view's response is public (200, HTML, JSON, CSV or XML, not streamed, no cookie 
 CSRF's, no session written, no ``Cache-Control`` of its own, not opted out with
 ``never_page_cached``).
 
-The key: the municipality, host, scheme, language, path, normalised query (sorted, blank
-values dropped), the city's local date (pages that count days), and the versions
+The key: the municipality, host, scheme, language, path, normalised query (sorted, encoded
+one way), the city's local date (pages that count days), and the versions
 (``cache_versions``) of the modules the page shows: its own module (the app of its view),
 ``core`` and what its ``ModuleSpec.page_depends_on`` names; core's pages (home, sitemap)
 show every module; pages on the platform's hosts and views marked ``page_lists_cities``
@@ -15,33 +15,55 @@ also carry the version every municipality change moves. A write moves a version,
 next request misses: pages are never invalidated by time, only held at most
 ``PAGE_CACHE_SECONDS``.
 
+Signed-in pages (a session cookie whose session names a user; no other cookie but CSRF's
+and the language's) are stored too, for that session only, under their own prefix: the key
+adds the session's key and a digest of its data (a message waiting, a new API key to show:
+another key), the versions of every module of the city, of ``STAFF`` (the records only
+staff pages show) and the platform's ``PEOPLE`` (accounts, notifications), and the current
+``PRIVATE_PAGE_CACHE_SECONDS`` window, since such pages also count minutes (overdue
+reports). They are never given to a shared cache (``private, no-cache``), and the view
+(with its permission checks) runs again whenever anything it could show has changed.
+
 CSRF: a page going into the cache is rendered with ``CSRF_PLACEHOLDER`` in place of the
 token (``core.context_processors.platform``); every answer, hit or miss, has the
 placeholder replaced with the visitor's own ``get_token(request)``, which also sets the
 CSRF cookie. If anything else asks for a token while the page renders, it is not stored.
 
-HTTP: stored pages (and streamed public exports, which are not stored: ``X-Cache: pass``)
-carry a weak ``ETag`` (the key) and ``Last-Modified`` (the newest
-version's time or the deploy's); ``If-None-Match`` / ``If-Modified-Since`` get a 304;
-answers without the visitor's CSRF token (data, feeds, sitemaps) get ``Cache-Control: public,
-max-age=0, s-maxage=PAGE_CACHE_PROXY_SECONDS``, so a reverse proxy may hold them for seconds;
-pages that carry the token, and everything else, get ``private, no-cache`` unless the view
-chose.
+Streamed public answers (exports) are read into memory and stored like pages when they are
+at most ``PAGE_CACHE_MAX_BYTES``; larger ones stream on (``X-Cache: pass``), validated.
+
+HTTP: stored pages (and the larger streamed exports) carry a weak ``ETag`` (the key) and
+``Last-Modified`` (the newest version's time or the deploy's); ``If-None-Match`` /
+``If-Modified-Since`` get a 304; answers without the visitor's CSRF token (data, feeds,
+sitemaps) to anonymous visitors get ``Cache-Control: public, max-age=0,
+s-maxage=PAGE_CACHE_PROXY_SECONDS``, so a reverse proxy may hold them for seconds; pages that
+carry the token, signed-in pages, and everything else get ``private, no-cache`` unless the
+view chose.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
+import json
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, get_resolver
 from django.utils import timezone
@@ -49,7 +71,15 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from . import modules
-from .cache_versions import CORE, PLATFORM, cache_versions_of, code_time, version_time
+from .cache_versions import (
+    CORE,
+    PEOPLE,
+    PLATFORM,
+    STAFF,
+    cache_versions_and,
+    code_time,
+    version_time,
+)
 
 # As long as a masked CSRF token (64 letters and digits), so lengths do not change.
 CSRF_PLACEHOLDER = "DigiPlaceCsrfTokenPlaceholder" + "0" * 35
@@ -79,10 +109,17 @@ _VARY_ALLOWED = {"cookie", "accept-language", "accept-encoding"} | {
     name.lower() for name in _HTMX_HEADERS
 }
 _SKIPPED_PREFIXES = ("/static/", "/media/", "/healthz", "/admin/", "/backoffice/")
+# Signed-in pages: the back office too (Django's admin never).
+_PERSONAL_SKIPPED_PREFIXES = ("/static/", "/media/", "/healthz", "/admin/")
 _KEY_PREFIX = "digiplace:page"
+_PERSONAL_KEY_PREFIX = "digiplace:mine"
 # Stands, in a page's module list, for the platform's core version: moved by a change of
 # any municipality or host (pages on the platform's hosts, pages that list every city).
 ALL_CITIES = "*cities"
+# Stands for the platform's PEOPLE version (accounts, notifications), in signed-in pages.
+ALL_PEOPLE = "*people"
+
+ANONYMOUS, PERSONAL = "anonymous", "personal"
 
 _V = TypeVar("_V", bound=Callable[..., Any])
 
@@ -115,27 +152,39 @@ def _page_seconds() -> int:
     return int(getattr(settings, "PAGE_CACHE_SECONDS", 600))
 
 
+def _private_seconds() -> int:
+    return max(1, int(getattr(settings, "PRIVATE_PAGE_CACHE_SECONDS", 60)))
+
+
 def _allowed_cookies() -> set[str]:
     return {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
 
 
 def normalised_query(query_string: str) -> str:
-    """The query's parameters sorted, blank values dropped, unknown ones kept."""
-    pairs = [(key, value) for key, value in parse_qsl(query_string, keep_blank_values=True)]
-    return urlencode(sorted((key, value) for key, value in pairs if value.strip()))
+    """The query's parameters sorted and encoded one way. Blank values are kept: a view may
+    tell an empty parameter from an absent one (the staff queue's ``department=`` shows
+    every department, no parameter the person's own)."""
+    return urlencode(sorted(parse_qsl(query_string, keep_blank_values=True)))
 
 
-def _is_anonymous_request(request: HttpRequest) -> bool:
-    if request.method not in {"GET", "HEAD"}:
-        return False
-    if set(request.COOKIES) - _allowed_cookies():
-        return False
-    if "HTTP_AUTHORIZATION" in request.META:
-        return False
-    return not request.path.startswith(_SKIPPED_PREFIXES)
+def _request_kind(request: HttpRequest) -> str | None:
+    """``ANONYMOUS``, ``PERSONAL`` (a signed-in person's session) or None (never cached)."""
+    if request.method not in {"GET", "HEAD"} or "HTTP_AUTHORIZATION" in request.META:
+        return None
+    cookies = set(request.COOKIES) - _allowed_cookies()
+    if not cookies:
+        return None if request.path.startswith(_SKIPPED_PREFIXES) else ANONYMOUS
+    if cookies != {settings.SESSION_COOKIE_NAME} or request.path.startswith(
+        _PERSONAL_SKIPPED_PREFIXES
+    ):
+        return None
+    session = getattr(request, "session", None)
+    if session is None or not session.get(SESSION_KEY):
+        return None
+    return PERSONAL
 
 
-def _page_modules(request: HttpRequest) -> list[str] | None:
+def _page_modules(request: HttpRequest, kind: str = ANONYMOUS) -> list[str] | None:
     """The modules whose data the page shows, or None if it is not a cacheable page."""
     try:
         match = get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
@@ -148,6 +197,9 @@ def _page_modules(request: HttpRequest) -> list[str] | None:
     if app is None:
         return None
     specs = {spec.code: spec for spec in modules.all_modules()}
+    if kind == PERSONAL:
+        # A signed-in page may show anything of the city, and of its people.
+        return [CORE, *sorted(specs), STAFF, ALL_CITIES, ALL_PEOPLE]
     if getattr(request, "municipality", None) is None or _view_flag(func, "page_lists_cities"):
         extra = [ALL_CITIES]
     else:
@@ -162,20 +214,40 @@ def _page_modules(request: HttpRequest) -> list[str] | None:
 
 @dataclass(frozen=True)
 class PageKey:
+    """``key`` names this version of the page; ``slot`` is where the page is stored, the
+    same for every version (a new version replaces the old one), read with the versions in
+    one cache read; ``stored`` is what the slot held when it was read, if of this version:
+    ``(status, headers, content)``."""
+
     key: str
+    slot: str
     etag: str
     last_modified: int
+    stored: tuple[int, list[tuple[str, str]], bytes] | None = field(default=None, compare=False)
 
 
-def page_key(request: HttpRequest, module_codes: list[str]) -> PageKey:
+def _personal_material(request: HttpRequest) -> list[str]:
+    """What makes a signed-in page this session's: its key, its data, the time window."""
+    session = request.session
+    data = json.dumps(dict(session.items()), sort_keys=True, default=str)
+    return [
+        PERSONAL,
+        session.session_key or "",
+        hashlib.sha256(data.encode()).hexdigest(),
+        str(int(time.time()) // _private_seconds()),
+    ]
+
+
+def page_key(request: HttpRequest, module_codes: list[str], kind: str = ANONYMOUS) -> PageKey:
     municipality = getattr(request, "municipality", None)
     municipality_id = municipality.pk if municipality is not None else None
+    special = {ALL_CITIES: (PLATFORM, CORE), ALL_PEOPLE: (PLATFORM, PEOPLE)}
     pairs: list[tuple[int | None, str]] = [
-        (PLATFORM, CORE) if code == ALL_CITIES else (municipality_id, code) for code in module_codes
+        special.get(code, (municipality_id, code)) for code in module_codes
     ]
-    versions = cache_versions_of(pairs)
-    material = "\n".join(
+    page = "\n".join(
         [
+            *(_personal_material(request) if kind == PERSONAL else []),
             str(municipality_id or PLATFORM),
             request.get_host().lower(),
             request.scheme or "",
@@ -184,19 +256,28 @@ def page_key(request: HttpRequest, module_codes: list[str]) -> PageKey:
             normalised_query(request.META.get("QUERY_STRING", "")),
             timezone.localdate().isoformat(),
             *(request.headers.get(name, "")[:200] for name in _HTMX_HEADERS),
-            *versions,
         ]
     )
-    digest = hashlib.sha256(material.encode()).hexdigest()
+    prefix = _PERSONAL_KEY_PREFIX if kind == PERSONAL else _KEY_PREFIX
+    slot = f"{prefix}:{municipality_id or PLATFORM}:{hashlib.sha256(page.encode()).hexdigest()}"
+    versions, found = cache_versions_and(pairs, [slot])
+    digest = hashlib.sha256("\n".join([page, *versions]).encode()).hexdigest()
+    key = f"{prefix}:{municipality_id or PLATFORM}:{digest}"
+    entry = found.get(slot)
+    stored = None
+    if isinstance(entry, tuple) and len(entry) == 4 and entry[0] == key:
+        stored = entry[1:]
     # The page may count days: it is new at the city's midnight too.
     midnight = timezone.make_aware(
         datetime.datetime.combine(timezone.localdate(), datetime.time())
     ).astimezone(datetime.UTC)
     newest = max([version_time(version) for version in versions] + [code_time(), midnight])
     return PageKey(
-        key=f"{_KEY_PREFIX}:{municipality_id or PLATFORM}:{digest}",
+        key=key,
+        slot=slot,
         etag=f'W/"{digest[:32]}"',
         last_modified=int(newest.timestamp()),
+        stored=stored,
     )
 
 
@@ -236,6 +317,31 @@ def _public(request: HttpRequest, response: HttpResponseBase, token_asked: bool)
     return not (session is not None and session.modified)
 
 
+def _buffered(response: HttpResponseBase) -> HttpResponseBase:
+    """A streamed public answer (an export) read into memory if it is at most
+    ``PAGE_CACHE_MAX_BYTES``, so that it can be stored; a larger one goes on streaming,
+    from the part already read."""
+    assert isinstance(response, StreamingHttpResponse | FileResponse)
+    limit = int(getattr(settings, "PAGE_CACHE_MAX_BYTES", 2_000_000))
+    chunks: list[bytes] = []
+    size = 0
+    stream = iter(response.streaming_content)  # type: ignore[arg-type]
+    for chunk in stream:
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            response.streaming_content = itertools.chain(chunks, stream)
+            return response
+    whole = HttpResponse(b"".join(chunks), status=response.status_code)
+    for name, value in response.items():
+        whole[name] = value
+    whole.cookies = response.cookies
+    # The stream's resources (an open file) are released when the server closes the answer
+    # that replaces it (closing the stream here would also signal the request's end).
+    whole._resource_closers.extend(response._resource_closers)  # type: ignore[attr-defined]
+    return whole
+
+
 def _private(response: HttpResponseBase) -> None:
     if not response.has_header("Cache-Control"):
         patch_cache_control(response, private=True, no_cache=True)
@@ -251,23 +357,25 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.path.startswith(("/static/", "/media/", "/healthz")):
             return self.get_response(request)
-        module_codes = _page_modules(request) if _is_anonymous_request(request) else None
-        if module_codes is None:
+        kind = _request_kind(request)
+        module_codes = _page_modules(request, kind) if kind is not None else None
+        if kind is None or module_codes is None:
             response = self.get_response(request)
             _private(response)
             return response
 
-        key = page_key(request, module_codes)
-        stored = cache.get(key.key)
-        if not (isinstance(stored, tuple) and len(stored) == 3):
-            stored = None
+        key = page_key(request, module_codes, kind)
+        # A signed-in page is never for a shared cache, token or not.
+        always_personal = kind == PERSONAL
+        seconds = _private_seconds() if always_personal else _page_seconds()
+        stored = key.stored
         if request.META.get("HTTP_IF_NONE_MATCH") or request.META.get("HTTP_IF_MODIFIED_SINCE"):
             # The same key means the same page: what the visitor holds is current.
             not_modified = get_conditional_response(
                 request, etag=key.etag, last_modified=key.last_modified
             )
             if not_modified is not None:
-                personal = stored is None or _PLACEHOLDER_BYTES in stored[2]
+                personal = always_personal or stored is None or _PLACEHOLDER_BYTES in stored[2]
                 _public_headers(not_modified, key, "hit", personal)
                 return not_modified
 
@@ -276,7 +384,7 @@ class PageCacheMiddleware:
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
-            personal = _with_token(request, response)
+            personal = _with_token(request, response) or always_personal
             _public_headers(response, key, "hit", personal)
             return response
 
@@ -287,15 +395,17 @@ class PageCacheMiddleware:
         token_asked = needed_update or bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = token_asked
         if response.streaming and _public(request, response, token_asked):
-            # A streamed export is not stored, but validated: a repeat gets its 304.
-            _public_headers(response, key, "pass", personal=False)
-            return response
+            response = _buffered(response)
+            if response.streaming:
+                # Too large to store, but validated: a repeat gets its 304.
+                _public_headers(response, key, "pass", personal=always_personal)
+                return response
         if isinstance(response, HttpResponse) and _public(request, response, token_asked):
             headers = [
                 (name, value) for name, value in response.items() if name.lower() not in _NOT_STORED
             ]
-            cache.set(key.key, (response.status_code, headers, response.content), _page_seconds())
-            personal = _with_token(request, response)
+            cache.set(key.slot, (key.key, response.status_code, headers, response.content), seconds)
+            personal = _with_token(request, response) or always_personal
             _public_headers(response, key, "miss", personal)
             return response
         _with_token(request, response)

@@ -2,8 +2,10 @@
 
 Connected in ``CoreConfig.ready()`` to each model by name (not to every model, which would
 cost Django its fast deletes everywhere): every ``CityOwnedModel`` (module = its app label,
-less ``cache_versions.NOT_PUBLIC_MODELS``), ``Municipality`` and ``MunicipalityHost``
-(module ``core``: every page of the city shows them). Translated fields
+or ``STAFF`` for ``cache_versions.NOT_PUBLIC_MODELS``), ``Municipality`` and
+``MunicipalityHost`` (module ``core``: every page of the city shows them), and the people's
+own records (``cache_versions.PEOPLE_MODELS``: the platform's ``PEOPLE`` version, which
+signed-in pages carry). Translated fields
 (django-modeltranslation) are fields of the same rows, so editing a Romanian title is a save
 like any other. ``QuerySet.delete()`` sends ``post_delete`` for each row of a model with a
 receiver; ``update()``, ``bulk_create()`` and ``bulk_update()`` bump in ``CityOwnedQuerySet``.
@@ -19,7 +21,7 @@ from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from . import selectors
-from .cache_versions import CORE, PLATFORM, cache_version_bump, model_module
+from .cache_versions import CORE, PEOPLE, PEOPLE_MODELS, PLATFORM, cache_version_bump, model_module
 from .models import CityOwnedModel, Municipality, MunicipalityHost
 
 DISPATCH_PREFIX = "digiplace.core.signals"
@@ -28,6 +30,8 @@ DISPATCH_PREFIX = "digiplace.core.signals"
 def _municipality_id(instance: Model) -> int | None:
     if isinstance(instance, Municipality):
         return instance.pk
+    if instance._meta.label in PEOPLE_MODELS:
+        return PLATFORM
     return getattr(instance, "municipality_id", None)
 
 
@@ -63,15 +67,43 @@ def _hosts_forget(instance: Municipality | MunicipalityHost) -> None:
         selectors.municipality_cache_clear(municipality=instance)
 
 
-def relations_changed(sender: type[Model], instance: Model, action: str, **kwargs: Any) -> None:
-    if action.startswith("post_"):
-        instance_changed(type(instance), instance)
+def _relations_receiver(owner: type[Model]) -> Any:
+    """The m2m receiver for a relation declared on ``owner``: the owner's rows changed,
+    whichever side the change was made from (``user.groups.add()`` or
+    ``group.user_set.add()``)."""
+
+    def relations_changed(
+        sender: type[Model],
+        instance: Model,
+        action: str,
+        reverse: bool = False,
+        pk_set: set[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if not action.startswith("post_"):
+            return
+        if not reverse:
+            instance_changed(owner, instance)
+        elif pk_set:
+            for row in owner._base_manager.filter(pk__in=pk_set):
+                instance_changed(owner, row)
+        else:
+            # A clear from the other side: the rows are gone; the other side's city.
+            module = model_module(owner)
+            if owner._meta.label in PEOPLE_MODELS:
+                cache_version_bump(PLATFORM, PEOPLE)
+            elif module is not None and getattr(instance, "municipality_id", None):
+                cache_version_bump(instance.municipality_id, module)  # type: ignore[attr-defined]
+
+    return relations_changed
 
 
 def connect() -> None:
     """Connect the receivers to every model whose writes public pages show."""
     for model in apps.get_models():
-        if not (issubclass(model, CityOwnedModel | Municipality | MunicipalityHost)):
+        if model._meta.label in PEOPLE_MODELS:
+            assert model_module(model) == PEOPLE
+        elif not (issubclass(model, CityOwnedModel | Municipality | MunicipalityHost)):
             continue
         if not issubclass(model, Municipality | MunicipalityHost) and model_module(model) is None:
             continue
@@ -81,5 +113,8 @@ def connect() -> None:
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
             m2m_changed.connect(
-                relations_changed, sender=through, dispatch_uid=f"{uid}:{field.name}"
+                _relations_receiver(model),
+                sender=through,
+                dispatch_uid=f"{uid}:{field.name}",
+                weak=False,
             )

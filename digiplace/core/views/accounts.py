@@ -12,13 +12,23 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -106,9 +116,25 @@ def email_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
 
 
 class LoginView(auth_views.LoginView):
+    """Django's login view, whose empty form an anonymous visitor may get from the page
+    cache (core.page_cache puts each visitor's own CSRF token in it); every other answer
+    (a redirect, a form sent back with errors) is never cached, as Django's is."""
+
     template_name = "core/account/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    @method_decorator(sensitive_post_parameters())
+    @method_decorator(csrf_protect)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if self.redirect_authenticated_user and request.user.is_authenticated:
+            response: HttpResponseBase = HttpResponseRedirect(self.get_success_url())
+        else:
+            # FormView's dispatch: Django's own adds never_cache to every answer.
+            response = super(auth_views.LoginView, self).dispatch(request, *args, **kwargs)
+        if request.method not in {"GET", "HEAD"} or response.status_code != 200:
+            add_never_cache_headers(response)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

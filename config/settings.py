@@ -190,6 +190,7 @@ INSTALLED_APPS = [
     "digiplace.core",
     "digiplace.plans",
     "digiplace.reports",
+    "digiplace.participation",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Participation's records (processes, surveys, proposals, budgeting, meetings, NGOs)."""

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from digiplace.core.models import Municipality, StaffMembership, StaffRole, User
+from digiplace.core.page_cache import local_pages
 from digiplace.core.tests.factories import (
     MunicipalityFactory,
     StaffMembershipFactory,
@@ -105,6 +106,7 @@ def _isolate_per_test_state(request: pytest.FixtureRequest) -> None:
     ):
         request.getfixturevalue("_django_db_helper")
         cache.clear()
+        local_pages.clear()
     translation.activate(settings.LANGUAGE_CODE)
     timezone.deactivate()
 

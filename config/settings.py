@@ -162,6 +162,9 @@ PAGE_CACHE_PROXY_SECONDS = env_int("DIGIPLACE_PAGE_CACHE_PROXY_SECONDS", 2)
 # Signed-in pages are kept, for their session only, at most this long (they also count
 # minutes: overdue reports); any write they could show makes them new at once.
 PRIVATE_PAGE_CACHE_SECONDS = env_int("DIGIPLACE_PRIVATE_PAGE_CACHE_SECONDS", 60)
+# Each web process also keeps the pages it served lately in its own memory, up to this many
+# bytes, by the versions they were made from (never stale; the shared copy need not travel).
+PAGE_CACHE_LOCAL_BYTES = env_int("DIGIPLACE_PAGE_CACHE_LOCAL_BYTES", 32_000_000)
 # Streamed public exports up to this size are stored like pages; larger ones stream on.
 PAGE_CACHE_MAX_BYTES = env_int("DIGIPLACE_PAGE_CACHE_MAX_BYTES", 2_000_000)
 

@@ -117,17 +117,8 @@ def _new_token() -> str:
 
 def cache_versions_of(pairs: Iterable[tuple[int | None, str]]) -> list[str]:
     """The current versions of several (municipality id, module) pairs, in one cache read."""
-    return cache_versions_and(pairs, [])[0]
-
-
-def cache_versions_and(
-    pairs: Iterable[tuple[int | None, str]], others: list[str]
-) -> tuple[list[str], dict[str, Any]]:
-    """The current versions of several (municipality id, module) pairs and the values of
-    the ``others`` cache keys that are there, in one cache read (a page and its versions)."""
     keys = [_key(municipality_id, module) for municipality_id, module in pairs]
-    found: dict[str, Any] = cache.get_many(keys + others)
-    extra = {key: found.pop(key) for key in others if key in found}
+    found: dict[str, Any] = cache.get_many(keys)
     versions: list[str] = []
     for key in keys:
         token = found.get(key)
@@ -140,7 +131,7 @@ def cache_versions_and(
                 token = _new_token()
             found[key] = token
         versions.append(f"{code_version()}-{token}")
-    return versions, extra
+    return versions
 
 
 def cache_versions(municipality_id: int | None, modules: Iterable[str]) -> dict[str, str]:

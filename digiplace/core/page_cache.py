@@ -47,7 +47,9 @@ import datetime
 import hashlib
 import itertools
 import json
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -76,7 +78,7 @@ from .cache_versions import (
     PEOPLE,
     PLATFORM,
     STAFF,
-    cache_versions_and,
+    cache_versions_of,
     code_time,
     version_time,
 )
@@ -212,18 +214,69 @@ def _page_modules(request: HttpRequest, kind: str = ANONYMOUS) -> list[str] | No
     return [CORE, spec.code, *sorted(set(spec.page_depends_on) - {CORE, spec.code}), *extra]
 
 
+StoredPage = tuple[int, list[tuple[str, str]], bytes]
+
+
+class LocalPages:
+    """The pages this process served lately, by their key, which names the versions they
+    were made from: an entry is never stale (a write moves a version, hence the key), so the
+    shared cache's copy need not travel on each request. Least recently used first out,
+    within ``PAGE_CACHE_LOCAL_BYTES``."""
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[str, StoredPage] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _size(page: StoredPage) -> int:
+        return len(page[2]) + sum(len(name) + len(value) for name, value in page[1]) + 200
+
+    def get(self, key: str) -> StoredPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: StoredPage) -> None:
+        limit = int(getattr(settings, "PAGE_CACHE_LOCAL_BYTES", 32_000_000))
+        size = self._size(page)
+        if size > limit // 8:
+            return
+        with self._lock:
+            if key in self._pages:
+                return
+            self._pages[key] = page
+            self._bytes += size
+            while self._bytes > limit:
+                _old_key, old = self._pages.popitem(last=False)
+                self._bytes -= self._size(old)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+local_pages = LocalPages()
+
+
 @dataclass(frozen=True)
 class PageKey:
-    """``key`` names this version of the page; ``slot`` is where the page is stored, the
-    same for every version (a new version replaces the old one), read with the versions in
-    one cache read; ``stored`` is what the slot held when it was read, if of this version:
+    """``key`` names this version of the page; ``slot`` is where the shared cache stores the
+    page, the same for every version (a new version replaces the old one); ``stored`` is the
+    page of this version, from this process's ``local_pages`` or the slot, if there is one:
     ``(status, headers, content)``."""
 
     key: str
     slot: str
     etag: str
     last_modified: int
-    stored: tuple[int, list[tuple[str, str]], bytes] | None = field(default=None, compare=False)
+    stored: StoredPage | None = field(default=None, compare=False)
 
 
 def _personal_material(request: HttpRequest) -> list[str]:
@@ -260,13 +313,17 @@ def page_key(request: HttpRequest, module_codes: list[str], kind: str = ANONYMOU
     )
     prefix = _PERSONAL_KEY_PREFIX if kind == PERSONAL else _KEY_PREFIX
     slot = f"{prefix}:{municipality_id or PLATFORM}:{hashlib.sha256(page.encode()).hexdigest()}"
-    versions, found = cache_versions_and(pairs, [slot])
+    versions = cache_versions_of(pairs)
     digest = hashlib.sha256("\n".join([page, *versions]).encode()).hexdigest()
     key = f"{prefix}:{municipality_id or PLATFORM}:{digest}"
-    entry = found.get(slot)
-    stored = None
-    if isinstance(entry, tuple) and len(entry) == 4 and entry[0] == key:
-        stored = entry[1:]
+    # This process may hold this very version (the key names it): no page from the shared
+    # cache then, only the versions, which are read on every request.
+    stored = local_pages.get(key)
+    if stored is None:
+        entry = cache.get(slot)
+        if isinstance(entry, tuple) and len(entry) == 4 and entry[0] == key:
+            stored = entry[1:]
+            local_pages.put(key, stored)
     # The page may count days: it is new at the city's midnight too.
     midnight = timezone.make_aware(
         datetime.datetime.combine(timezone.localdate(), datetime.time())
@@ -405,6 +462,7 @@ class PageCacheMiddleware:
                 (name, value) for name, value in response.items() if name.lower() not in _NOT_STORED
             ]
             cache.set(key.slot, (key.key, response.status_code, headers, response.content), seconds)
+            local_pages.put(key.key, (response.status_code, headers, response.content))
             personal = _with_token(request, response) or always_personal
             _public_headers(response, key, "miss", personal)
             return response

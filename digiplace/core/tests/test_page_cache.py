@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.client import RequestFactory
 from django.urls import reverse
 
@@ -317,3 +317,50 @@ def test_only_answers_the_same_for_every_anonymous_visitor_are_stored(
         name, value = change["header"]
         response[name] = value
     assert _public(request, response, change.get("token_asked", False)) is public
+
+
+def test_the_process_keeps_pages_by_version_and_never_serves_an_old_one(
+    botosani: Municipality,
+) -> None:
+    from digiplace.core.page_cache import local_pages
+
+    client = Client(HTTP_HOST=BOTOSANI)
+    assert client.get("/")["X-Cache"] == "miss"
+    # The shared copy gone (evicted, another server's cache): this process still has it.
+    for key in [key for key in _all_cache_keys() if key.startswith("digiplace:page:")]:
+        cache.delete(key)
+    assert client.get("/")["X-Cache"] == "hit"
+    # A write elsewhere moves the version: the local copy is of the old one, never served.
+    setattr(botosani, "description_ro", "Descriere nouă din alt proces")  # noqa: B010
+    botosani.save()
+    page = client.get("/")
+    assert page["X-Cache"] == "miss"
+    assert "Descriere nouă din alt proces" in page.content.decode()
+    assert len(local_pages) >= 2
+
+
+def test_the_process_memory_is_bounded_least_recently_used_first() -> None:
+    from digiplace.core.page_cache import LocalPages
+
+    pages = LocalPages()
+    page = (200, [("Content-Type", "text/html")], b"x" * 1000)
+    with override_settings(PAGE_CACHE_LOCAL_BYTES=10_000):
+        for number in range(8):
+            pages.put(f"k{number}", page)
+        assert pages.get("k0") is not None  # now the most recently used
+        for number in range(8, 12):
+            pages.put(f"k{number}", page)
+        assert len(pages) < 12
+        assert pages.get("k0") is not None, "recently used: kept"
+        assert pages.get("k1") is None, "least recently used: out first"
+        assert pages.get("k11") is not None
+        pages.put("big", (200, [], b"x" * 5000))
+        assert pages.get("big") is None, "a page over an eighth of the room is not kept"
+
+
+def _all_cache_keys() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT cache_key FROM {settings.CACHE_TABLE}")  # noqa: S608
+        return [row[0].split(":", 2)[-1] for row in cursor.fetchall()]

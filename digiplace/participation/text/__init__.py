@@ -1,0 +1,1 @@
+"""Text helpers for the participation module: stop words for open answers."""

@@ -37,9 +37,13 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
+
+if TYPE_CHECKING:
+    # django-stubs is a development dependency: the type exists for mypy only.
+    from django_stubs_ext import StrOrPromise
 
 __all__ = [
     "VOTING_CODE_ALPHABET",
@@ -83,7 +87,7 @@ class IdentifierError(ValueError):
 
 # Separators people type inside numbers: spaces of every kind, and every kind of dash.
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
-_ASCII_DIGITS = re.compile(r"[0-9]+")
+_ASCII_DIGITS = re.compile(r"[0-9]*")
 
 
 def _separators_remove(text: str) -> str:

@@ -453,7 +453,7 @@ def test_voting_code_typed_loosely_is_recognised():
 
 def test_voting_code_cyrillic_and_greek_look_alikes_become_latin():
     assert voting_code_normalise("АВЕК-МНРС") == "ABEKMHPC"
-    assert voting_code_normalise("τχ κн") == "TXKH"
+    assert voting_code_normalise("τχ κн-тз") == "TXKHT3"
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,10 @@ system SIIEASC (since 2024, whatever the place of birth), 80-83 for registration
 Romania's diplomatic missions, and CNPs with 50, 54, 56, 60, 64, 78, 84, 87, 88, 90, 98 and
 99 exist although their meaning was not given; a leading 9 is a tax number (NIF) for
 foreigners, not a CNP. The EU PRADO pages on Romanian residence permits: 7 and 8 are the
-first digit of foreign residents, whose century of birth is not encoded. The CUI control
-key 753217532 is the one ANAF's validation uses (right-aligned, sum times 10 modulo 11).
+first digit of foreign residents, whose century of birth is not encoded. For the CUI: the
+Romanian Wikipedia article "Cod de Identificare Fiscală" (1 to 9 digits and a control
+digit; key 753217532 right-aligned, sum times 10 modulo 11, 10 giving 0; "RO" marks a VAT
+payer), checked here against the CUIs of companies listed on the Bucharest Stock Exchange.
 """
 
 from __future__ import annotations
@@ -136,17 +138,24 @@ class Cnp:
     """A CNP that passed every check.
 
     ``number`` is the normalised 13 digits; it is left out of ``repr`` so that a logged
-    object never shows it. ``is_birth_century_inferred`` is true for foreign residents
-    (first digit 7 or 8), whose century is not encoded: their ``birth_date`` is taken in the
-    2000s unless that would be after ``today``, else in the 1900s.
+    object never shows it. A foreign resident's CNP (first digit 7 or 8) does not encode the
+    century of birth: ``birth_date`` is then the latest one not after the day of the check
+    (so a resident born in 1925 would pass as born in 2025; an age check should allow for
+    it).
     """
 
     number: str = field(repr=False)
     sex: Sex
     birth_date: date
-    is_birth_century_inferred: bool
     is_foreign_resident: bool
     county_code: str
+
+    def age_on(self, day: date) -> int:
+        """Full years of age on ``day``; someone born on 29 February turns a year older on
+        1 March in other years."""
+        years = day.year - self.birth_date.year
+        has_had_birthday = (day.month, day.day) >= (self.birth_date.month, self.birth_date.day)
+        return years if has_had_birthday else years - 1
 
 
 def _cnp_control_digit(first_twelve: str) -> int:
@@ -237,7 +246,6 @@ def cnp_parse(text: str, *, today: date | None = None) -> Cnp:
         number=number,
         sex=Sex.MALE if int(first) % 2 == 1 else Sex.FEMALE,
         birth_date=birth_date,
-        is_birth_century_inferred=century is None,
         is_foreign_resident=first in ("7", "8"),
         county_code=county_code,
     )
@@ -264,13 +272,13 @@ def _hkdf_sha256(secret: bytes, *, info: bytes, length: int = 32, salt: bytes = 
     return output[:length]
 
 
-def _secret_key_derive(secret: str, label: bytes) -> bytes:
+def _secret_key_derive(secret: str | bytes, label: bytes) -> bytes:
     if not secret:
         raise ValueError("A key is derived from the installation's secret, which is empty.")
-    return _hkdf_sha256(secret.encode(), info=label)
+    return _hkdf_sha256(secret.encode() if isinstance(secret, str) else secret, info=label)
 
 
-def census_key(secret: str) -> bytes:
+def census_key(secret: str | bytes) -> bytes:
     """The 32-byte key for :func:`cnp_digest`, derived from the installation's secret.
 
     Pass the dedicated census setting when there is one, else ``SECRET_KEY``: the fixed
@@ -280,7 +288,7 @@ def census_key(secret: str) -> bytes:
     return _secret_key_derive(secret, _CENSUS_KEY_LABEL)
 
 
-def voting_code_key(secret: str) -> bytes:
+def voting_code_key(secret: str | bytes) -> bytes:
     """The 32-byte key for :func:`voting_code_digest`, derived as :func:`census_key` is."""
     return _secret_key_derive(secret, _VOTING_CODE_KEY_LABEL)
 

@@ -69,7 +69,6 @@ def test_cnp_checked_by_hand_is_parsed():
         number="1800101221144",
         sex=Sex.MALE,
         birth_date=date(1980, 1, 1),
-        is_birth_century_inferred=False,
         is_foreign_resident=False,
         county_code="22",
     )
@@ -105,7 +104,6 @@ def test_cnp_first_digit_gives_sex_and_century(first_digit, sex, year):
     cnp = cnp_parse(number, today=TODAY)
 
     assert (cnp.sex, cnp.birth_date) == (sex, date(year, 7, 15))
-    assert not cnp.is_birth_century_inferred
     assert not cnp.is_foreign_resident
 
 
@@ -127,7 +125,6 @@ def test_cnp_of_foreign_resident_gets_the_latest_possible_century(
     cnp = cnp_parse(number, today=TODAY)
 
     assert (cnp.sex, cnp.birth_date) == (sex, birth_date)
-    assert cnp.is_birth_century_inferred
     assert cnp.is_foreign_resident
 
 
@@ -271,6 +268,21 @@ def test_cnp_errors_never_repeat_the_digits(text):
     assert not any(text[start : start + 4] in message for start in range(len(text) - 3))
 
 
+@pytest.mark.parametrize(
+    ("day", "age"),
+    [
+        (date(2018, 2, 28), 17),
+        (date(2018, 3, 1), 18),
+        (date(2020, 2, 28), 19),
+        (date(2020, 2, 29), 20),
+        (date(2026, 11, 30), 26),
+    ],
+)
+def test_cnp_age_on_a_day_counts_full_years(day, age):
+    # Born on 29 February 2000 (checked by hand above).
+    assert cnp_parse("5000229123453", today=TODAY).age_on(day) == age
+
+
 def test_cnp_repr_hides_the_number():
     cnp = cnp_parse("1800101221144", today=TODAY)
 
@@ -321,11 +333,16 @@ def test_keys_are_stable_separate_per_purpose_and_per_secret():
     assert census_key("s3cret") != hashlib.sha256(b"s3cret").digest()
 
 
+def test_keys_accept_the_secret_as_bytes():
+    assert census_key(b"s3cret") == census_key("s3cret")
+    assert voting_code_key("s\u0103cret".encode()) == voting_code_key("s\u0103cret")
+
+
 def test_keys_need_a_secret():
     with pytest.raises(ValueError, match="empty"):
         census_key("")
     with pytest.raises(ValueError, match="empty"):
-        voting_code_key("")
+        voting_code_key(b"")
 
 
 def test_key_derivation_is_rfc_5869_hkdf_sha256():

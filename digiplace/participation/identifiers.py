@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 __all__ = [
+    "DIGEST_KEY_MIN_BYTES",
     "VOTING_CODE_ALPHABET",
     "VOTING_CODE_LENGTH",
     "Cnp",
@@ -289,7 +290,8 @@ def census_key(secret: str | bytes) -> bytes:
 
 
 def voting_code_key(secret: str | bytes) -> bytes:
-    """The 32-byte key for :func:`voting_code_digest`, derived as :func:`census_key` is."""
+    """The 32-byte key for :func:`voting_code_digest`, derived as :func:`census_key` is
+    but with its own label; changing the secret makes every printed code unusable."""
     return _secret_key_derive(secret, _VOTING_CODE_KEY_LABEL)
 
 

@@ -41,12 +41,13 @@ import numpy as np
 import snowballstemmer
 from django.utils.translation import gettext as _
 from numpy.typing import NDArray
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, hstack
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from digiplace.participation.text.stopwords import (
     ENGLISH_STOP_WORDS_EXTRA,
@@ -61,16 +62,21 @@ TERM_COUNT = 6
 EXAMPLE_COUNT = 3
 # Beyond this many distinct answers the silhouette is measured on a fixed sample.
 SILHOUETTE_SAMPLE = 2000
-LSA_DIMENSIONS = 100
+# Without a given count: the fewest themes whose silhouette reaches this share of the best.
+SILHOUETTE_NEAR_BEST = 0.9
+# Fewest dimensions kept by the SVD (more when more themes are asked for).
+LSA_DIMENSIONS = 8
 
 _CEDILLA = str.maketrans("şţŞŢ", "șțȘȚ")
 _WORD = re.compile(r"[^\W_]+")
+_BORROWED_ENDING = re.compile(r"(?<=[^\W\d_])-(?:urilor|urile|ului|uri|ul|ii|le)\b")
 _ROMANIAN_LETTERS = frozenset("ăâîșț")
 _ENGLISH_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | ENGLISH_STOP_WORDS_EXTRA
 _ALL_STOP_WORDS = ROMANIAN_STOP_WORDS | _ENGLISH_STOP_WORDS | NOISE_WORDS
 # Only words of one language tell which language an answer is in ("a", "in", "are" do not).
 _ONLY_ROMANIAN = ROMANIAN_STOP_WORDS - _ENGLISH_STOP_WORDS
 _ONLY_ENGLISH = _ENGLISH_STOP_WORDS - ROMANIAN_STOP_WORDS
+_LANGUAGES: tuple[Language, ...] = ("ro", "en")
 _STEMMERS = {"ro": snowballstemmer.stemmer("romanian"), "en": snowballstemmer.stemmer("english")}
 
 
@@ -89,6 +95,8 @@ def text_words(text: str) -> list[str]:
     clean = unicodedata.normalize("NFC", text).translate(_CEDILLA).lower()
     # Compound spellings that hyphen splitting would break into noise.
     clean = clean.replace("wi-fi", "wifi").replace("e-mail", "email")
+    # Romanian inflects borrowed words after a hyphen ("site-urile"): the ending goes.
+    clean = _BORROWED_ENDING.sub("", clean)
     return _WORD.findall(clean)
 
 
@@ -127,7 +135,8 @@ class AnswerTokeniser:
     "plăți"; reused unchanged to read further answers the same way.
     """
 
-    def __init__(self, answers: Iterable[str]) -> None:
+    def __init__(self, answers: Iterable[str], *, question: str = "") -> None:
+        answers = list(answers)
         spellings: dict[str, Counter[str]] = {}
         for answer in answers:
             for word in text_words(answer):
@@ -138,21 +147,51 @@ class AnswerTokeniser:
             for folded, counts in spellings.items()
         }
         self._stems: dict[tuple[str, Language], str] = {}
+        self._ignored: frozenset[str] = frozenset()
+        # Snowball cuts some bare words shorter than their inflected forms ("tramvai" gives
+        # "tramv" but "tramvaiul" gives "tramvai"): a word that is itself the stem of other
+        # words in the answers is kept whole, so both meet.
+        self._known_stems: frozenset[str] = frozenset()
+        self._known_stems = frozenset(
+            stem for answer in answers for stem in self.answer_tokenise(answer).stems
+        )
+        self._stems.clear()
+        # The question's own words ("tramvai sau autobuze?") are in every theme: left out.
+        self._ignored = frozenset(
+            self._word_stem(self.word_restore(word), language)
+            for word in text_words(question)
+            if _is_content(word)
+            for language in _LANGUAGES
+        )
 
     def word_restore(self, word: str) -> str:
         """Return the diacritic spelling of ``word`` found in the answers, or ``word``."""
         return self._spelling.get(text_fold(word), word)
 
+    def _word_stem(self, word: str, language: Language) -> str:
+        key = (word, language)
+        if key not in self._stems:
+            whole = text_fold(word)
+            self._stems[key] = whole if whole in self._known_stems else word_stem(word, language)
+        return self._stems[key]
+
     def answer_tokenise(self, answer: str) -> AnswerTokens:
+        """Return the answer's language, its feature stems and the words behind them."""
         language = language_detect(answer)
         words = [self.word_restore(word) for word in text_words(answer) if _is_content(word)]
         stems = []
         for word in words:
-            key = (word, language)
-            if key not in self._stems:
-                self._stems[key] = word_stem(word, language)
-            stems.append(self._stems[key])
-        return AnswerTokens(language=language, stems=tuple(stems), words=tuple(words))
+            stems.append(self._word_stem(word, language))
+        kept = [
+            (stem, word)
+            for stem, word in zip(stems, words, strict=True)
+            if stem not in self._ignored
+        ]
+        return AnswerTokens(
+            language=language,
+            stems=tuple(stem for stem, _word in kept),
+            words=tuple(word for _stem, word in kept),
+        )
 
 
 def _identity(tokens: Sequence[str]) -> Sequence[str]:
@@ -170,6 +209,7 @@ class AnswerVectors:
 
     answers: tuple[str, ...]
     languages: tuple[Language, ...]
+    stems: tuple[tuple[str, ...], ...]
     matrix: csr_matrix
     terms: tuple[str, ...]
     tokeniser: AnswerTokeniser = field(repr=False)
@@ -192,14 +232,14 @@ class AnswerVectors:
         return [self.terms[column] for column in chosen[:count]]
 
 
-def answers_vectorise(answers: Sequence[str]) -> AnswerVectors:
+def answers_vectorise(answers: Sequence[str], *, question: str = "") -> AnswerVectors:
     """Tokenise, stem and weigh a question's answers (TF-IDF), ready for clustering.
 
     Terms found in a single distinct answer are dropped once there are ten distinct answers
     or more: they cannot join that answer to any other.
     """
     answers = _answers_check(answers)
-    tokeniser = AnswerTokeniser(answers)
+    tokeniser = AnswerTokeniser(answers, question=question)
     tokens = [tokeniser.answer_tokenise(answer) for answer in answers]
     distinct = {token.stems for token in tokens if token.stems}
     vectoriser = TfidfVectorizer(
@@ -211,6 +251,7 @@ def answers_vectorise(answers: Sequence[str]) -> AnswerVectors:
         return AnswerVectors(
             answers=tuple(answers),
             languages=languages,
+            stems=tuple(() for _answer in answers),
             matrix=csr_matrix((len(answers), 0)),
             terms=(),
             tokeniser=tokeniser,
@@ -234,6 +275,10 @@ def answers_vectorise(answers: Sequence[str]) -> AnswerVectors:
     return AnswerVectors(
         answers=tuple(answers),
         languages=languages,
+        stems=tuple(
+            tuple(stem for stem in token.stems if stem in vectoriser.vocabulary_)
+            for token in tokens
+        ),
         matrix=matrix,
         terms=terms,
         tokeniser=tokeniser,
@@ -296,7 +341,11 @@ def theme_terms(
 
 
 def themes_find(
-    answers: Sequence[str], *, count: int | None = None, max_count: int = 8
+    answers: Sequence[str],
+    *,
+    count: int | None = None,
+    max_count: int = 8,
+    question: str = "",
 ) -> ThemeSet:
     """Group a question's open answers into themes.
 
@@ -308,7 +357,7 @@ def themes_find(
         raise ThemeInputError(_("The number of themes must be at least 1."))
     if max_count < 1:
         raise ThemeInputError(_("The largest number of themes must be at least 1."))
-    vectors = answers_vectorise(answers)
+    vectors = answers_vectorise(answers, question=question)
     matrix = vectors.matrix
     grouped = [
         index for index in range(matrix.shape[0]) if matrix.indptr[index + 1] > matrix.indptr[index]
@@ -323,8 +372,12 @@ def themes_find(
     for index, key in zip(grouped, row_keys, strict=True):
         first_row.setdefault(key, index)
     distinct = matrix[[first_row[key] for key in distinct_keys]]
+    spellings = [" ".join(vectors.stems[first_row[key]]) for key in distinct_keys]
     weights = np.bincount([position[key] for key in row_keys], minlength=len(distinct_keys))
-    labels = _labels_find(distinct, weights, count=count, max_count=max_count)
+    # One thread: for a few thousand answers, starting threads costs more than it saves,
+    # and the web server runs other requests beside this one.
+    with threadpool_limits(limits=1):
+        labels = _labels_find(distinct, spellings, weights, count=count, max_count=max_count)
     return _themes_build(vectors, grouped, [int(labels[position[key]]) for key in row_keys])
 
 
@@ -342,40 +395,72 @@ def _row_key(matrix: csr_matrix, index: int) -> tuple[tuple[int, ...], tuple[flo
 
 
 def _labels_find(
-    distinct: csr_matrix, weights: NDArray[np.int64], *, count: int | None, max_count: int
+    distinct: csr_matrix,
+    spellings: list[str],
+    weights: NDArray[np.int64],
+    *,
+    count: int | None,
+    max_count: int,
 ) -> NDArray[np.int64]:
     size = distinct.shape[0]
     upper = min(count if count is not None else max_count, size)
     if (size <= 2 and count is None) or upper == 1:
         return np.zeros(size, dtype=np.int64)
-    points = _points_reduce(distinct)
+    features = _features_build(distinct, spellings)
+    points = _points_reduce(features, dimensions=max(upper, LSA_DIMENSIONS))
     if count is not None:
         return _kmeans_labels(points, weights, upper)
-    best: tuple[float, NDArray[np.int64]] | None = None
+    scored: list[tuple[float, NDArray[np.int64]]] = []
     for clusters in range(2, min(upper, size - 1) + 1):
         labels = _kmeans_labels(points, weights, clusters)
         if len(set(labels.tolist())) < 2:
             continue
+        # Measured in the full feature space: in the reduced one, the silhouette keeps
+        # growing with the number of themes because the space is cut to their number.
         score = float(
             silhouette_score(
-                points,
+                features,
                 labels,
                 metric="cosine",
                 sample_size=min(size, SILHOUETTE_SAMPLE),
                 random_state=RANDOM_STATE,
             )
         )
-        if best is None or score > best[0]:
-            best = (score, labels)
-    return best[1] if best is not None else np.zeros(size, dtype=np.int64)
+        scored.append((score, labels))
+    if not scored:
+        return np.zeros(size, dtype=np.int64)
+    # Fewer themes read better: the smallest number scoring near the best one wins.
+    best = max(score for score, _labels in scored)
+    return next(labels for score, labels in scored if score >= SILHOUETTE_NEAR_BEST * best)
 
 
-def _points_reduce(distinct: csr_matrix) -> NDArray[np.float64]:
-    dimensions = min(LSA_DIMENSIONS, distinct.shape[0] - 1, distinct.shape[1] - 1)
+def _features_build(distinct: csr_matrix, spellings: list[str]) -> csr_matrix:
+    """Word stems joined by the character 4- and 5-grams of the stems, rows normalised.
+
+    The n-grams meet where stems differ only a little: "poluare" and "nepoluant", typos,
+    "ecologic" and "ecological".
+    """
+    characters = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(4, 5), sublinear_tf=True, min_df=min(2, len(spellings))
+    )
+    try:
+        grams = characters.fit_transform(spellings)
+    except ValueError:  # no character n-gram is shared
+        return distinct
+    return csr_matrix(normalize(hstack([distinct, grams]).tocsr()))
+
+
+def _points_reduce(features: csr_matrix, *, dimensions: int) -> NDArray[np.float64]:
+    """Project the answers by truncated SVD (latent semantic analysis), rows normalised.
+
+    About as many dimensions as themes: what k-means needs to tell them apart, while more
+    dimensions mostly keep noise on a few hundred short answers.
+    """
+    dimensions = min(dimensions, features.shape[0] - 1, features.shape[1] - 1)
     if dimensions < 2:
-        return np.asarray(distinct.toarray(), dtype=np.float64)
+        return np.asarray(features.toarray(), dtype=np.float64)
     svd = TruncatedSVD(n_components=dimensions, random_state=RANDOM_STATE)
-    reduced = svd.fit_transform(distinct)
+    reduced = svd.fit_transform(features)
     return np.asarray(normalize(reduced), dtype=np.float64)
 
 

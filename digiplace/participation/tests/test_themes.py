@@ -255,6 +255,19 @@ def test_duplicates_share_a_theme_and_appear_once_among_examples():
         assert len(folded) == len(set(folded))
 
 
+def test_an_answer_many_people_wrote_forms_a_theme():
+    answers, _labels = labelled_answers("botosani")
+    repeated = "Metrou ușor suspendat!"
+    found = themes_find(
+        [*answers, repeated, repeated, "metrou usor suspendat"], question=QUESTIONS["botosani"]
+    )
+    themes = {found.assignment[index] for index in range(len(answers), len(answers) + 3)}
+    assert len(themes) == 1
+    theme = themes.pop()
+    assert theme is not None
+    assert "metrou" in found.themes[theme].terms
+
+
 @pytest.mark.parametrize("city", ["timisoara", "botosani"])
 def test_themes_terms_are_words_people_wrote(city):
     answers, _labels = labelled_answers(city)

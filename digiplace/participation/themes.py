@@ -17,7 +17,10 @@ The text pipeline, per answer:
 5. Stop words of both languages are dropped, and so are the words of the question itself
    when it is given (every answer to "tram or buses?" speaks of trams and buses); the rest
    are stemmed with the answer's language's Snowball stemmer, and the stem, folded, is the
-   feature. A word that is itself the stem of other words is kept whole ("tramvai").
+   feature. A word that is itself the stem of other words is kept whole ("tramvai"). An
+   English word listed in ``participation.text.lexicon`` is read as its Romanian counterpart
+   ("pollution" as "poluare"), so that both languages meet in one theme; the terms shown
+   are still the words people wrote.
 
 Clustering: TF-IDF rows of stems (sublinear term frequency), joined by TF-IDF rows of the
 stems' character 4- and 5-grams, are reduced by truncated SVD (latent semantic analysis) to
@@ -56,6 +59,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
+from digiplace.participation.text.lexicon import ENGLISH_TO_ROMANIAN
 from digiplace.participation.text.stopwords import (
     ENGLISH_STOP_WORDS_EXTRA,
     NOISE_WORDS,
@@ -121,6 +125,12 @@ def word_stem(word: str, language: Language) -> str:
     return text_fold(_STEMMERS[language].stemWord(word))
 
 
+# English stems with the Romanian word they are read as ("pollut" → "poluare").
+_ROMANIAN_OF_ENGLISH_STEM: dict[str, str] = {}
+for _english, _romanian in ENGLISH_TO_ROMANIAN.items():
+    _ROMANIAN_OF_ENGLISH_STEM.setdefault(_STEMMERS["en"].stemWord(_english), _romanian)
+
+
 def _is_content(word: str) -> bool:
     folded = text_fold(word)
     return len(folded) > 1 and not folded.isdigit() and folded not in _ALL_STOP_WORDS
@@ -181,6 +191,11 @@ class AnswerTokeniser:
 
     def _word_stem(self, word: str, language: Language) -> str:
         key = (word, language)
+        if key not in self._stems and language == "en":
+            # Read as its Romanian counterpart, so both languages meet in one theme.
+            romanian = _ROMANIAN_OF_ENGLISH_STEM.get(_STEMMERS["en"].stemWord(word))
+            if romanian is not None:
+                self._stems[key] = self._word_stem(romanian, "ro")
         if key not in self._stems:
             whole = text_fold(word)
             self._stems[key] = whole if whole in self._known_stems else word_stem(word, language)

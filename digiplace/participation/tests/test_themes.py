@@ -36,16 +36,14 @@ from pathlib import Path
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from digiplace.participation.themes import (
+from digiplace.participation.text.tokens import (
     AnswerTokeniser,
-    ThemeInputError,
     language_detect,
     text_fold,
     text_words,
-    theme_terms,
-    themes_find,
     word_stem,
 )
+from digiplace.participation.themes import ThemeInputError, theme_terms, themes_find
 
 DATA = Path(__file__).parent / "data" / "open_answers_labelled.csv"
 QUESTIONS = {

@@ -1,1 +1,1 @@
-"""Text helpers for the participation module: stop words for open answers."""
+"""Reading open answers: stop words, an English-to-Romanian lexicon, words and stems."""

@@ -14,16 +14,12 @@ reference implementation, pabutools:
   starts with budget / number of ballots (empty ballots count). In each round, among the
   projects whose supporters can still pay the cost, the one with the lowest price per unit of
   cost ``rho`` is bought (the smallest id as text on a tie); each supporter pays
-  ``min(own money, rho * cost)``. Projects that cost nothing and have a supporter are selected
-  first, free. With no ballots nothing is selected. add1 reruns the method with every voter's
-  starting money raised by 1, 2, 3… units while the outcome costs at most the budget: it stops
-  at the first exhaustive outcome (no further supported project fits the money left) and
-  returns it, or at the first outcome over the budget and returns the one before.
-
-Speed: voters with the same ballot are one group, and the groups' money takes few distinct
-values, so the price of a project is computed from a handful of (money, count) pairs counted
-with numpy; prices only rise between rounds, so a stale price is a lower bound and only the
-projects that might be cheapest are priced again (as pabutools does).
+  ``min(own money, rho * cost)``. A project that costs nothing brings no utility under cost
+  utilities, so (as in pabutools) it is never selected. With no ballots nothing is selected.
+  add1 reruns the method with every voter's starting money raised by 1, 2, 3… units
+  while the outcome costs at most the budget: it stops at the first exhaustive outcome (no
+  further supported project fits the money left) and returns it, or at the first outcome
+  over the budget and returns the one before.
 """
 
 from __future__ import annotations
@@ -158,7 +154,7 @@ class PaymentShare:
 
 @dataclass(frozen=True)
 class Purchase:
-    """How a winner was paid for: in which round (0 for a free project), at which price per
+    """How a winner was paid for: in which round, at which price per
     unit of cost ``rho`` (each supporter paid at most ``rho * cost``), by whom."""
 
     round: int
@@ -171,13 +167,15 @@ class Purchase:
 
 class RejectionReason(StrEnum):
     NO_SUPPORTERS = "no_supporters"
+    ZERO_COST = "zero_cost"
     NEVER_AFFORDABLE = "never_affordable"
     SUPPORTERS_RAN_OUT = "supporters_ran_out"
 
 
 @dataclass(frozen=True)
 class Rejection:
-    """Why a project lost: nobody approved it; its supporters' money together was below its
+    """Why a project lost: nobody approved it; it costs nothing, so it brings no utility
+    under cost utilities (``zero_cost``); its supporters' money together was below its
     cost from the start (``never_affordable``); or they had spent it on other winners and had
     only ``money_left`` against its ``cost`` when the method stopped."""
 
@@ -239,9 +237,6 @@ class _EqualSharesModel:
                 supporting[project].append(group)
         self.supporting_groups = [np.array(g, dtype=np.int64) for g in supporting]
         self.supporters = [int(self.group_sizes[g].sum()) for g in self.supporting_groups]
-        self.free_projects = [
-            p for p, cost in enumerate(self.costs) if cost == 0 and self.supporters[p] > 0
-        ]
         self.candidates = [
             p for p, cost in enumerate(self.costs) if cost > 0 and self.supporters[p] > 0
         ]
@@ -267,11 +262,8 @@ class _EqualSharesModel:
         class_money = [int(voter_budget * denominator)]
         class_of_money = {class_money[0]: 0}
         budget_class = np.zeros(len(self.group_sizes), dtype=np.int64)
-        purchases = [
-            Purchase(0, self.project_ids[p], self.costs[p], self.supporters[p], Fraction(0), ())
-            for p in self.free_projects
-        ]
-        selected = list(self.free_projects)
+        purchases: list[Purchase] = []
+        selected: list[int] = []
         # rho = price per unit of cost; it only rises, so the last known value is a lower bound.
         lower_bound = {p: Fraction(1, self.supporters[p]) for p in self.candidates}
         round_number = 0
@@ -367,6 +359,8 @@ class _EqualSharesModel:
             start = voter_budget * supporters
             if supporters == 0:
                 left, reason = Fraction(0), RejectionReason.NO_SUPPORTERS
+            elif cost == 0:
+                left, reason = Fraction(0), RejectionReason.ZERO_COST
             else:
                 pairs = self.money_by_class(project, result.budget_class, len(result.class_money))
                 left = Fraction(

@@ -130,12 +130,13 @@ def answers_vectorise(answers: Sequence[str], *, question: str = "") -> AnswerVe
         vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True)
         vectoriser.fit(documents)
     matrix = csr_matrix(vectoriser.transform([list(token.stems) for token in tokens]))
-    surfaces: dict[str, Counter[str]] = {}
+    surfaces: dict[str, Counter[tuple[str, bool]]] = {}
     for token in tokens:
         for stem, word in zip(token.stems, token.words, strict=True):
-            surfaces.setdefault(stem, Counter())[word] += 1
+            surfaces.setdefault(stem, Counter())[(word, token.language == "en")] += 1
+    # The most frequent spelling; on a tie, the Romanian one (the city's language).
     terms = tuple(
-        min(surfaces[stem].items(), key=lambda item: (-item[1], item[0]))[0]
+        min(surfaces[stem].items(), key=lambda item: (-item[1], item[0][1], item[0][0]))[0][0]
         for stem in vectoriser.get_feature_names_out()
     )
     return AnswerVectors(

@@ -38,6 +38,7 @@ ROMANIAN_STOP_WORDS: frozenset[str] = _word_set(
     trebui trebuie trebuia ar as fi poate putea vrea vreau vrem vor doresc dorim dori
     bun buna bune buni bine rau lucru lucruri ceva orice lucrul
     dl dna etc adica respectiv inca insa desi nr
+    sta stai stau merge merg mearga ajunge altfel putin putina putine conteaza trece decat
     """
 )
 

@@ -83,14 +83,13 @@ class Election:
 
 
 def number_parse(text: str) -> Number:
-    """An exact number from a file's text (``12``, ``12.50`` or ``12,50``); ValueError otherwise."""
+    """An exact number from a file's text (``12``, ``12.50``, ``12,50`` or ``25/2``, which the
+    writer uses for a fraction without a finite decimal); ValueError otherwise."""
     cleaned = text.strip().replace(",", ".")
     try:
-        value = Fraction(Decimal(cleaned))
-    except (InvalidOperation, ValueError):
+        value = Fraction(cleaned) if "/" in cleaned else Fraction(Decimal(cleaned))
+    except (InvalidOperation, ValueError, OverflowError, ZeroDivisionError):
         raise ValueError(text) from None
-    if not Decimal(cleaned).is_finite():
-        raise ValueError(text)
     return value.numerator if value.denominator == 1 else value
 
 

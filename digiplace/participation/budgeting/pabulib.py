@@ -124,10 +124,12 @@ def _number_or_error(text: str, what: str, line: int | None) -> Number:
     try:
         return number_parse(text)
     except ValueError:
-        raise PabulibError(
-            gettext("%(what)s is not a number: %(value)s") % {"what": what, "value": text},
-            line=line,
-        ) from None
+        messages = {
+            "cost": gettext("The cost is not a number: %(value)s."),
+            "budget": gettext("The budget is not a number: %(value)s."),
+            "points": gettext("The points are not numbers: %(value)s."),
+        }
+        raise PabulibError(messages[what] % {"value": text}, line=line) from None
 
 
 def _header_check(header: list[str], required: tuple[str, ...], section: str, line: int) -> None:
@@ -197,7 +199,7 @@ def election_parse(text: str) -> Election:
                 continue
             if len(row) != len(header):
                 raise PabulibError(
-                    gettext("Expected %(expected)d fields, found %(found)d.")
+                    gettext("Wrong number of fields: expected %(expected)d, found %(found)d.")
                     % {"expected": len(header), "found": len(row)},
                     line=line,
                 )
@@ -224,7 +226,10 @@ def election_parse(text: str) -> Election:
             else:
                 voters.append(_voter_parse(header, row, meta, project_ids, voter_ids, line))
     except csv.Error as error:
-        raise PabulibError(str(error), line=reader.line_num) from None
+        raise PabulibError(
+            gettext("The file is not valid CSV: %(error)s.") % {"error": error},
+            line=reader.line_num,
+        ) from None
     if seen_sections != list(SECTIONS):
         raise PabulibError(gettext("The file must have META, PROJECTS and VOTES sections."))
     if "budget" not in meta:
@@ -273,7 +278,7 @@ def _voter_parse(
         items = points_text.split(",") if points_text else []
         if len(items) != len(vote):
             raise PabulibError(
-                gettext("The vote names %(votes)d projects but gives %(points)d points.")
+                gettext("Projects and points differ (projects: %(votes)d, points: %(points)d).")
                 % {"votes": len(vote), "points": len(items)},
                 line=line,
             )

@@ -113,9 +113,17 @@ HEADER = "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;c
     [
         (HEADER + "VOTES\nvoter_id;vote\n1;a\n2;b\n", 11, "unknown project: b"),
         (HEADER + "VOTES\nvoter_id;vote\n1;a\n1;a\n", 11, "Voter id 1 is empty or repeated"),
-        (HEADER + "VOTES\nvoter_id;vote\n1;a;x\n", 10, "Expected 2 fields, found 3"),
+        (
+            HEADER + "VOTES\nvoter_id;vote\n1;a;x\n",
+            10,
+            "Wrong number of fields: expected 2, found 3",
+        ),
         (HEADER + "VOTES\nvoter_id;vote\n1;a,a\n", 10, "names a project twice"),
-        (HEADER + 'VOTES\nvoter_id;vote\n1;"a";b\n', 10, "Expected 2 fields, found 3"),
+        (
+            HEADER + 'VOTES\nvoter_id;vote\n1;"a";b\n',
+            10,
+            "Wrong number of fields: expected 2, found 3",
+        ),
         (HEADER + "b;five\nVOTES\nvoter_id;vote\n", 8, "cost is not a number: five"),
         (HEADER + "b;-1\nVOTES\nvoter_id;vote\n", 8, "cannot be negative"),
         (HEADER + "a;3\nVOTES\nvoter_id;vote\n", 8, "Project id a is empty or repeated"),
@@ -131,7 +139,7 @@ HEADER = "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;c
         (
             HEADER.replace("approval", "cumulative") + "VOTES\nvoter_id;vote;points\n1;a;1,2\n",
             10,
-            "names 1 projects but gives 2 points",
+            r"\(projects: 1, points: 2\)",
         ),
     ],
 )

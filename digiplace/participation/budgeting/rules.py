@@ -25,6 +25,7 @@ reference implementation, pabutools:
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -63,7 +64,7 @@ def approval_election_from_pabulib(election: Election) -> ApprovalElection:
     return ApprovalElection(
         budget=election.budget,
         costs={project.project_id: project.cost for project in election.projects},
-        ballots=[frozenset(voter.vote) for voter in election.voters],
+        ballots=[voter.vote for voter in election.voters],
     )
 
 
@@ -75,12 +76,11 @@ def _election_check(election: ApprovalElection) -> None:
             raise BudgetingError(
                 gettext("Project %(id)s has a negative cost.") % {"id": project_id}
             )
-    for ballot in election.ballots:
-        for project_id in ballot:
-            if project_id not in election.costs:
-                raise BudgetingError(
-                    gettext("A ballot names an unknown project: %(id)s.") % {"id": project_id}
-                )
+    unknown = set().union(*election.ballots).difference(election.costs)
+    if unknown:
+        raise BudgetingError(
+            gettext("A ballot names an unknown project: %(id)s.") % {"id": min(unknown)}
+        )
 
 
 def _approval_counts(election: ApprovalElection) -> dict[str, int]:
@@ -225,10 +225,16 @@ class _EqualSharesModel:
         self.project_ids = list(election.costs)
         index = {project_id: i for i, project_id in enumerate(self.project_ids)}
         self.costs = [election.costs[project_id] for project_id in self.project_ids]
+        # Count identical ballots first (cheap for tuples and frozensets), then merge those
+        # that only differ in order or repetition.
+        raw = Counter(
+            ballot if isinstance(ballot, tuple | frozenset) else frozenset(ballot)
+            for ballot in election.ballots
+        )
         groups: dict[frozenset[int], int] = {}
-        for ballot in election.ballots:
+        for ballot, count in raw.items():
             key = frozenset(index[project_id] for project_id in ballot)
-            groups[key] = groups.get(key, 0) + 1
+            groups[key] = groups.get(key, 0) + count
         self.voter_count = len(election.ballots)
         self.group_sizes = np.fromiter(groups.values(), dtype=np.int64, count=len(groups))
         supporting: list[list[int]] = [[] for _ in self.project_ids]
@@ -245,7 +251,8 @@ class _EqualSharesModel:
     def money_by_class(
         self, project: int, budget_class: npt.NDArray[np.int64], class_count: int
     ) -> list[tuple[int, int]]:
-        """(class, voters) pairs of a project's supporters, for classes holding any."""
+        """(class, voters) pairs of a project's supporters, for classes holding any, by
+        increasing class number, which `run` keeps in the order of increasing money."""
         groups = self.supporting_groups[project]
         counts = np.bincount(
             budget_class[groups], weights=self.group_sizes[groups], minlength=class_count
@@ -301,7 +308,7 @@ class _EqualSharesModel:
                 class_of_money = {money: c for c, money in enumerate(class_money)}
             cap = remaining * factor // payers
             pairs = self.money_by_class(chosen, budget_class, len(class_money))
-            remap = np.arange(len(class_money), dtype=np.int64)
+            remap = np.arange(len(class_money) + len(pairs), dtype=np.int64)
             paid: dict[int, int] = {}
             for old_class, voters in pairs:
                 money = class_money[old_class]
@@ -313,13 +320,16 @@ class _EqualSharesModel:
                     new_class = len(class_money)
                     class_money.append(left)
                     class_of_money[left] = new_class
-                if new_class >= len(remap):
-                    remap = np.concatenate(
-                        [remap, np.arange(len(remap), new_class + 1, dtype=np.int64)]
-                    )
                 remap[old_class] = new_class
             groups = self.supporting_groups[chosen]
             budget_class[groups] = remap[budget_class[groups]]
+            # Keep only the classes someone is in, numbered by increasing money.
+            live = sorted(np.unique(budget_class).tolist(), key=class_money.__getitem__)
+            renumber = np.zeros(len(class_money), dtype=np.int64)
+            renumber[live] = np.arange(len(live), dtype=np.int64)
+            budget_class = renumber[budget_class]
+            class_money = [class_money[c] for c in live]
+            class_of_money = {money: c for c, money in enumerate(class_money)}
             payments = tuple(
                 PaymentShare(voters, Fraction(amount, denominator))
                 for amount, voters in sorted(paid.items(), reverse=True)
@@ -383,14 +393,14 @@ class _EqualSharesModel:
 
 
 def _share(cost: int, money: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The smallest share x at which supporters holding ``money`` ((amount, voters) pairs)
-    pay ``cost`` together, each paying min(own amount, x), as (numerator, denominator);
-    None when all their money is below the cost. All on integers."""
+    """The smallest share x at which supporters holding ``money`` ((amount, voters) pairs,
+    by increasing amount) pay ``cost`` together, each paying min(own amount, x), as
+    (numerator, denominator); None when all their money is below the cost. All on integers."""
     if sum(amount * voters for amount, voters in money) < cost:
         return None
     remaining = cost
     payers = sum(voters for _, voters in money)
-    for amount, voters in sorted(money):
+    for amount, voters in money:
         if remaining <= amount * payers:
             return remaining, payers
         remaining -= amount * voters

@@ -7,10 +7,11 @@ Prints, in one run:
 - the Method of Equal Shares with add1 completion on Poland_Swiecie_2023.pb and
   Netherlands_Amsterdam_621.pb, both implementations.
 
-Times are wall-clock seconds of one process on an otherwise idle core: for this module the
-best of three runs, for pabutools one run (each pabutools run is in a child process, stopped
-after --pabutools-timeout seconds, which is then reported as such). "rule" is the count from
-parsed data (for this module including the grouping of ballots); file parsing is shown apart.
+Times are CPU seconds of the process doing the count (comparable even when the machine's
+cores are shared): for this module the best of three runs, for pabutools one run, in a child
+process stopped after --pabutools-timeout wall-clock seconds (then reported as such, with
+the CPU time it had used). "rule" is the count from parsed data (for this module including
+the grouping of ballots); parsing the file is shown apart.
 
     python bench/pb_rules.py [--pabutools-timeout SECONDS] [--parallel] [--only-ours]
 """
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import queue
+import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -46,20 +49,20 @@ GOAL = 50
 @dataclass
 class Timing:
     parse_s: float
-    rule_s: float
+    rule_s: float  # CPU seconds of the count alone
     selected: frozenset[str]
 
 
 def ours(path: Path, completion: Completion) -> Timing:
-    started = time.perf_counter()
+    started = time.process_time()
     parsed = election_read(path)
-    parse_s = time.perf_counter() - started
+    parse_s = time.process_time() - started
     best = float("inf")
     selected: frozenset[str] = frozenset()
     for _ in range(3):
-        started = time.perf_counter()
+        started = time.process_time()
         outcome = equal_shares_select(approval_election_from_pabulib(parsed), completion=completion)
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
         selected = frozenset(outcome.selected)
     return Timing(parse_s, best, selected)
 
@@ -68,15 +71,15 @@ def pabutools_child(path: str, completion: str, results: multiprocessing.Queue) 
     from pabutools.election import Cost_Sat, parse_pabulib
     from pabutools.rules import method_of_equal_shares
 
-    started = time.perf_counter()
+    started = time.process_time()
     instance, profile = parse_pabulib(path)
-    parse_s = time.perf_counter() - started
-    started = time.perf_counter()
+    parse_s = time.process_time() - started
+    started = time.process_time()
     increment = 1 if completion == "add1" else None
     outcome = method_of_equal_shares(
         instance, profile, sat_class=Cost_Sat, voter_budget_increment=increment
     )
-    rule_s = time.perf_counter() - started
+    rule_s = time.process_time() - started
     results.put((parse_s, rule_s, sorted(project.name for project in outcome)))
 
 
@@ -91,68 +94,87 @@ def pabutools_start(
     return process, results
 
 
+def children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def pabutools_wait(
     process: multiprocessing.Process,
     results: multiprocessing.Queue,  # type: ignore[type-arg]
     deadline: float,
-) -> Timing | None:
+) -> Timing | float:
+    """The child's figures, or the CPU seconds it had used when it was stopped at the deadline."""
     try:
         parse_s, rule_s, selected = results.get(timeout=max(0.0, deadline - time.monotonic()))
-    except Exception:  # queue.Empty: the run did not finish in time
+    except queue.Empty:
+        before = children_cpu_s()
         process.terminate()
         process.join()
-        return None
+        return children_cpu_s() - before
     process.join()
     return Timing(parse_s, rule_s, frozenset(selected))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pabutools-timeout", type=float, default=1800.0)
+    parser.add_argument("--pabutools-timeout", type=float, default=1800.0, metavar="SECONDS")
     parser.add_argument(
-        "--parallel", action="store_true", help="run the pabutools children at the same time"
+        "--parallel",
+        action="store_true",
+        help="run the three pabutools counts at the same time (CPU times stay comparable)",
     )
     parser.add_argument("--only-ours", action="store_true", help="skip pabutools")
     arguments = parser.parse_args()
     timeout = arguments.pabutools_timeout
 
+    mine = {}
+    print("This module (CPU seconds, best of 3):")
+    for name, completion in CASES:
+        mine[name] = ours(DATA / name, completion)
+        print(
+            f"  {name} ({completion_label(completion)}): rule {mine[name].rule_s:.3f} s "
+            f"(parse {mine[name].parse_s:.2f} s), {len(mine[name].selected)} projects selected",
+            flush=True,
+        )
+    if arguments.only_ours:
+        return
+
     children = {}
-    if not arguments.only_ours and arguments.parallel:
+    if arguments.parallel:
         for name, completion in CASES:
             children[name] = (*pabutools_start(DATA / name, completion), time.monotonic() + timeout)
-
     for name, completion in CASES:
-        label = "without completion" if completion == "none" else "with add1 completion"
-        print(f"\nMethod of Equal Shares {label}, {name}")
-        mine = ours(DATA / name, completion)
-        print(
-            f"  this module: rule {mine.rule_s:.3f} s (parse {mine.parse_s:.2f} s), "
-            f"{len(mine.selected)} projects selected"
-        )
-        if arguments.only_ours:
-            continue
         if name not in children:
             children[name] = (*pabutools_start(DATA / name, completion), time.monotonic() + timeout)
-        process, results, deadline = children[name]
-        reference = pabutools_wait(process, results, deadline)
-        if reference is None:
-            print(f"  pabutools:   did not finish in {timeout:.0f} s")
-            if completion == "none":
-                print(f"  speed-up:    more than {timeout / mine.rule_s:.0f}x (goal {GOAL}x)")
-            print("  same outcome: unknown (pabutools did not finish)")
+        reference = pabutools_wait(*children[name])
+        own = mine[name]
+        print(f"\nMethod of Equal Shares {completion_label(completion)}, {name}")
+        print(f"  this module: {own.rule_s:.3f} s CPU, {len(own.selected)} projects selected")
+        if isinstance(reference, float):
+            print(
+                f"  pabutools:   did not finish in {timeout:.0f} s "
+                f"(stopped after {reference:.0f} s of CPU, parsing included)"
+            )
+            print(f"  speed-up:    more than {reference / own.rule_s:.0f}x")
+            print("  same outcome: unknown (pabutools did not finish)", flush=True)
             continue
         print(
-            f"  pabutools:   rule {reference.rule_s:.3f} s (parse {reference.parse_s:.2f} s), "
+            f"  pabutools:   {reference.rule_s:.3f} s CPU (parse {reference.parse_s:.2f} s), "
             f"{len(reference.selected)} projects selected"
         )
-        speed_up = reference.rule_s / mine.rule_s
-        goal = (
-            f" (goal {GOAL}x: {'met' if speed_up >= GOAL else 'NOT met'})"
-            if completion == "none"
-            else ""
-        )
+        speed_up = reference.rule_s / own.rule_s
+        goal = ""
+        if completion == "none":
+            goal = f" (goal {GOAL}x: {'met' if speed_up >= GOAL else 'NOT met'})"
         print(f"  speed-up:    {speed_up:.0f}x{goal}")
-        print(f"  same outcome: {'yes' if reference.selected == mine.selected else 'no'}")
+        print(
+            f"  same outcome: {'yes' if reference.selected == own.selected else 'no'}", flush=True
+        )
+
+
+def completion_label(completion: Completion) -> str:
+    return "without completion" if completion == "none" else "with add1 completion"
 
 
 if __name__ == "__main__":

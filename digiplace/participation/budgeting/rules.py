@@ -283,7 +283,7 @@ class _EqualSharesModel:
                     break
                 pairs = self.money_by_class(project, budget_class, len(class_money))
                 scaled_cost = int(self.costs[project] * denominator)
-                share = _share(scaled_cost, [(class_money[c], n) for c, n in pairs])
+                share = _share(scaled_cost, class_money, pairs)
                 if share is None:
                     del lower_bound[project]
                     continue
@@ -392,20 +392,24 @@ class _EqualSharesModel:
         )
 
 
-def _share(cost: int, money: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The smallest share x at which supporters holding ``money`` ((amount, voters) pairs,
-    by increasing amount) pay ``cost`` together, each paying min(own amount, x), as
-    (numerator, denominator); None when all their money is below the cost. All on integers."""
-    if sum(amount * voters for amount, voters in money) < cost:
-        return None
+def _share(
+    cost: int, class_money: list[int], pairs: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """The smallest share x at which supporters in ``pairs`` ((class, voters), by increasing
+    money) pay ``cost`` together, each paying min(own money, x), as (numerator, denominator);
+    None when all their money is below the cost. All on integers.
+
+    Walking up from the poorest, the first class that can pay the rest in equal shares gives
+    x; when none can, the money together is below the cost (the richer ones would have)."""
     remaining = cost
-    payers = sum(voters for _, voters in money)
-    for amount, voters in money:
+    payers = sum(voters for _, voters in pairs)
+    for budget_class, voters in pairs:
+        amount = class_money[budget_class]
         if remaining <= amount * payers:
             return remaining, payers
         remaining -= amount * voters
         payers -= voters
-    raise AssertionError("unreachable: the supporters' money covers the cost")
+    return None
 
 
 def equal_shares_select(

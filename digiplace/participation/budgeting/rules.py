@@ -24,6 +24,7 @@ reference implementation, pabutools:
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -271,24 +272,25 @@ class _EqualSharesModel:
         budget_class = np.zeros(len(self.group_sizes), dtype=np.int64)
         purchases: list[Purchase] = []
         selected: list[int] = []
-        # rho = price per unit of cost; it only rises, so the last known value is a lower bound.
-        lower_bound = {p: Fraction(1, self.supporters[p]) for p in self.candidates}
+        # rho = price per unit of cost; it only rises, so the last known value is a lower
+        # bound: a heap of them gives the projects that might be cheapest, in order.
+        lower_bounds = [(Fraction(1, self.supporters[p]), p) for p in self.candidates]
+        heapq.heapify(lower_bounds)
         round_number = 0
-        while lower_bound:
+        while lower_bounds:
             shares: dict[int, tuple[int, int]] = {}  # each share as (numerator, payers)
+            priced: list[tuple[Fraction, int]] = []
             best_rho: Fraction | None = None
             tied: list[int] = []
-            for project in sorted(lower_bound, key=lower_bound.__getitem__):
-                if best_rho is not None and lower_bound[project] > best_rho:
-                    break
+            while lower_bounds and (best_rho is None or lower_bounds[0][0] <= best_rho):
+                _, project = heapq.heappop(lower_bounds)
                 pairs = self.money_by_class(project, budget_class, len(class_money))
                 scaled_cost = int(self.costs[project] * denominator)
                 share = _share(scaled_cost, class_money, pairs)
-                if share is None:
-                    del lower_bound[project]
+                if share is None:  # its supporters can no longer pay it: out for good
                     continue
                 rho = Fraction(share[0], share[1] * scaled_cost)
-                lower_bound[project] = rho
+                priced.append((rho, project))
                 shares[project] = share
                 if best_rho is None or rho < best_rho:
                     best_rho, tied = rho, [project]
@@ -297,7 +299,9 @@ class _EqualSharesModel:
             if best_rho is None:
                 break
             chosen = min(tied, key=lambda p: self.project_ids[p])
-            del lower_bound[chosen]
+            for entry in priced:
+                if entry[1] != chosen:
+                    heapq.heappush(lower_bounds, entry)
             round_number += 1
             # Make the share an integer: scale every amount by what its fraction needs.
             remaining, payers = shares[chosen]
@@ -324,7 +328,8 @@ class _EqualSharesModel:
             groups = self.supporting_groups[chosen]
             budget_class[groups] = remap[budget_class[groups]]
             # Keep only the classes someone is in, numbered by increasing money.
-            live = sorted(np.unique(budget_class).tolist(), key=class_money.__getitem__)
+            occupied = np.flatnonzero(np.bincount(budget_class, minlength=len(class_money)))
+            live = sorted(occupied.tolist(), key=class_money.__getitem__)
             renumber = np.zeros(len(class_money), dtype=np.int64)
             renumber[live] = np.arange(len(live), dtype=np.int64)
             budget_class = renumber[budget_class]

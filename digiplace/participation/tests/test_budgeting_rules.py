@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from gmpy2 import mpq
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -117,25 +118,28 @@ def test_non_approval_elections_are_refused():
 
 # Random small elections against pabutools: many ties, free and unsupported projects.
 
-elections = st.builds(
-    lambda budget, costs, ballots: ApprovalElection(
-        budget=budget,
-        costs={str(i): cost for i, cost in enumerate(costs)},
-        ballots=[frozenset(str(i) for i in ballot if i < len(costs)) for ballot in ballots],
-    ),
-    st.integers(min_value=0, max_value=40),
-    st.lists(st.integers(min_value=0, max_value=15), min_size=1, max_size=12),
-    st.lists(st.sets(st.integers(min_value=0, max_value=11), max_size=5), max_size=9),
-)
+
+def random_elections(unit: Fraction) -> st.SearchStrategy[ApprovalElection]:
+    """Small elections (many ties, free and unsupported projects); amounts in ``unit``s."""
+    return st.builds(
+        lambda budget, costs, ballots: ApprovalElection(
+            budget=budget * unit * 2,
+            costs={str(i): cost * unit for i, cost in enumerate(costs)},
+            ballots=[frozenset(str(i) for i in ballot if i < len(costs)) for ballot in ballots],
+        ),
+        st.integers(min_value=0, max_value=20),
+        st.lists(st.integers(min_value=0, max_value=15), min_size=1, max_size=12),
+        st.lists(st.sets(st.integers(min_value=0, max_value=11), max_size=5), max_size=9),
+    )
 
 
-@hypothesis_settings(max_examples=150, deadline=None)
-@given(elections)
-def test_outcomes_equal_pabutools_on_random_elections(election):
+def assert_outcomes_equal_pabutools(election: ApprovalElection) -> None:
     projects = {
-        project_id: Project(project_id, cost) for project_id, cost in election.costs.items()
+        project_id: Project(project_id, mpq(cost.numerator, cost.denominator))
+        for project_id, cost in election.costs.items()
     }
-    instance = Instance(projects.values(), budget_limit=election.budget)
+    budget = Fraction(election.budget)
+    instance = Instance(projects.values(), budget_limit=mpq(budget.numerator, budget.denominator))
     profile = ApprovalProfile(
         [ApprovalBallot([projects[p] for p in ballot]) for ballot in election.ballots],
         instance=instance,
@@ -145,6 +149,19 @@ def test_outcomes_equal_pabutools_on_random_elections(election):
     assert set(greedy_select(election).selected) == greedy
     assert set(equal_shares_select(election).selected) == plain
     assert set(equal_shares_select(election, completion="add1").selected) == add1
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(random_elections(Fraction(1)))
+def test_outcomes_equal_pabutools_on_random_elections(election):
+    assert_outcomes_equal_pabutools(election)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(random_elections(Fraction(1, 4)))
+def test_outcomes_equal_pabutools_on_random_elections_with_decimal_costs(election):
+    # Costs in quarters, the budget in halves: the add1 unit (1) is several cost units.
+    assert_outcomes_equal_pabutools(election)
 
 
 # Hand-worked elections.

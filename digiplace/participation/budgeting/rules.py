@@ -213,9 +213,6 @@ class _Round:
     class_money: list[int]
     denominator: int
 
-    def money(self, budget_class: int) -> Fraction:
-        return Fraction(self.class_money[budget_class], self.denominator)
-
 
 class _EqualSharesModel:
     """The election prepared once (ballots grouped, each project's supporting groups) and

@@ -241,6 +241,10 @@ class _EqualSharesModel:
                 supporting[project].append(group)
         self.supporting_groups = [np.array(g, dtype=np.int64) for g in supporting]
         self.supporters = [int(self.group_sizes[g].sum()) for g in self.supporting_groups]
+        # bincount's weights are floats; counts of voters stay exact far beyond any city.
+        self.supporting_weights = [
+            self.group_sizes[g].astype(np.float64) for g in self.supporting_groups
+        ]
         self.candidates = [
             p for p, cost in enumerate(self.costs) if cost > 0 and self.supporters[p] > 0
         ]
@@ -253,7 +257,7 @@ class _EqualSharesModel:
         increasing class number, which `run` keeps in the order of increasing money."""
         groups = self.supporting_groups[project]
         counts = np.bincount(
-            budget_class[groups], weights=self.group_sizes[groups], minlength=class_count
+            budget_class[groups], weights=self.supporting_weights[project], minlength=class_count
         ).astype(np.int64)
         present = np.flatnonzero(counts)
         return list(zip(present.tolist(), counts[present].tolist(), strict=True))

@@ -243,3 +243,37 @@ def report_map_grid(*, versions: Versions, filters: selectors.ReportFilters, zoo
         return MapGrid(cell_longitude=cell_longitude, cell_latitude=cell_latitude, cells=cells)
 
     return once_per_change(versions, "map-grid", compute, parts=(astuple(filters), zoom))
+
+
+# Up to this many matching reports, the map's points are kept whole, once per change, and
+# each viewport is cut from them in memory; beyond it, each request asks the database.
+MAP_POINTS_KEPT = 20_000
+
+MapPoint = tuple[int, float, float, str, int, datetime.datetime]
+
+
+def report_map_points(
+    *, versions: Versions, filters: selectors.ReportFilters
+) -> list[MapPoint] | None:
+    """The visible reports matching ``filters`` (the whole city: no bounding box) that have
+    a position, newest first, as (id, latitude, longitude, status, category id, created):
+    one query once per change; None when there are more than ``MAP_POINTS_KEPT``."""
+
+    def compute() -> list[MapPoint] | bool:
+        found = (
+            selectors.report_search(municipality=versions.municipality, filters=filters)
+            .filter(latitude__isnull=False, longitude__isnull=False)
+            .values_list("pk", "latitude", "longitude", "status", "category_id", "created_at")[
+                : MAP_POINTS_KEPT + 1
+            ]
+        )
+        rows: list[MapPoint] = [
+            (pk, latitude, longitude, status, category_id, created)
+            for pk, latitude, longitude, status, category_id, created in found
+            if latitude is not None and longitude is not None
+        ]
+        # False, not None, for "too many": the cache cannot tell None from a miss.
+        return False if len(rows) > MAP_POINTS_KEPT else rows
+
+    points = once_per_change(versions, "map-points", compute, parts=(astuple(filters),))
+    return points if isinstance(points, list) else None

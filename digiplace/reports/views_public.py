@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import itertools
 from typing import Any
 
 from django.contrib import messages
@@ -356,13 +357,28 @@ def map_data(request: HttpRequest) -> JsonResponse:
                 }
             )
     else:
-        rows = list(
-            selectors.report_search(
-                municipality=municipality, filters=form.search_filters(bbox=bbox)
-            ).values_list("pk", "latitude", "longitude", "status", "category_id", "created_at")[
-                : MAP_POINTS_LIMIT + 1
-            ]
+        kept = precomputed.report_map_points(
+            versions=_versions(request, municipality), filters=form.search_filters()
         )
+        rows: list[tuple[int, float | None, float | None, str, int, datetime.datetime]]
+        if kept is not None:
+            # The viewport cut from the city's points (kept once per change), as the
+            # database would: bounds included, newest first.
+            south, west, north, east = bbox
+            rows = list(
+                itertools.islice(
+                    (row for row in kept if south <= row[1] <= north and west <= row[2] <= east),
+                    MAP_POINTS_LIMIT + 1,
+                )
+            )
+        else:
+            rows = list(
+                selectors.report_search(
+                    municipality=municipality, filters=form.search_filters(bbox=bbox)
+                ).values_list("pk", "latitude", "longitude", "status", "category_id", "created_at")[
+                    : MAP_POINTS_LIMIT + 1
+                ]
+            )
         is_truncated = len(rows) > MAP_POINTS_LIMIT
         features = [
             point(pk, latitude, longitude, status, category_id, created)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -662,3 +664,44 @@ def test_a_report_can_give_only_an_address(client: Client, container: Category) 
     assert "data-map" not in page
     listed = _get(client, "/reports/map-data.json").json()
     assert listed["features"] == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?bbox=47.745,26.655,47.765,26.675",
+        "?bbox=47.755,26.64,47.80,26.70",
+        "?status=open&bbox=47.74,26.60,47.80,26.70",
+        "?category=container",
+    ],
+)
+def test_map_points_cut_in_memory_equal_the_databases_answer(
+    client: Client,
+    container: Category,
+    botosani: Municipality,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+) -> None:
+    from digiplace.reports import precomputed
+
+    randomly = random.Random(9)
+    for number in range(60):
+        ReportFactory.create(
+            municipality=botosani,
+            **({"category": container} if number % 3 == 0 else {}),
+            latitude=round(47.74 + randomly.random() * 0.03, 6),
+            longitude=round(26.65 + randomly.random() * 0.03, 6),
+            status=ReportStatus.FIXED if number % 4 == 0 else ReportStatus.NEW,
+            created_at=timezone.now() - datetime.timedelta(hours=number),
+        )
+    # On the very edge of the viewport: the database includes the bounds, so must memory.
+    ReportFactory.create(municipality=botosani, latitude=47.745, longitude=26.675)
+    kept = _get(client, f"/reports/map-data.json{query}").json()
+    monkeypatch.setattr(precomputed, "MAP_POINTS_KEPT", 0)  # too many: the database answers
+    cache.clear()
+    separator = "&" if "?" in query else "?"
+    asked = _get(client, f"/reports/map-data.json{query}{separator}again=1").json()
+    assert kept["features"], "the viewport holds reports"
+    assert kept["features"] == asked["features"]
+    assert kept["truncated"] == asked["truncated"]

@@ -61,17 +61,20 @@ def test_no_csrf_token_and_no_personal_data_in_a_stored_page(
     botosani: Municipality, resident: User
 ) -> None:
     anonymous = Client(HTTP_HOST=BOTOSANI)
-    page = anonymous.get("/")
+    assert anonymous.get("/").status_code == 200
+    page = anonymous.get("/accounts/login/")
     token = TOKEN_INPUT.search(page.content.decode())
     assert token is not None and token.group(1) != CSRF_PLACEHOLDER
     signed_in = Client(HTTP_HOST=BOTOSANI)
     signed_in.force_login(resident)
     assert signed_in.get("/").status_code == 200
     pages = stored_pages()
-    assert pages, "the anonymous home page is stored"
+    assert len(pages) == 2, "the anonymous home and login pages are stored"
+    assert sum(CSRF_PLACEHOLDER in content.decode() for _s, _h, content in pages) == 1, (
+        "the login form holds the placeholder; the home page, without a form, no token at all"
+    )
     for _status, _headers, content in pages:
         text = content.decode()
-        assert CSRF_PLACEHOLDER in text
         assert token.group(1) not in text
         assert anonymous.cookies[settings.CSRF_COOKIE_NAME].value not in text
         assert resident.email not in text and "Ana Popescu" not in text
@@ -82,14 +85,14 @@ def test_each_visitor_gets_their_own_token_and_the_form_posts_with_csrf_checks_o
 ) -> None:
     first = Client(HTTP_HOST=BOTOSANI, enforce_csrf_checks=True)
     second = Client(HTTP_HOST=BOTOSANI, enforce_csrf_checks=True)
-    assert first.get("/")["X-Cache"] == "miss"
-    page = second.get("/")
+    assert first.get("/accounts/login/")["X-Cache"] == "miss"
+    page = second.get("/accounts/login/")
     assert page["X-Cache"] == "hit"
     token = TOKEN_INPUT.search(page.content.decode())
     assert token is not None
     assert settings.CSRF_COOKIE_NAME in page.cookies, "the hit sets the visitor's CSRF cookie"
-    assert f'"X-CSRFToken": "{token.group(1)}"' in page.content.decode()
-    # The language switch, posted from the cached page with Django's CSRF checks on.
+    assert token.group(1) not in first.get("/accounts/login/").content.decode()
+    # A form posted with the token of the cached page, with Django's CSRF checks on.
     switched = second.post(
         reverse("core:language_switch"),
         {"language": "en", "next": "/", "csrfmiddlewaretoken": token.group(1)},
@@ -165,7 +168,7 @@ def test_conditional_get_304_until_a_change_then_200(botosani: Municipality) -> 
     assert changed["ETag"] != etag
 
 
-def test_public_data_may_be_held_by_a_proxy_pages_with_a_token_only_by_the_browser(
+def test_public_data_and_pages_without_a_form_may_be_held_by_a_proxy_forms_only_by_the_browser(
     botosani: Municipality,
 ) -> None:
     client = Client(HTTP_HOST=BOTOSANI)
@@ -175,8 +178,18 @@ def test_public_data_may_be_held_by_a_proxy_pages_with_a_token_only_by_the_brows
         f"public, max-age=0, s-maxage={settings.PAGE_CACHE_PROXY_SECONDS}"
     )
     assert client.get("/sitemap.xml")["X-Cache"] == "hit"
-    # The home page holds the visitor's CSRF token: never in a shared cache.
-    assert client.get("/")["Cache-Control"] == "private, no-cache"
+    # A page without a form of its own holds no token: a proxy may hold it too, and the
+    # visitor gets no cookie.
+    home = client.get("/")
+    assert (
+        home["Cache-Control"] == f"public, max-age=0, s-maxage={settings.PAGE_CACHE_PROXY_SECONDS}"
+    )
+    assert "csrfmiddlewaretoken" not in home.content.decode()
+    assert settings.CSRF_COOKIE_NAME not in home.cookies
+    assert client.get("/")["Cache-Control"] == home["Cache-Control"]
+    # A page with a form holds the visitor's CSRF token: never in a shared cache.
+    assert client.get("/accounts/login/")["Cache-Control"] == "private, no-cache"
+    assert client.get("/accounts/login/")["Cache-Control"] == "private, no-cache"
 
 
 def test_freshness_after_a_translation_change_in_both_languages(

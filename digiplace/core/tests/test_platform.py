@@ -181,3 +181,42 @@ def test_municipality_rejects_inverted_bounds() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         MunicipalityFactory.create(slug="inverted", bounds_south=48.0, bounds_north=47.0)
     assert not Municipality.objects.filter(slug="inverted").exists()
+
+
+@pytest.mark.django_db
+def test_an_anonymous_page_switches_language_with_a_get_form_and_no_token(
+    botosani: Municipality, client: Client
+) -> None:
+    page = client.get("/plans/", HTTP_HOST=BOTOSANI).content.decode()
+    assert 'class="language-switch" method="get"' in page
+    assert "csrfmiddlewaretoken" not in page
+
+    response = client.get(
+        "/language/", {"language": "en", "next": "/plans/?page=1"}, HTTP_HOST=BOTOSANI
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/plans/?page=1"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert "no-store" in response["Cache-Control"], "a switch is never cached"
+    assert client.get("/plans/", HTTP_HOST=BOTOSANI)["Content-Language"] == "en"
+    refused = client.get(
+        "/language/", {"language": "en", "next": "https://evil.example/"}, HTTP_HOST=BOTOSANI
+    )
+    assert refused["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_a_get_switch_never_writes_the_profile_only_a_signed_in_post_does(
+    botosani: Municipality, resident: User, client: Client
+) -> None:
+    client.force_login(resident)
+    page = client.get("/", HTTP_HOST=BOTOSANI).content.decode()
+    assert 'class="language-switch" method="post"' in page
+    assert "csrfmiddlewaretoken" in page
+
+    response = client.get("/language/", {"language": "en", "next": "/"}, HTTP_HOST=BOTOSANI)
+
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    resident.refresh_from_db()
+    assert resident.preferred_language != "en", "a forged link cannot change the profile"

@@ -18,13 +18,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import branding, modules, selectors, services
 from ..home_map import HomeMap
 from ..http import as_city_request, request_user
 from ..i18n import language_cookie_set
+from ..page_cache import never_page_cached
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -42,12 +43,18 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@never_page_cached
+@never_cache
+@require_http_methods(["GET", "POST"])
 def language_switch(request: HttpRequest) -> HttpResponse:
-    """Remember the chosen language in a cookie and in the person's profile."""
-    language = request.POST.get("language", "")
+    """Remember the chosen language in a cookie and, when posted by a signed-in person, in
+    their profile. Anonymous visitors' pages switch with a get (no CSRF token in pages that
+    have no form of their own, so that a reverse proxy may hold them): it only sets the
+    cookie, which is all a forged link could do."""
+    data = request.POST if request.method == "POST" else request.GET
+    language = data.get("language", "")
     municipality = as_city_request(request).municipality
-    next_url = request.POST.get("next") or "/"
+    next_url = data.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -56,7 +63,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     if language in selectors.languages_available(municipality=municipality):
         language_cookie_set(response, language)
         user = request_user(request)
-        if user is not None:
+        if user is not None and request.method == "POST":
             services.user_language_set(user=user, language=language)
     return response
 

@@ -217,9 +217,13 @@ def test_equal_shares_worked_example_with_payments_and_reasons():
     assert outcome.selected == ("A", "B")
     assert outcome.voter_budget == 3
     first, second = outcome.purchases
-    assert (first.round, first.rho, first.payments) == (1, Fraction(1, 3), (PaymentShare(3, 2),))
+    assert (first.round, first.rho, first.payments) == (
+        1,
+        Fraction(1, 3),
+        (PaymentShare(3, Fraction(2)),),
+    )
     assert (second.round, second.rho) == (2, Fraction(3, 4))
-    assert second.payments == (PaymentShare(1, 3), PaymentShare(1, 1))
+    assert second.payments == (PaymentShare(1, Fraction(3)), PaymentShare(1, Fraction(1)))
     reasons = {r.project_id: (r.reason, r.money_at_start, r.money_left) for r in outcome.rejections}
     assert reasons == {
         "C": (RejectionReason.SUPPORTERS_RAN_OUT, 3, 0),
@@ -247,7 +251,10 @@ def test_equal_shares_ties_go_to_the_smaller_id_at_its_own_price():
     outcome = equal_shares_select(election)
 
     assert outcome.selected == ("a", "b")
-    assert [p.payments for p in outcome.purchases] == [(PaymentShare(1, 8),), (PaymentShare(1, 4),)]
+    assert [p.payments for p in outcome.purchases] == [
+        (PaymentShare(1, Fraction(8)),),
+        (PaymentShare(1, Fraction(4)),),
+    ]
     assert [p.rho for p in outcome.purchases] == [1, 1]
 
 
@@ -266,7 +273,7 @@ def test_equal_shares_buys_a_project_costing_exactly_its_supporters_money():
     outcome = equal_shares_select(election)
 
     assert outcome.selected == ("p",)
-    assert outcome.purchases[0].payments == (PaymentShare(2, 5),)
+    assert outcome.purchases[0].payments == (PaymentShare(2, Fraction(5)),)
 
 
 def test_add1_raises_the_budget_until_the_outcome_is_exhaustive():

@@ -39,6 +39,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from digiplace.core import parsing, throttles
 from digiplace.core.fragments import fragment_render
 from digiplace.core.http import client_address
+from digiplace.core.photos import MAX_PHOTO_BYTES
 from digiplace.core.templatetags.digiplace import chart_data
 from digiplace.core.throttles import throttled, throttles_allow
 from digiplace.core.uploads import upload_limit, uploads_skipped
@@ -68,7 +69,6 @@ from .models import (
     ReportStatus,
     UpdateKind,
 )
-from .photos import MAX_PHOTO_BYTES
 
 REPORTS_PER_PAGE = 20
 # A phone map shows clusters; more points than this are cut (the response says so) and

@@ -12,7 +12,8 @@ Error keys of ``report_create``: ``category``, ``location``, ``description``, ``
 
 from __future__ import annotations
 
-from ..photos import MAX_PHOTO_BYTES
+from digiplace.core.photos import MAX_PHOTO_BYTES
+
 from ..selectors import DUPLICATE_RADIUS_METRES
 from .attributes import attributes_clean
 from .constants import (

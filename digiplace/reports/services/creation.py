@@ -26,6 +26,7 @@ from digiplace.core.models import (
     User,
 )
 from digiplace.core.notifications import email_opt_in, municipality_url
+from digiplace.core.photos import CleanPhoto, photo_clean
 
 from ..geometry import neighbourhood_for_point
 from ..models import (
@@ -38,7 +39,6 @@ from ..models import (
     Supporter,
     UpdateKind,
 )
-from ..photos import CleanPhoto, photo_clean
 from ._common import Errors, _add, _lock_queryset, _raise_if, _save, _update_add
 from .attributes import attributes_clean
 from .constants import EDIT_WINDOW, MAX_DESCRIPTION_LENGTH, MAX_PHOTOS

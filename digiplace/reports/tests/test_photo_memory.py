@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from PIL import Image
 
-from digiplace.reports.photos import MAX_PHOTO_PIXELS
+from digiplace.core.photos import MAX_PHOTO_PIXELS
 
 MEASURE = textwrap.dedent(
     """
@@ -26,7 +26,7 @@ MEASURE = textwrap.dedent(
     from django.core.exceptions import ValidationError
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import translation
-    from digiplace.reports.photos import photo_clean
+    from digiplace.core.photos import photo_clean
 
     translation.activate("en")
     data = open(sys.argv[1], "rb").read()

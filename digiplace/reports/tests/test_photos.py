@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from digiplace.reports.photos import MAX_PHOTO_PIXELS, photo_clean
+from digiplace.core.photos import MAX_PHOTO_PIXELS, photo_clean
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112

@@ -16,9 +16,9 @@ from django.test import Client
 from PIL import Image
 
 from digiplace.core.models import Municipality
+from digiplace.core.photos import MAX_PHOTO_BYTES
 from digiplace.reports import services
 from digiplace.reports.models import Category, Report
-from digiplace.reports.photos import MAX_PHOTO_BYTES
 from digiplace.reports.tests.factories import CategoryFactory, ReportFactory
 from digiplace.reports.tests.test_photos import jpeg_with_gps
 

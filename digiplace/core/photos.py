@@ -1,4 +1,5 @@
-"""Photos of reports: accepted by content, never by name, and re-encoded without metadata.
+"""Uploaded photos (reports, proposals): accepted by content, never by name, and re-encoded
+without metadata.
 
 Re-encoding from the pixels alone drops EXIF (GPS position, camera serial), XMP, IPTC,
 ICC profiles and text chunks, whatever the file carried.

@@ -17,11 +17,12 @@ DEMO_SETUP_COMMANDS: list[list[str]] = [
     ["demo_load"],
     ["plans_load"],
     ["reports_demo"],
+    ["participation_demo"],
 ]
 
 
 class Command(BaseCommand):
-    help = "Migrate and load the demo municipalities, plans and reports (safe to run again)."
+    help = "Migrate and load the demo cities and every module's demo data (safe to run again)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         for name, *arguments in DEMO_SETUP_COMMANDS:

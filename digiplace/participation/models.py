@@ -1,1 +1,0 @@
-"""Participation's records (processes, surveys, proposals, budgeting, meetings, NGOs)."""

@@ -16,7 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 if TYPE_CHECKING:
     from .models import Municipality, User
@@ -32,7 +34,14 @@ class LinkTarget:
 
 
 class LinkCreate(Protocol):
-    """Makes a new record of the kind from another module's record; returns its target."""
+    """Makes a new record of the kind from another module's record; returns its target.
+
+    ``parent`` is a reference to where the new record goes (for "plans.project", a
+    "plans.pillar:<plan>/<pillar>" reference from ``target_choices(kind="plans.pillar")``);
+    ``source_url`` is the page of the record it comes from, kept in the new record so it
+    links back. Bad input (an unknown parent, an empty title, an actor without the owning
+    module) raises ``django.core.exceptions.ValidationError`` and writes nothing.
+    """
 
     def __call__(
         self,
@@ -42,6 +51,7 @@ class LinkCreate(Protocol):
         description: str,
         actor: User,
         source_url: str,
+        parent: str,
     ) -> LinkTarget: ...
 
 
@@ -116,6 +126,33 @@ def targets_resolve(*, municipality: Municipality, refs: Sequence[str]) -> dict[
 
 def target_resolve(*, municipality: Municipality, ref: str) -> LinkTarget | None:
     return targets_resolve(municipality=municipality, refs=[ref]).get(ref) if ref else None
+
+
+def target_create(
+    *,
+    kind: str,
+    municipality: Municipality,
+    title: str,
+    description: str,
+    actor: User,
+    source_url: str,
+    parent: str,
+) -> LinkTarget:
+    """A new record of ``kind`` made from another module's record (``LinkCreate``).
+
+    Raises ``ValidationError`` when the kind is not installed or cannot make records.
+    """
+    found = _kinds.get(kind)
+    if found is None or found.create is None:
+        raise ValidationError(gettext("This kind of record cannot be created here."))
+    return found.create(
+        municipality=municipality,
+        title=title,
+        description=description,
+        actor=actor,
+        source_url=source_url,
+        parent=parent,
+    )
 
 
 def backlink_register(provider: BacklinkProvider) -> None:

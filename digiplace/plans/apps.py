@@ -10,7 +10,7 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import modules, personal_data
 
-        from . import map_places, privacy, sitemaps
+        from . import links, map_places, privacy, sitemaps
 
         modules.register(
             modules.ModuleSpec(
@@ -20,6 +20,9 @@ class PlansConfig(AppConfig):
                 backoffice_url_name="plans_backoffice:plan_list",
                 sitemaps=sitemaps.sitemaps,
                 map_places=map_places.home_map_places,
+                # A project's page lists what points at it (participation's backlinks).
+                page_depends_on=("participation",),
             )
         )
         personal_data.register(privacy.provider)
+        links.register()

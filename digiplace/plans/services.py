@@ -4,6 +4,7 @@ publicly (ChangeRecord: who, when, from → to) and in the staff audit log."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from digiplace.core.audit import audit_record, audited_change, model_snapshot
 from digiplace.core.models import AuditAction, User
+from digiplace.core.permissions import backoffice_membership
 
 from .models import (
     Activity,
@@ -26,6 +28,7 @@ from .models import (
     Pillar,
     Plan,
     Project,
+    ProjectKind,
     ReportStatus,
     Status,
 )
@@ -248,3 +251,67 @@ def report_request(
 
         transaction.on_commit(lambda: report_generate.enqueue(report_id=report.pk))
     return report
+
+
+NEW_PROJECT_KEY = re.compile(r"^P-(\d+)$")
+
+
+def _project_key_next(plan: Plan) -> str:
+    """A fresh key for a project added after the plan was written: "P-1", "P-2"…"""
+    numbers = [
+        int(found.group(1))
+        for key in Project.objects.filter(plan=plan, key__startswith="P-").values_list(
+            "key", flat=True
+        )
+        if (found := NEW_PROJECT_KEY.match(key))
+    ]
+    return f"P-{max(numbers, default=0) + 1}"
+
+
+@transaction.atomic
+def project_create_from_proposal(
+    *,
+    actor: User,
+    pillar: Pillar,
+    title: str,
+    description: str,
+    source_url: str,
+) -> Project:
+    """A new project (an idea, of the "action" kind) in ``pillar``, made from a record of
+    another module (an accepted citizen proposal): its description ends with a link back
+    to ``source_url``. Only staff who may use the plans module of the pillar's city may add
+    one; bad input raises ``ValidationError`` and writes nothing. Audited."""
+    membership = backoffice_membership(user=actor, municipality=pillar.municipality)
+    if membership is None or not membership.can_use_module("plans"):
+        raise ValidationError(_("You need access to the city's plan to add a project to it."))
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError({"title": _("Give the project a title.")})
+    description = description.strip()
+    if source_url:
+        link_back = _("Comes from: %(url)s") % {"url": source_url}
+        description = f"{description}\n\n{link_back}" if description else link_back
+    plan = pillar.plan
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one new key at a time
+    last = Project.objects.filter(plan=plan, pillar=pillar).order_by("-position").first()
+    project = Project(
+        municipality_id=plan.municipality_id,
+        plan=plan,
+        pillar=pillar,
+        key=_project_key_next(plan),
+        position=(last.position + 1) if last is not None else 0,
+        kind=ProjectKind.ACTION,
+        status=Status.IDEA,
+        title=title,
+        description=description,
+    )
+    project.full_clean()
+    project.save()
+    audit_record(
+        actor=actor,
+        municipality=plan.municipality,
+        action=AuditAction.CREATE,
+        instance=project,
+        after=model_snapshot(project),
+    )
+    return project

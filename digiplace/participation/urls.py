@@ -9,6 +9,7 @@ from . import (
     urls_processes,
     urls_proposals,
     urls_surveys,
+    urls_voting,
 )
 
 app_name = "participation"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("surveys/", include(urls_surveys.urlpatterns)),
     path("proposals/", include(urls_proposals.urlpatterns)),
     path("budgets/", include(urls_budgeting.urlpatterns)),
+    path("budgets/", include(urls_voting.urlpatterns)),
     path("meetings/", include(urls_meetings.urlpatterns)),
     path("organisations/", include(urls_organisations.urlpatterns)),
 ]

@@ -9,6 +9,7 @@ from . import (
     urls_processes,
     urls_proposals,
     urls_surveys,
+    urls_voting,
 )
 
 app_name = "participation_backoffice"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("surveys/", include(urls_surveys.backoffice_urlpatterns)),
     path("proposals/", include(urls_proposals.backoffice_urlpatterns)),
     path("budgets/", include(urls_budgeting.backoffice_urlpatterns)),
+    path("budgets/", include(urls_voting.backoffice_urlpatterns)),
     path("meetings/", include(urls_meetings.backoffice_urlpatterns)),
     path("organisations/", include(urls_organisations.backoffice_urlpatterns)),
 ]

@@ -83,10 +83,7 @@ class BudgetForm(forms.ModelForm[Budget]):
         self.fields["minimum_age"].validators.append(MaxValueValidator(120))
 
     def service_values(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        data["title"] = data.pop("title_ro")
-        data["description"] = data.pop("description_ro")
-        return data
+        return dict(self.cleaned_data)
 
     def _post_clean(self) -> None:
         # The services check the dates and ballot rules together (with clear messages);

@@ -33,9 +33,9 @@ MAX_PROJECTS_PER_DAY = 5
 PROJECT_RATE_WINDOW = datetime.timedelta(days=1)
 
 BUDGET_FIELDS = (
-    "title",
+    "title_ro",
     "title_en",
-    "description",
+    "description_ro",
     "description_en",
     "rule",
     "submission_opens_at",
@@ -76,12 +76,14 @@ def budget_create(
         raise ValidationError({"process": [_("Choose a process of this city.")]})
     if Budget.objects.filter(process=process).exists():
         raise ValidationError({"process": [_("This process already has a budget.")]})
-    values = {name: values.get(name) for name in BUDGET_FIELDS if name in values}
+    values = {name: values[name] for name in BUDGET_FIELDS if name in values}
     values.setdefault("max_projects", None)
     _budget_values_check(values)
-    values["title_ro"] = values["title"]
+    budget = Budget(municipality=municipality, process=process)
+    for name, value in values.items():
+        setattr(budget, name, value)
     with transaction.atomic():
-        budget = Budget.objects.create(municipality=municipality, process=process, **values)
+        budget.save()
         audit_record(
             actor=actor, municipality=municipality, action=AuditAction.CREATE, instance=budget
         )
@@ -104,9 +106,6 @@ def budget_update(*, actor: User, budget: Budget, **values: Any) -> Budget:
             )
         for name, value in merged.items():
             setattr(locked, name, value)
-        # The Romanian texts are the main ones (modeltranslation's default language).
-        locked.title_ro = merged["title"]
-        locked.description_ro = merged["description"]
         locked.save()
     return change.instance
 

@@ -12,6 +12,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -147,9 +148,8 @@ def vote_code(request: HttpRequest, budget_id: int) -> HttpResponse:
         window=CODE_ATTEMPTS_PER_CLIENT.window,
     )
     if not allowed:
-        form = VotingCodeForm(auto_id="id_code_%s")
-        form.add_error(None, str(THROTTLED_MESSAGE))
-        return throttled(_start_page(request, budget, code_form=form))
+        messages.error(request, str(THROTTLED_MESSAGE))
+        return throttled(_start_page(request, budget))
     if form.is_valid():
         try:
             voter = services.voter_verify_code(budget=budget, code=form.cleaned_data["code"])
@@ -177,9 +177,8 @@ def vote_census(request: HttpRequest, budget_id: int) -> HttpResponse:
         window=CNP_ATTEMPTS_PER_ACCOUNT.window,
     )
     if not allowed:
-        form = CensusVoterForm(auto_id="id_census_%s")
-        form.add_error(None, str(THROTTLED_MESSAGE))
-        return throttled(_start_page(request, budget, census_form=form))
+        messages.error(request, str(THROTTLED_MESSAGE))
+        return throttled(_start_page(request, budget))
     if form.is_valid():
         try:
             voter = services.voter_verify_census(

@@ -24,18 +24,52 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from digiplace.core import throttles
+from digiplace.core import links, throttles
 from digiplace.core.templatetags.digiplace import chart_data
 from digiplace.core.throttles import throttled, throttles_allow
 from digiplace.core.views.helpers import form_errors_add, request_municipality, request_user
 
 from . import selectors, services
 from .forms import InterestForm, ProjectFilterForm
-from .models import Activity, Kpi, Objective, Pillar, Plan, Project, SmartCityDimension
+from .links import PROJECT, WORKING_GROUP, key_make
+from .models import (
+    Activity,
+    Kpi,
+    Objective,
+    Pillar,
+    Plan,
+    Project,
+    SmartCityDimension,
+    WorkingGroup,
+)
 from .templatetags.plans_tags import KPI_STATUS_LABELS, status_label
 
 PROJECTS_PER_PAGE = 25
 DOWNLOAD_TABLES = ("projects", "activities", "kpis", "measurements")
+
+
+@dataclass(frozen=True)
+class WorkingGroupRow:
+    """A working group and what other modules list in it (its member organisations)."""
+
+    group: WorkingGroup
+    backlinks: list[links.Backlink]
+
+
+def _working_group_rows(
+    request: HttpRequest, plan: Plan, groups: list[WorkingGroup]
+) -> list[WorkingGroupRow]:
+    municipality = request_municipality(request)
+    return [
+        WorkingGroupRow(
+            group=group,
+            backlinks=links.backlinks(
+                municipality=municipality,
+                ref=links.ref_make(WORKING_GROUP, key_make(plan.key, group.key)),
+            ),
+        )
+        for group in groups
+    ]
 
 
 def _plan_figures(request: HttpRequest, plan_key: str) -> tuple[Plan, selectors.PlanFigures]:
@@ -142,7 +176,9 @@ def _pillar_page(
         ],
         "project_rows": _project_rows(figures, projects),
         "readings": figures.kpi_readings(kpis=_kpis(selectors.kpi_list(plan=plan, pillar=pillar))),
-        "working_groups": figures.pillar_working_groups.get(pillar.pk, []),
+        "working_group_rows": _working_group_rows(
+            request, plan, figures.pillar_working_groups.get(pillar.pk, [])
+        ),
         "interest_count": figures.pillar_interest_counts.get(pillar.pk, 0),
         "form": form,
     }
@@ -290,7 +326,12 @@ def _project_page(
             for reading in readings
         ],
         "risks": found.risks,
-        "working_groups": found.working_groups,
+        "working_group_rows": _working_group_rows(request, plan, found.working_groups),
+        # What other modules link to the project (processes, proposals, local actors).
+        "backlinks": links.backlinks(
+            municipality=request_municipality(request),
+            ref=links.ref_make(PROJECT, key_make(plan.key, project.key)),
+        ),
         "interest_count": figures.project_interest_counts.get(project.pk, 0),
         "changes": found.changes,
         "features": _project_features(project=project),

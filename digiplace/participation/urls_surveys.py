@@ -4,9 +4,16 @@ live in the ``participation`` and ``participation_backoffice`` namespaces."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import survey_staff, survey_staff_themes
+from .views import survey_staff, survey_staff_themes, surveys
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("<slug:slug>/", surveys.survey_detail, name="survey_detail"),
+    path("<slug:slug>/results/", surveys.survey_results, name="survey_results"),
+    path("<slug:slug>/results.csv", surveys.survey_export_csv, name="survey_export_csv"),
+    path("<slug:slug>/results.xlsx", surveys.survey_export_xlsx, name="survey_export_xlsx"),
+]
+
+# Staff pages (the survey builder and the themes of open answers): one line per page.
 backoffice_urlpatterns: list[URLPattern | URLResolver] = [
     path("", survey_staff.survey_staff_list, name="survey_staff_list"),
     path(

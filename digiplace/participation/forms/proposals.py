@@ -97,12 +97,14 @@ class ProposalForm(forms.Form):
         label=_("Title"),
         max_length=200,
         help_text=_("In a few words: what do you propose?"),
+        error_messages={"required": _("Give your proposal a title.")},
     )
     body = forms.CharField(
         label=_("Your proposal"),
         max_length=MAX_BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": MAX_BODY_LENGTH}),
         help_text=_("What should change, where, and why. Do not write personal data."),
+        error_messages={"required": _("Describe your proposal.")},
     )
     category = forms.ChoiceField(label=_("Category"), required=False)
     latitude = forms.FloatField(
@@ -156,6 +158,7 @@ class ProposalForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
+        error_messages={"required": _("Write your comment.")},
         max_length=MAX_COMMENT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_COMMENT_LENGTH}),
     )
@@ -165,6 +168,7 @@ class CommentForm(forms.Form):
 class FlagForm(forms.Form):
     reason = forms.CharField(
         label=_("What is wrong with it?"),
+        error_messages={"required": _("Say what is wrong with it.")},
         max_length=MAX_REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_REASON_LENGTH}),
     )

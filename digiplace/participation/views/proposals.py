@@ -341,8 +341,7 @@ def _new_page(
 def _new_errors_add(form: ProposalForm, errors: dict[str, list[str]]) -> None:
     for field, field_errors in errors.items():
         for message in field_errors:
-            if message not in form.errors.get(field if field in form.fields else "__all__", []):
-                form.add_error(field if field in form.fields else None, message)
+            form.add_error(field if field in form.fields else None, message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -376,28 +375,31 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
             % {"name": name, "limit": filesizeformat(MAX_PHOTO_BYTES)},
         )
         is_valid = False
-    if not is_valid:
-        return _new_page(request, municipality, form, status=400)
     data = form.cleaned_data
     arguments: dict[str, Any] = {
         "municipality": municipality,
         "process": form.chosen_process(),
-        "title": data["title"],
-        "body": data["body"],
+        "title": data.get("title", ""),
+        "body": data.get("body", ""),
         "category": form.chosen_category(),
-        "latitude": data["latitude"],
-        "longitude": data["longitude"],
+        "latitude": data.get("latitude"),
+        "longitude": data.get("longitude"),
     }
-    # Every problem of the values first (nothing counted for a form with mistakes).
-    input_errors = services.proposal_input_errors(**arguments)
-    if input_errors:
+    # Every problem at once, the service's checks of the values too; nothing is counted
+    # against the rate limits for a form with mistakes.
+    input_errors = {
+        field: messages_
+        for field, messages_ in services.proposal_input_errors(**arguments).items()
+        if field not in form.errors
+    }
+    if input_errors or not is_valid:
         _new_errors_add(form, input_errors)
         return _new_page(request, municipality, form, status=400)
     try:
         services.proposal_rate_limit_count(
             limit=services.PROPOSAL_LIMIT, user=user, address_key=_client_key(request)
         )
-        proposal = services.proposal_create(**arguments, author=user, photo=data["photo"])
+        proposal = services.proposal_create(**arguments, author=user, photo=data.get("photo"))
     except ValidationError as error:
         form_errors_add(form, error)
         return _refused(_new_page(request, municipality, form), error)

@@ -36,7 +36,14 @@ from ..forms.proposals import (
     StaffProposalFilterForm,
     VisibilityForm,
 )
-from ..models import ContentFlag, FlagTarget, ForumQuestion, Proposal, ProposalComment
+from ..models import (
+    ContentFlag,
+    FlagTarget,
+    ForumQuestion,
+    Proposal,
+    ProposalComment,
+    ProposalStatus,
+)
 from ..selectors import proposals as selectors
 from ..services import proposals_staff as services
 
@@ -127,13 +134,18 @@ def _detail_page(
         if proposal.plan_project_ref
         else None
     )
+    is_converted = bool(proposal.plan_project_ref or proposal.budget_project_id)
+    can_convert = proposal.status == ProposalStatus.ACCEPTED and not is_converted
     context: dict[str, Any] = {
         "proposal": proposal,
         "comments": comments,
         "flags": flags,
         "plan_project": plan_project,
         "plans_available": links.kind_get(services.PLAN_PROJECT_KIND) is not None,
-        "is_converted": bool(proposal.plan_project_ref or proposal.budget_project_id),
+        "is_converted": is_converted,
+        # The conversion forms: offered for an accepted proposal, shown with their errors.
+        "show_plan_form": can_convert or "plan_form" in (bound or {}),
+        "show_budget_form": can_convert or "budget_form" in (bound or {}),
         **forms,
     }
     status = 400 if bound else 200

@@ -46,8 +46,12 @@ class _CityFromParent:
     @classmethod
     def _generate(cls, strategy: str, params: dict[str, Any]) -> Any:
         parent = cls._parent_path[0]
-        if "municipality" in params and not any(
-            name == parent or name.startswith(f"{parent}__") for name in params
+        if (
+            "municipality" in params
+            and parent not in params
+            and not any(
+                name.startswith(f"{parent}__") and name.endswith("municipality") for name in params
+            )
         ):
             chain = "__".join(cls._parent_path)
             params = {**params, f"{chain}__municipality": params["municipality"]}

@@ -74,20 +74,12 @@ def _form_errors_message(request: HttpRequest, form: Any) -> None:
 def survey_staff_themes(request: HttpRequest, question_id: int) -> HttpResponse:
     question = _text_question(request, question_id)
     overview = selectors.question_themes(question=question)
-    themes = [summary.theme for summary in overview.themes]
     context = {
         "question": question,
         "survey": question.survey,
         "overview": overview,
         "find_form": ThemesFindForm(),
         "inline_limit": THEMES_INLINE_LIMIT,
-        "merge_forms": {
-            theme.pk: ThemeMergeForm(
-                themes=[other for other in themes if other.pk != theme.pk],
-                prefix=f"merge-{theme.pk}",
-            )
-            for theme in themes
-        },
     }
     return render(request, "participation/survey_staff/themes.html", context)
 

@@ -232,8 +232,8 @@ def zone_pabulib(*, budget_zone: BudgetZone, rule: str) -> Election:
         meta=meta,
         projects=project_rows,
         voters=voters,
-        project_columns=("project_id", "cost", "name", "category", "selected"),
-        voter_columns=("voter_id", "vote"),
+        project_columns=("name", "category", "selected"),
+        voter_columns=(),
     )
 
 

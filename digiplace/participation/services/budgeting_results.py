@@ -42,6 +42,7 @@ from digiplace.participation.models import (
 from digiplace.participation.selectors.budgeting import zone_election
 
 MODULE = "participation"
+RECEIPT_LENGTH = 32
 
 
 def _fraction_text(value: Fraction | int) -> str:
@@ -192,6 +193,14 @@ def _import_voter_key(*, budget: Budget, voter_id: str) -> str:
     return hashlib.sha256(f"import:{budget.pk}:{voter_id}".encode()).hexdigest()
 
 
+def import_receipt(voter_id: str) -> str:
+    """The receipt of an imported ballot: the file's voter id, or for an id longer than a
+    receipt (32 characters) "h" and the start of its SHA-256, so it stays one per voter."""
+    if len(voter_id) <= RECEIPT_LENGTH:
+        return voter_id
+    return "h" + hashlib.sha256(voter_id.encode()).hexdigest()[: RECEIPT_LENGTH - 1]
+
+
 def _election_check(*, election: Election, budget_zone: BudgetZone) -> dict[str, BudgetProject]:
     errors: list[str] = []
     if election.vote_type != "approval":
@@ -238,7 +247,7 @@ def _election_check(*, election: Election, budget_zone: BudgetZone) -> dict[str,
                 _("Project %(code)s costs %(file)s in the file but %(zone)s in the zone.")
                 % {"code": project.project_id, "file": project.cost, "zone": int(known.cost)}
             )
-    receipts = [voter.voter_id for voter in election.voters]
+    receipts = [import_receipt(voter.voter_id) for voter in election.voters]
     taken: list[str] = []
     for start in range(0, len(receipts), 500):
         taken += Ballot.objects.filter(receipt__in=receipts[start : start + 500]).values_list(
@@ -249,11 +258,6 @@ def _election_check(*, election: Election, budget_zone: BudgetZone) -> dict[str,
         errors.append(
             _("These voter ids are already ballots here: %(ids)s.") % {"ids": ", ".join(taken)}
         )
-    too_long = [voter.voter_id for voter in election.voters if len(voter.voter_id) > 32]
-    if too_long:
-        errors.append(
-            _("Voter ids have at most 32 characters: %(ids)s.") % {"ids": ", ".join(too_long[:5])}
-        )
     if errors:
         raise ValidationError(errors, code="pabulib_refused")
     return projects
@@ -262,7 +266,8 @@ def _election_check(*, election: Election, budget_zone: BudgetZone) -> dict[str,
 def budget_zone_ballots_import(*, actor: User, budget_zone: BudgetZone, text: str) -> list[Ballot]:
     """Create the zone's ballots from a ``.pb`` file (``imported=True``): all or nothing.
 
-    Project ids are the zone's project numbers; each voter id becomes the ballot's receipt.
+    Project ids are the zone's project numbers; each voter id becomes the ballot's receipt
+    (``import_receipt``: ids longer than a receipt are shortened to a digest).
     Refused with every reason at once: a file that cannot be read, other than approval
     votes, another budget, unknown or ineligible projects, costs that differ, voter ids
     already used; refused too once the results are published."""
@@ -289,7 +294,7 @@ def budget_zone_ballots_import(*, actor: User, budget_zone: BudgetZone, text: st
                     budget_zone=budget_zone,
                     voter_key=_import_voter_key(budget=budget, voter_id=voter.voter_id),
                     method=VotingMethod.CODE,
-                    receipt=voter.voter_id,
+                    receipt=import_receipt(voter.voter_id),
                     cast_at=now,
                     updated_at=now,
                     imported=True,

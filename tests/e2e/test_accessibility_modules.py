@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from digiplace.core.models import Municipality
+from digiplace.participation.demo import organisations as organisations_demo
+from digiplace.participation.models import Organisation
 from digiplace.plans.models import Plan, Project
 from digiplace.reports.models import Report
 
@@ -25,10 +27,12 @@ def module_pages(botosani: Municipality, timisoara: Municipality, sites: Sites) 
         "plans_load", str(Path(settings.BASE_DIR) / "data/plans/timisoara.yaml"), verbosity=0
     )
     call_command("reports_demo", "--reports", "30", verbosity=0)
+    organisations_demo.demo_load(botosani=botosani, timisoara=timisoara)
     plan = Plan.objects.get(municipality=timisoara)
     project = Project.objects.filter(plan=plan).first()
     report = Report.objects.filter(municipality=timisoara).first()
-    assert project is not None and report is not None
+    organisation = Organisation.objects.filter(municipality=timisoara, status="verified").first()
+    assert project is not None and report is not None and organisation is not None
     base = f"{sites.timisoara}/plans/{plan.key}"
     return [
         f"{base}/",
@@ -41,6 +45,8 @@ def module_pages(botosani: Municipality, timisoara: Municipality, sites: Sites) 
         f"{sites.timisoara}/reports/new/",
         f"{sites.timisoara}/reports/{report.pk}/",
         f"{sites.timisoara}/reports/statistics/",
+        f"{sites.timisoara}/participation/organisations/",
+        f"{sites.timisoara}/participation/organisations/{organisation.pk}/",
     ]
 
 

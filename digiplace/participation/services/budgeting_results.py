@@ -138,9 +138,10 @@ def outcome_details(
     return {"selected": list(selected), "voters": len(election.ballots), "details": details}
 
 
-def budget_results_publish(*, actor: User, budget: Budget) -> list[ZoneResult]:
+def budget_results_publish(*, actor: User | None, budget: Budget) -> list[ZoneResult]:
     """Count every zone by the budget's rule and publish the results: stored once, never
-    recomputed (a second call is refused). Voting must be closed."""
+    recomputed (a second call is refused). Voting must be closed. ``actor`` None: the
+    system (the demo)."""
     with audited_change(budget, actor=actor) as change:
         locked = change.instance
         if locked.results_published_at is not None:

@@ -208,7 +208,11 @@ class ThemesFindForm(forms.Form):
 
 
 class ThemeRenameForm(forms.Form):
-    label = forms.CharField(label=_("New name"), max_length=LABEL_MAX)
+    label = forms.CharField(
+        label=_("New name"),
+        max_length=LABEL_MAX,
+        error_messages={"required": _("Write the theme's name.")},
+    )
 
 
 class ThemeMergeForm(forms.Form):

@@ -132,7 +132,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The meeting is cancelled; %(count)d registered people were notified.")
+                _("The meeting is cancelled. People notified: %(count)d.")
                 % {"count": len(notified)},
             )
         return redirect("participation_backoffice:meeting_edit", pk=meeting.pk)

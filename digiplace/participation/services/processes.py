@@ -33,13 +33,13 @@ LANGUAGES = ("ro", "en")
 
 
 def _texts_set(instance: Any, values: dict[str, Any], names: Sequence[str]) -> None:
-    """Each text in both languages; the untranslated column keeps the Romanian."""
+    """Each text in both languages (the Romanian one also fills the untranslated column:
+    django-modeltranslation keeps it with the default language)."""
     for name in names:
         for language in LANGUAGES:
             key = f"{name}_{language}"
             if key in values:
                 setattr(instance, key, (values[key] or "").strip())
-        setattr(instance, name, getattr(instance, f"{name}_ro", "") or "")
 
 
 def _process_check(

@@ -241,7 +241,8 @@ def _registrant_notify(organisation: Organisation, *, verified: bool) -> None:
             text = _("The city did not verify %(name)s.")
         text = text % {"name": name}
         if note:
-            text = f"{text}\n\n{_('Note from the city:')} {note}"
+            label = _("Note from the city:")
+            text = f"{text}\n\n{label} {note}"
         return text
 
     _notify(
@@ -450,7 +451,8 @@ def organisation_join_request(
             "Add the link from the organisation's page in the back office if you agree."
         ) % {"name": name, "cui": cui, "group": title}
         if message:
-            text = f"{text}\n\n{_('Their message:')} {message}"
+            label = _("Their message:")
+            text = f"{text}\n\n{label} {message}"
         return text
 
     with transaction.atomic():

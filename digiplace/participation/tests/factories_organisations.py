@@ -53,7 +53,9 @@ class OrganisationLinkFactory(factory.django.DjangoModelFactory[OrganisationLink
     class Meta:
         model = OrganisationLink
 
-    organisation = factory.SubFactory(OrganisationFactory)
-    municipality = factory.SelfAttribute("organisation.municipality")
+    municipality = factory.SubFactory(MunicipalityFactory)
+    organisation = factory.SubFactory(
+        OrganisationFactory, municipality=factory.SelfAttribute("..municipality")
+    )
     kind = OrganisationLinkKind.WORKING_GROUP
     target_ref = "plans.working_group:plan/group"

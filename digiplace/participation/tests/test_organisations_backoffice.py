@@ -250,7 +250,9 @@ def test_refusing_a_verified_organisation_removes_it_and_its_links_and_tells_why
     organisation = OrganisationFactory.create(
         municipality=botosani, created_by=registrant, name="Fosta verificată"
     )
-    OrganisationLinkFactory.create(organisation=organisation, target_ref=GROUP_REF)
+    OrganisationLinkFactory.create(
+        municipality=botosani, organisation=organisation, target_ref=GROUP_REF
+    )
 
     response = staff_client.post(
         f"{BACKOFFICE}{organisation.pk}/",
@@ -385,7 +387,9 @@ def test_staff_remove_a_link(
     staff_client: Client,
 ) -> None:
     organisation = OrganisationFactory.create(municipality=botosani)
-    link = OrganisationLinkFactory.create(organisation=organisation, target_ref=GROUP_REF)
+    link = OrganisationLinkFactory.create(
+        municipality=botosani, organisation=organisation, target_ref=GROUP_REF
+    )
     other = OrganisationFactory.create(municipality=botosani)
 
     wrong_organisation = staff_client.post(

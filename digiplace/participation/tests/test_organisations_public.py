@@ -378,17 +378,20 @@ def test_the_page_lists_working_groups_and_projects_through_the_link_registry(
 ) -> None:
     organisation = OrganisationFactory.create(municipality=botosani)
     OrganisationLinkFactory.create(
+        municipality=botosani,
         organisation=organisation,
         kind=OrganisationLinkKind.WORKING_GROUP,
         target_ref="plans.working_group:iap/monitoring-wg",
     )
     OrganisationLinkFactory.create(
+        municipality=botosani,
         organisation=organisation,
         kind=OrganisationLinkKind.LOCAL_ACTOR,
         target_ref="plans.project:iap/1.2",
     )
     # A link to a record that is gone shows nothing (and no error).
     OrganisationLinkFactory.create(
+        municipality=botosani,
         organisation=organisation,
         kind=OrganisationLinkKind.LOCAL_ACTOR,
         target_ref="plans.project:iap/9.9",
@@ -525,7 +528,9 @@ def test_a_group_that_is_not_offered_is_refused(
     other_plan = PlanFactory.create(municipality=timisoara, key="smart")
     WorkingGroupFactory.create(municipality=timisoara, plan=other_plan, key="pt-a1")
     OrganisationLinkFactory.create(
-        organisation=organisation, target_ref="plans.working_group:iap/monitoring-wg"
+        municipality=botosani,
+        organisation=organisation,
+        target_ref="plans.working_group:iap/monitoring-wg",
     )
 
     already = signed_in.post(

@@ -106,7 +106,7 @@ def _values_of(response: Response | None) -> dict[int, AnswerValue]:
     values: dict[int, AnswerValue] = {}
     for question_id, answers in grouped.items():
         choices = tuple(
-            OTHER if answer.is_other else answer.option.key
+            OTHER if answer.option is None else answer.option.key
             for answer in answers
             if answer.is_other or (answer.option is not None and answer.number is None)
         )

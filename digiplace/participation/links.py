@@ -82,10 +82,11 @@ def _rows(municipality: Municipality) -> _Rows:
 def _rows_cached(municipality: Municipality) -> _Rows:
     version = cache_version(municipality.pk, "participation")
     key = f"participation:backlinks:{municipality.pk}:{translation.get_language()}:{version}"
-    rows = cache.get(key)
-    if not isinstance(rows, dict):
-        rows = _rows(municipality)
-        cache.set(key, rows)
+    cached = cache.get(key)
+    if isinstance(cached, dict):
+        return cached
+    rows = _rows(municipality)
+    cache.set(key, rows)
     return rows
 
 

@@ -44,22 +44,25 @@ from .services.meetings import waiting_list_promote
 
 
 def _export(user: Any) -> dict[str, Any]:
-    responses = list(
-        Response.objects.filter(user=user, is_anonymous=False)
+    responses: list[dict[str, Any]] = [
+        dict(row)
+        for row in Response.objects.filter(user=user, is_anonymous=False)
         .order_by("started_at", "pk")
         .values("pk", "survey__municipality__slug", "survey__slug", "started_at", "submitted_at")
-    )
+    ]
     answers: dict[int, list[dict[str, Any]]] = {}
-    for answer in (
+    for row in (
         Answer.objects.filter(response__user=user, response__is_anonymous=False)
         .order_by("response_id", "question__position", "pk")
         .values("response_id", "question__text", "option__label", "is_other", "number", "text")
     ):
+        answer: dict[str, Any] = dict(row)
         answers.setdefault(answer.pop("response_id"), []).append(answer)
     for response in responses:
         response["answers"] = answers.get(response.pop("pk"), [])
-    ballots = list(
-        Ballot.objects.filter(user=user)
+    ballots: list[dict[str, Any]] = [
+        dict(row)
+        for row in Ballot.objects.filter(user=user)
         .order_by("cast_at", "pk")
         .values(
             "pk",
@@ -71,7 +74,7 @@ def _export(user: Any) -> dict[str, Any]:
             "cast_at",
             "updated_at",
         )
-    )
+    ]
     choices: dict[int, list[str]] = {}
     for ballot_id, code in (
         BallotChoice.objects.filter(ballot__user=user)

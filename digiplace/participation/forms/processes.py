@@ -209,7 +209,7 @@ PhaseFormSet = forms.formset_factory(
 )
 
 
-def phase_rows(formset: BasePhaseFormSet) -> list[dict[str, Any]]:
+def phase_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:  # type: ignore[type-arg]
     """The phases the staff kept, in date order (their position)."""
     rows = [
         {key: value for key, value in form.cleaned_data.items() if key != "DELETE"}

@@ -77,7 +77,7 @@ def _process_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-STAFF_PAGES = [
+STAFF_PAGES: list[tuple[str, dict[str, Any]]] = [
     ("participation_backoffice:index", {}),
     ("participation_backoffice:process_staff_list", {}),
     ("participation_backoffice:process_create", {}),
@@ -220,12 +220,8 @@ def test_editing_phases_updates_adds_and_removes_with_audit(
     )
 
     assert response.status_code == 302
-    assert [
-        phase.title_ro for phase in Phase.objects.filter(process=process).order_by("position")
-    ] == [  # type: ignore[attr-defined]
-        "Informare",
-        "Raport",
-    ]
+    phases = Phase.objects.filter(process=process).order_by("position")
+    assert [phase.title_ro for phase in phases] == ["Informare", "Raport"]  # type: ignore[attr-defined]
     actions = set(
         AuditLogEntry.objects.filter(target_type="participation.Phase").values_list(
             "action", flat=True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import xml.etree.ElementTree as ElementTree
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -320,7 +321,7 @@ def person(botosani: Municipality) -> User:
     return UserFactory.create(email="ana@example.org", full_name="Ana Popescu")
 
 
-def _participation_of(person: User, botosani: Municipality) -> dict[str, object]:
+def _participation_of(person: User, botosani: Municipality) -> dict[str, Any]:
     process = ProcessFactory.create(municipality=botosani)
     proposal = ProposalFactory.create(
         municipality=botosani, process=process, author=person, title="Bike racks"
@@ -377,7 +378,7 @@ def test_export_holds_what_the_person_did(botosani: Municipality, person: User) 
 
     assert [row["title"] for row in section["proposals"]] == ["Bike racks"]
     assert [row["body"] for row in section["comments"]] == ["Agree!"]
-    assert [row["proposal_id"] for row in section["supports"]] == [made["other_proposal"].pk]  # type: ignore[attr-defined]
+    assert [row["proposal_id"] for row in section["supports"]] == [made["other_proposal"].pk]
     assert [row["survey__slug"] for row in section["survey_responses"]] == ["transport"]
     assert [row["meeting__slug"] for row in section["meeting_registrations"]] == ["forum"]
     assert [row["body"] for row in section["forum_questions"]] == ["When does the tram come?"]
@@ -394,18 +395,18 @@ def test_erasure_unlinks_public_contributions_and_frees_the_seat(
 
     personal_data.user_erase(user=person)
 
-    proposal = Proposal.objects.get(pk=made["proposal"].pk)  # type: ignore[attr-defined]
+    proposal = Proposal.objects.get(pk=made["proposal"].pk)
     assert proposal.author_id is None
-    assert ProposalComment.objects.get(pk=made["comment"].pk).author_id is None  # type: ignore[attr-defined]
+    assert ProposalComment.objects.get(pk=made["comment"].pk).author_id is None
     assert not ProposalSupport.objects.filter(user_id=person.pk).exists()
-    assert Proposal.objects.get(pk=made["other_proposal"].pk).support_count == 1  # type: ignore[attr-defined]
-    named = Response.objects.get(pk=made["named"].pk)  # type: ignore[attr-defined]
+    assert Proposal.objects.get(pk=made["other_proposal"].pk).support_count == 1
+    named = Response.objects.get(pk=made["named"].pk)
     assert (named.user_id, named.is_anonymous) == (None, True)
-    question = ForumQuestion.objects.get(pk=made["question"].pk)  # type: ignore[attr-defined]
+    question = ForumQuestion.objects.get(pk=made["question"].pk)
     assert (question.author_id, question.author_name) == (None, "")
-    assert Organisation.objects.get(pk=made["organisation"].pk).created_by_id is None  # type: ignore[attr-defined]
-    assert Ballot.objects.get(pk=made["ballot"].pk).user_id is None  # type: ignore[attr-defined]
+    assert Organisation.objects.get(pk=made["organisation"].pk).created_by_id is None
+    assert Ballot.objects.get(pk=made["ballot"].pk).user_id is None
     registrations = Registration.objects.filter(meeting=made["meeting"])
     assert [(r.pk, r.status) for r in registrations] == [
-        (made["waiting"].pk, RegistrationStatus.CONFIRMED)  # type: ignore[attr-defined]
+        (made["waiting"].pk, RegistrationStatus.CONFIRMED)
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -12,6 +13,7 @@ from digiplace.participation.models import (
     ForumQuestion,
     ForumQuestionStatus,
     Meeting,
+    QuestionVote,
     Registration,
     RegistrationStatus,
 )
@@ -40,6 +42,20 @@ class MeetingFactory(factory.django.DjangoModelFactory[Meeting]):
     is_published = True
 
 
+def _same_city(kwargs: dict[str, Any], parent: str) -> dict[str, Any]:
+    """A record made for a given city (the isolation tests pass ``municipality``) keeps its
+    meeting (or question) in that city too."""
+    record = kwargs[parent]
+    municipality = kwargs.get("municipality")
+    if municipality is not None and record.municipality_id != municipality.pk:
+        record.municipality = municipality
+        record.save(update_fields=["municipality"])
+        if isinstance(record, ForumQuestion) and record.meeting.municipality_id != municipality.pk:
+            record.meeting.municipality = municipality
+            record.meeting.save(update_fields=["municipality"])
+    return kwargs
+
+
 class RegistrationFactory(factory.django.DjangoModelFactory[Registration]):
     class Meta:
         model = Registration
@@ -48,6 +64,10 @@ class RegistrationFactory(factory.django.DjangoModelFactory[Registration]):
     municipality = factory.SelfAttribute("meeting.municipality")
     user = factory.SubFactory(UserFactory)
     status = RegistrationStatus.CONFIRMED
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        return _same_city(kwargs, "meeting")
 
 
 class ForumQuestionFactory(factory.django.DjangoModelFactory[ForumQuestion]):
@@ -59,3 +79,20 @@ class ForumQuestionFactory(factory.django.DjangoModelFactory[ForumQuestion]):
     author = factory.SubFactory(UserFactory)
     body = factory.Sequence(lambda number: f"Întrebarea {number}: când vine tramvaiul?")
     status = ForumQuestionStatus.APPROVED
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        return _same_city(kwargs, "meeting")
+
+
+class QuestionVoteFactory(factory.django.DjangoModelFactory[QuestionVote]):
+    class Meta:
+        model = QuestionVote
+
+    question = factory.SubFactory(ForumQuestionFactory)
+    municipality = factory.SelfAttribute("question.municipality")
+    voter_key = factory.Sequence(lambda number: f"{number:064x}")
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        return _same_city(kwargs, "question")

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from digiplace.core.permissions import staff_required
 from digiplace.core.views.helpers import (
@@ -183,9 +183,10 @@ def survey_staff_question_delete(request: HttpRequest, question_id: int) -> Http
 
 
 @staff_required(module=MODULE)
-@require_POST
 def survey_staff_question_move(request: HttpRequest, question_id: int) -> HttpResponse:
     question = _question(request, question_id)
+    if request.method != "POST":  # after the lookup: another city's id is 404
+        return HttpResponseNotAllowed(["POST"])
     offset = {"up": -1, "down": 1}.get(request.POST.get("direction", ""), 0)
     try:
         services.question_move(actor=request_actor(request), question=question, offset=offset)

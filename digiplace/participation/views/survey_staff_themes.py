@@ -9,13 +9,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from digiplace.core.permissions import staff_required
 from digiplace.core.views.helpers import (
@@ -85,9 +85,10 @@ def survey_staff_themes(request: HttpRequest, question_id: int) -> HttpResponse:
 
 
 @staff_required(module=MODULE)
-@require_POST
 def survey_staff_themes_find(request: HttpRequest, question_id: int) -> HttpResponse:
     question = _text_question(request, question_id)
+    if request.method != "POST":  # after the lookup: another city's id is 404
+        return HttpResponseNotAllowed(["POST"])
     form = ThemesFindForm(request.POST)
     if not form.is_valid():
         _form_errors_message(request, form)
@@ -118,9 +119,10 @@ def survey_staff_themes_find(request: HttpRequest, question_id: int) -> HttpResp
 
 
 @staff_required(module=MODULE)
-@require_POST
 def survey_staff_theme_rename(request: HttpRequest, theme_id: int) -> HttpResponse:
     theme = _theme(request, theme_id)
+    if request.method != "POST":  # after the lookup: another city's id is 404
+        return HttpResponseNotAllowed(["POST"])
     form = ThemeRenameForm(request.POST)
     if not form.is_valid():
         _form_errors_message(request, form)
@@ -139,9 +141,10 @@ def survey_staff_theme_rename(request: HttpRequest, theme_id: int) -> HttpRespon
 
 
 @staff_required(module=MODULE)
-@require_POST
 def survey_staff_theme_merge(request: HttpRequest, theme_id: int) -> HttpResponse:
     theme = _theme(request, theme_id)
+    if request.method != "POST":  # after the lookup: another city's id is 404
+        return HttpResponseNotAllowed(["POST"])
     others = list(theme.question.themes.exclude(pk=theme.pk))
     form = ThemeMergeForm(request.POST, themes=others, prefix=f"merge-{theme.pk}")
     if not form.is_valid():
@@ -192,9 +195,10 @@ def survey_staff_unthemed(request: HttpRequest, question_id: int) -> HttpRespons
 
 
 @staff_required(module=MODULE)
-@require_POST
 def survey_staff_answers_move(request: HttpRequest, question_id: int) -> HttpResponse:
     question = _text_question(request, question_id)
+    if request.method != "POST":  # after the lookup: another city's id is 404
+        return HttpResponseNotAllowed(["POST"])
     themes = list(question.themes.all())
     form = AnswersMoveForm(request.POST, themes=themes)
     back = request.POST.get("back", "")

@@ -550,3 +550,43 @@ def test_a_group_that_is_not_offered_is_refused(
         already.content.decode()
     )
     assert Notification.objects.count() == 0
+
+
+# Cost
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, HTTP_HOST=BOTOSANI).status_code == 200
+    return len(captured)
+
+
+def test_the_directory_and_a_page_cost_the_same_queries_however_many_records(
+    botosani: Municipality, plan_records: tuple[WorkingGroup, Project], client: Client
+) -> None:
+    first = OrganisationFactory.create(municipality=botosani)
+    OrganisationLinkFactory.create(
+        municipality=botosani,
+        organisation=first,
+        target_ref="plans.working_group:iap/monitoring-wg",
+    )
+    _queries(client, f"{LIST}?warm=1")  # the first request reads the city, versions, catalogue
+    few_list = _queries(client, f"{LIST}?try=1")
+    few_page = _queries(client, f"{LIST}{first.pk}/?try=1")
+    for _number in range(15):
+        OrganisationFactory.create(municipality=botosani, field=OrganisationField.SOCIAL)
+    OrganisationLinkFactory.create(
+        municipality=botosani,
+        organisation=first,
+        kind=OrganisationLinkKind.LOCAL_ACTOR,
+        target_ref="plans.project:iap/1.2",
+    )
+    _queries(client, f"{LIST}?warm=2")  # new versions after the writes: read once
+    many_list = _queries(client, f"{LIST}?try=2")
+    many_page = _queries(client, f"{LIST}{first.pk}/?try=2")
+
+    assert many_list == few_list
+    assert many_page <= few_page + 1  # one more kind of link: one more resolve query

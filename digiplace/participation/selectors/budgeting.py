@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from digiplace.core.models import Municipality
@@ -280,9 +281,14 @@ class ZoneResultView:
         return 100 * self.total_cost / self.budget if self.budget else 0.0
 
 
+def money_text(value: Decimal) -> str:
+    """An amount as the page's language writes it, with cents: "1,234.56" or "1.234,56"."""
+    return number_format(value, decimal_pos=2, force_grouping=True)
+
+
 def rejection_reason_text(*, reason: str, cost: Decimal, money_left: Decimal, unit: str) -> str:
     """Why a project lost under equal shares, in words (the engine's reason code)."""
-    values = {"cost": cost, "left": money_left, "unit": unit}
+    values = {"cost": money_text(cost), "left": money_text(money_left), "unit": unit}
     if reason == "no_supporters":
         return _("Nobody voted for it, so no voter's money could pay for it.")
     if reason == "zero_cost":
@@ -312,7 +318,7 @@ def skipped_reason_text(*, cost: Decimal, money_left: Decimal, unit: str) -> str
     return _(
         "Did not fit in the remaining budget: %(left)s %(unit)s were left at its turn, "
         "it costs %(cost)s %(unit)s."
-    ) % {"cost": cost, "left": money_left, "unit": unit}
+    ) % {"cost": money_text(cost), "left": money_text(money_left), "unit": unit}
 
 
 def zone_result_view(*, budget_zone: BudgetZone) -> ZoneResultView | None:

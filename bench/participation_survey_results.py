@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -159,7 +160,7 @@ def build() -> Survey:
     )
     # Names from the model, values as parameters.
     statement = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"  # noqa: S608
-    rows: list[tuple[object, ...]] = []
+    rows: list[tuple[Any, ...]] = []
     total = 0
 
     def flush() -> None:
@@ -262,10 +263,7 @@ def main() -> None:
             response = bypassing.get(
                 f"/participation/surveys/{survey.slug}/{suffix}", headers={"host": HOST}
             )
-            if response.streaming:
-                size = sum(len(part) for part in response.streaming_content)
-            else:
-                size = len(response.content)
+            size = len(response.getvalue())
             print(f"{name} download: {time.perf_counter() - start:.1f} s, {size / 1e6:.1f} MB")
     if _OWN_DATABASE is not None:
         connection.close()

@@ -22,9 +22,9 @@ PHONE = {"width": 375, "height": 667}
 @pytest.fixture
 def consultation(botosani: Municipality) -> EveryKind:
     every = survey_of_every_kind(municipality=botosani, title_en="Tram or electric buses?")
-    every.single.text_en = "Which option do you prefer?"
+    vars(every.single)["text_en"] = "Which option do you prefer?"
     every.single.save()
-    every.why.text_en = "Why would you keep the tram?"
+    vars(every.why)["text_en"] = "Why would you keep the tram?"
     every.why.save()
     return every
 

@@ -4,6 +4,7 @@ response per person (account or CNP, anonymous too); closed surveys."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -58,7 +59,9 @@ def valid_answers(every: EveryKind) -> dict[int, AnswerValue]:
     }
 
 
-def submit(every: EveryKind, user: User, answers: dict[int, AnswerValue], **kwargs: object):
+def submit(
+    every: EveryKind, user: User, answers: dict[int, AnswerValue], **kwargs: Any
+) -> Response:
     return response_submit(survey=every.survey, user=user, answers=answers, **kwargs)
 
 

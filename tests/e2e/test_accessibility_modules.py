@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from digiplace.core.models import Municipality
 from digiplace.participation.demo import organisations as organisations_demo
+from digiplace.participation.demo import processes as processes_demo
 from digiplace.participation.models import Organisation
 from digiplace.plans.models import Plan, Project
 from digiplace.reports.models import Report
@@ -28,6 +29,7 @@ def module_pages(botosani: Municipality, timisoara: Municipality, sites: Sites) 
     )
     call_command("reports_demo", "--reports", "30", verbosity=0)
     organisations_demo.demo_load(botosani=botosani, timisoara=timisoara)
+    processes_demo.demo_load(botosani=botosani, timisoara=timisoara)
     plan = Plan.objects.get(municipality=timisoara)
     project = Project.objects.filter(plan=plan).first()
     report = Report.objects.filter(municipality=timisoara).first()
@@ -45,6 +47,8 @@ def module_pages(botosani: Municipality, timisoara: Municipality, sites: Sites) 
         f"{sites.timisoara}/reports/new/",
         f"{sites.timisoara}/reports/{report.pk}/",
         f"{sites.timisoara}/reports/statistics/",
+        f"{sites.timisoara}/participation/",
+        f"{sites.timisoara}/participation/processes/{processes_demo.TIMISOARA_SLUG}/",
         f"{sites.timisoara}/participation/organisations/",
         f"{sites.timisoara}/participation/organisations/{organisation.pk}/",
     ]

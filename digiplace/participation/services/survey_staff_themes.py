@@ -126,10 +126,7 @@ def themes_store(
                 before=_theme_snapshot(theme),
             )
             theme.delete()
-        # Answers of the deleted themes lost their theme (SET_NULL); make sure of the rest.
-        Answer.objects.filter(pk__in=[pk for pk, _text in rows]).exclude(theme=None).update(
-            theme=None
-        )
+        # The answers of the deleted themes are left without a theme (SET_NULL).
         for position, theme in enumerate(kept):
             if theme.position != position:
                 theme.position = position

@@ -14,7 +14,7 @@ import datetime
 import secrets
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import factory
 from django.conf import settings
@@ -39,6 +39,7 @@ from digiplace.participation.models import (
     CensusEntry,
     VotingCode,
     VotingMethod,
+    ZoneResult,
 )
 from digiplace.participation.tests.factories import ProcessFactory, ZoneFactory
 
@@ -89,7 +90,29 @@ class BudgetFactory(factory.django.DjangoModelFactory[Budget]):
         )
 
 
-class BudgetZoneFactory(factory.django.DjangoModelFactory[BudgetZone]):
+class _CityFromParent:
+    """Given ``municipality`` but not the parent record (as the isolation tests do:
+    ``BudgetZoneFactory(municipality=timisoara, id=...)``), the new parents are made in that
+    city: the budget at the top of the chain, the others take its city."""
+
+    _parent_path: ClassVar[tuple[str, ...]]
+
+    @classmethod
+    def _generate(cls, strategy: str, params: dict[str, Any]) -> Any:
+        parent = cls._parent_path[0]
+        if (
+            "municipality" in params
+            and parent not in params
+            and not any(name.startswith(f"{parent}__") for name in params)
+        ):
+            chain = "__".join(cls._parent_path)
+            params = {**params, f"{chain}__municipality": params["municipality"]}
+        return super()._generate(strategy, params)  # type: ignore[misc]
+
+
+class BudgetZoneFactory(_CityFromParent, factory.django.DjangoModelFactory[BudgetZone]):
+    _parent_path = ("budget",)
+
     class Meta:
         model = BudgetZone
 
@@ -100,8 +123,10 @@ class BudgetZoneFactory(factory.django.DjangoModelFactory[BudgetZone]):
     currency = "RON"
 
 
-class BudgetProjectFactory(factory.django.DjangoModelFactory[BudgetProject]):
+class BudgetProjectFactory(_CityFromParent, factory.django.DjangoModelFactory[BudgetProject]):
     """An eligible project of a zone."""
+
+    _parent_path = ("budget_zone", "budget")
 
     class Meta:
         model = BudgetProject
@@ -128,9 +153,11 @@ def _code_digest(entry: Any) -> str:
     return voting_code_digest(entry.code, key=voting_code_key(settings.SECRET_KEY))
 
 
-class CensusEntryFactory(factory.django.DjangoModelFactory[CensusEntry]):
+class CensusEntryFactory(_CityFromParent, factory.django.DjangoModelFactory[CensusEntry]):
     """A census entry; pass ``cnp="..."`` for the digest of a real personal numeric code
     (else a random digest), ``budget_zone`` for a zone."""
+
+    _parent_path = ("budget",)
 
     class Meta:
         model = CensusEntry
@@ -144,9 +171,11 @@ class CensusEntryFactory(factory.django.DjangoModelFactory[CensusEntry]):
     budget_zone = None
 
 
-class VotingCodeFactory(factory.django.DjangoModelFactory[VotingCode]):
+class VotingCodeFactory(_CityFromParent, factory.django.DjangoModelFactory[VotingCode]):
     """A voting code; ``code`` (a fresh code unless given) is not stored, only its digest,
     so read it back from the factory call: ``VotingCodeFactory(code=voting_code_new())``."""
+
+    _parent_path = ("budget",)
 
     class Meta:
         model = VotingCode
@@ -161,8 +190,10 @@ class VotingCodeFactory(factory.django.DjangoModelFactory[VotingCode]):
     batch = 1
 
 
-class BallotFactory(factory.django.DjangoModelFactory[Ballot]):
+class BallotFactory(_CityFromParent, factory.django.DjangoModelFactory[Ballot]):
     """A ballot in a zone; ``choices=[project, ...]`` adds its approvals."""
+
+    _parent_path = ("budget_zone", "budget")
 
     class Meta:
         model = Ballot
@@ -188,3 +219,34 @@ class BallotFactory(factory.django.DjangoModelFactory[Ballot]):
             BallotChoice(municipality=ballot.municipality, ballot=ballot, project=project)
             for project in extracted
         )
+
+
+class BallotChoiceFactory(_CityFromParent, factory.django.DjangoModelFactory[BallotChoice]):
+    """One approval: a ballot and a project of its zone."""
+
+    _parent_path = ("ballot", "budget_zone", "budget")
+
+    class Meta:
+        model = BallotChoice
+
+    ballot = factory.SubFactory(BallotFactory)
+    municipality = factory.SelfAttribute("ballot.municipality")
+    project = factory.SubFactory(
+        BudgetProjectFactory, budget_zone=factory.SelfAttribute("..ballot.budget_zone")
+    )
+
+
+class ZoneResultFactory(_CityFromParent, factory.django.DjangoModelFactory[ZoneResult]):
+    """A stored result (as publication writes it), for tests that need one as it is."""
+
+    _parent_path = ("budget_zone", "budget")
+
+    class Meta:
+        model = ZoneResult
+
+    budget_zone = factory.SubFactory(BudgetZoneFactory)
+    municipality = factory.SelfAttribute("budget_zone.municipality")
+    rule = BudgetRule.MES
+    voters = 0
+    selected = factory.LazyFunction(list)
+    details = factory.LazyFunction(dict)

@@ -24,10 +24,14 @@ from digiplace.participation.models import (
 )
 from digiplace.participation.tests.factories import ProcessFactory, ZoneFactory
 from digiplace.participation.tests.factories_budgeting import (
+    BallotChoiceFactory,
     BallotFactory,
     BudgetFactory,
     BudgetProjectFactory,
     BudgetZoneFactory,
+    CensusEntryFactory,
+    VotingCodeFactory,
+    ZoneResultFactory,
 )
 
 BOTOSANI = "botosani.localhost"
@@ -429,3 +433,31 @@ def test_an_import_with_a_used_voter_id_adds_nothing(staff_client, budget, zone,
     assert response.status_code == 400
     assert "These voter ids are already ballots here: v2." in response.text
     assert Ballot.objects.count() == 1
+
+
+def test_factories_given_a_city_make_their_parents_there(timisoara):
+    # As the isolation tests call them: only the city and an id.
+    records = [
+        factory(municipality=timisoara, id=7_000_100 + number)
+        for number, factory in enumerate(
+            [
+                BudgetFactory,
+                BudgetZoneFactory,
+                BudgetProjectFactory,
+                BallotFactory,
+                BallotChoiceFactory,
+                CensusEntryFactory,
+                VotingCodeFactory,
+                ZoneResultFactory,
+            ]
+        )
+    ]
+
+    for record in records:
+        assert record.municipality == timisoara
+        for parent in ("budget", "budget_zone", "ballot", "project", "zone"):
+            related = getattr(record, parent, None)
+            if related is not None:
+                assert related.municipality == timisoara, (record, parent)
+    choice = records[4]
+    assert choice.project.budget_zone == choice.ballot.budget_zone

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from digiplace.core.permissions import staff_required
@@ -217,7 +218,11 @@ def budget_zone_ballots_import(request: HttpRequest, pk: int, zone_pk: int) -> H
         except ValidationError as error:
             form_errors_add(import_form, error)
         else:
-            messages.success(request, _("%(count)d ballots imported.") % {"count": len(ballots)})
+            messages.success(
+                request,
+                ngettext("%(count)d ballot imported.", "%(count)d ballots imported.", len(ballots))
+                % {"count": len(ballots)},
+            )
             return redirect("participation_backoffice:budget_zone_edit", budget.pk, budget_zone.pk)
     form = BudgetZoneAmountForm(
         initial={"amount": budget_zone.amount, "currency": budget_zone.currency}

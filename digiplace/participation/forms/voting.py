@@ -9,12 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from digiplace.participation.models import BudgetProject, BudgetZone
 from digiplace.participation.services.voting import (
-    CENSUS_MAX_BYTES,
     RECEIPT_ALPHABET,
     RECEIPT_LENGTH,
-    VOTING_CODES_MAX_BATCH,
     receipt_normalise,
 )
+from digiplace.participation.services.voting_staff import CENSUS_MAX_BYTES, VOTING_CODES_MAX_BATCH
 
 
 class VotingCodeForm(forms.Form):

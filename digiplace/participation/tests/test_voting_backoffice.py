@@ -18,6 +18,7 @@ from digiplace.core.models import AuditLogEntry, Municipality, StaffMembership, 
 from digiplace.core.tests.factories import StaffMembershipFactory, UserFactory
 from digiplace.participation.models import CensusEntry, VotingCode
 from digiplace.participation.services import voting as services
+from digiplace.participation.services import voting_staff
 from digiplace.participation.tests.factories import ZoneFactory
 from digiplace.participation.tests.factories_budgeting import (
     BallotFactory,
@@ -169,7 +170,7 @@ def test_the_census_file_is_kept_in_memory_only(client, budget, centre, organise
 
 
 def test_an_oversized_census_file_is_refused(client, budget, organiser, monkeypatch):
-    monkeypatch.setattr(services, "CENSUS_MAX_BYTES", 20)
+    monkeypatch.setattr(voting_staff, "CENSUS_MAX_BYTES", 20)
     client.force_login(organiser.user)
 
     response = upload(client, budget, f"cnp\n{ADULT}\n{ADULT}\n")
@@ -199,7 +200,8 @@ def test_codes_are_shown_once_and_kept_as_digests(client, budget, centre, organi
     for code in printed:
         assert code not in stored and code.replace("-", "") not in stored
         assert services.voter_verify_code(budget=budget, code=code).budget_zone_id == centre.pk
-    assert AuditLogEntry.objects.get().after["voting_codes"] == 3
+    audit_after = AuditLogEntry.objects.get().after
+    assert audit_after is not None and audit_after["voting_codes"] == 3
     # The list page shows counts only.
     page = client.get(voters_url(budget), HTTP_HOST=BOTOSANI).content.decode()
     assert printed[0] not in page
@@ -214,3 +216,13 @@ def test_a_bad_count_is_explained(client, budget, organiser):
     assert response.status_code == 400
     assert "greater than or equal to 1" in response.content.decode()
     assert not VotingCode.objects.exists()
+
+
+def test_opening_an_action_by_get_shows_the_page_and_writes_nothing(client, budget, organiser):
+    client.force_login(organiser.user)
+
+    for action in (census_url(budget), codes_url(budget)):
+        response = client.get(action, HTTP_HOST=BOTOSANI)
+        assert response.status_code == 302 and response["Location"] == voters_url(budget)
+    assert not VotingCode.objects.exists()
+    assert not AuditLogEntry.objects.exists()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from digiplace.core.page_cache import never_page_cached
 from digiplace.core.permissions import staff_required
@@ -27,7 +27,7 @@ from digiplace.core.views.helpers import form_errors_add, request_actor, request
 from digiplace.participation.forms.voting import CensusUploadForm, CodeGenerateForm
 from digiplace.participation.models import Budget, BudgetZone
 from digiplace.participation.selectors import voting as selectors
-from digiplace.participation.services import voting as services
+from digiplace.participation.services import voting_staff as services
 
 MODULE = "participation"
 
@@ -102,9 +102,11 @@ def voting_voters(request: HttpRequest, budget_id: int) -> HttpResponse:
 @never_page_cached
 @staff_required(module=MODULE)
 @_upload_in_memory
-@require_POST
 def voting_census_upload(request: HttpRequest, budget_id: int) -> HttpResponse:
+    # The budget first: another city's is 404 whatever the method.
     budget = _budget(request, budget_id)
+    if request.method != "POST":
+        return redirect("participation_backoffice:voting_voters", budget_id=budget.pk)
     form = CensusUploadForm(request.POST, request.FILES, auto_id="id_census_%s")
     if uploads_skipped(request):
         form.add_error(
@@ -146,11 +148,12 @@ def voting_census_upload(request: HttpRequest, budget_id: int) -> HttpResponse:
 @never_cache
 @never_page_cached
 @staff_required(module=MODULE)
-@require_POST
 def voting_codes_generate(request: HttpRequest, budget_id: int) -> HttpResponse:
     """The new codes, shown once on a printable page: only their digests are kept, so
     this answer is never stored (no-store) and cannot be shown again."""
     budget = _budget(request, budget_id)
+    if request.method != "POST":
+        return redirect("participation_backoffice:voting_voters", budget_id=budget.pk)
     form = CodeGenerateForm(request.POST, budget_zones=_zones(budget), auto_id="id_codes_%s")
     if form.is_valid():
         try:

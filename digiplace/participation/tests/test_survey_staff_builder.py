@@ -556,3 +556,31 @@ def test_the_survey_page_lists_questions_and_links_the_results(
     assert "/participation/surveys/transport/results/" in page
     assert "Themes of the answers" in page
     assert "Transport" in listing and "2 questions" in listing
+
+
+@pytest.mark.django_db
+def test_the_question_form_shows_the_question_as_saved(
+    staff_client: Client, botosani: Municipality
+) -> None:
+    survey = SurveyFactory.create(municipality=botosani)
+    source = QuestionFactory.create(survey=survey, position=1, options=["tram", "bus"])
+    tram = source.options.get(key="tram")
+    question = QuestionFactory.create(
+        survey=survey, position=2, kind="matrix", scale_max=4, shown_if_question=source
+    )
+    question.shown_if_options.set([tram])
+    QuestionOption.objects.create(
+        question=question, municipality=botosani, key="day", label_ro="Ziua", label_en="By day"
+    )
+
+    page = staff_client.get(f"{BASE}/questions/{question.pk}/", HTTP_HOST=BOTOSANI)
+    delete_page = staff_client.get(f"{BASE}/questions/{question.pk}/delete/", HTTP_HOST=BOTOSANI)
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "day | Ziua | By day" in text
+    assert f'<option value="{source.pk}" selected>' in text
+    assert f'value="{tram.pk}"' in text and "checked" in text
+    assert 'name="scale_max" value="4"' in text
+    assert delete_page.status_code == 200
+    assert "The question and its options are deleted." in delete_page.content.decode()

@@ -10,6 +10,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -18,7 +19,7 @@ from digiplace.core.tests.factories import StaffMembershipFactory, UserFactory
 from digiplace.participation.models import ForumQuestion, Meeting
 from digiplace.participation.tests.factories_meetings import MeetingFactory
 
-from .conftest import NewSession, Sites, axe_violations, describe_violations
+from .conftest import BrowserSession, NewSession, Sites, axe_violations, describe_violations
 from .pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,6 +47,14 @@ def live_meeting(botosani: Municipality) -> Meeting:
     )
 
 
+def english(session: BrowserSession, sites: Sites) -> BrowserSession:
+    """The page's language chosen as English (Botoșani's default is Romanian)."""
+    session.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": sites.botosani}]
+    )
+    return session
+
+
 def mark_page(page: Page) -> None:
     """A value that lives as long as the page: gone if the page reloads."""
     page.evaluate("window.__forumMark = 'same page'")
@@ -69,7 +78,7 @@ def test_the_moderator_runs_questions_live_while_a_viewer_watches(
     moderate_url = f"{sites.botosani}/backoffice/participation/meetings/{live_meeting.pk}/moderate/"
 
     # Context A: the moderator's page is open before anything is sent.
-    moderator_session = new_session(bypass_csp=True)
+    moderator_session = english(new_session(bypass_csp=True), sites)
     moderator_page = moderator_session.new_page()
     log_in(moderator_page, sites.botosani, moderator.user.email)
     moderator_page.goto(moderate_url)
@@ -80,7 +89,7 @@ def test_the_moderator_runs_questions_live_while_a_viewer_watches(
     expect(pending).to_contain_text("No questions are waiting.")
 
     # Context B: an anonymous viewer follows the public list.
-    viewer_session = new_session(bypass_csp=True)
+    viewer_session = english(new_session(bypass_csp=True), sites)
     viewer = viewer_session.new_page()
     viewer.goto(questions_url)
     mark_page(viewer)
@@ -92,7 +101,7 @@ def test_the_moderator_runs_questions_live_while_a_viewer_watches(
     assert violations == [], describe_violations("questions page", violations)
 
     # An online participant sends a question: it waits for the moderator.
-    participant_session = new_session(viewport={"width": 375, "height": 812})
+    participant_session = english(new_session(viewport={"width": 375, "height": 812}), sites)
     participant = participant_session.new_page()
     log_in(participant, sites.botosani, "ana@example.org")
     participant.goto(questions_url)

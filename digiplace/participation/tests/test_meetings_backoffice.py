@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -32,6 +33,13 @@ from digiplace.participation.tests.factories_meetings import (
 
 BOTOSANI = "botosani.localhost"
 TIMISOARA = "timisoara.localhost"
+
+
+def client_en(**extra: Any) -> Client:
+    """A browser on Botoșani's site that chose English (the city's default is Romanian)."""
+    client = Client(HTTP_HOST=BOTOSANI, **extra)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture
@@ -90,7 +98,7 @@ def test_pages_need_the_participation_module(
         reverse("participation_backoffice:meeting_documents", kwargs={"pk": meeting.pk}),
     ]
     no_module = staff_client(botosani_staff)
-    anonymous = Client(HTTP_HOST=BOTOSANI)
+    anonymous = client_en()
 
     for url in urls:
         assert no_module.get(url).status_code == 403, url
@@ -252,9 +260,7 @@ def test_publish_then_cancel_notifies_everyone_registered(
     )
     assert notified == {seated.user_id, waiting.user_id}
     assert gone.user_id not in notified
-    page = Client(HTTP_HOST=BOTOSANI).get(
-        reverse("participation:meeting_detail", kwargs={"slug": meeting.slug})
-    )
+    page = client_en().get(reverse("participation:meeting_detail", kwargs={"slug": meeting.slug}))
     assert "This meeting is cancelled." in page.content.decode()
 
 
@@ -281,9 +287,7 @@ def test_registrations_list_and_csv_for_staff_only(
     export = client.get(
         reverse("participation_backoffice:meeting_registrations_csv", kwargs={"pk": meeting.pk})
     )
-    public = Client(HTTP_HOST=BOTOSANI).get(
-        reverse("participation:meeting_detail", kwargs={"slug": meeting.slug})
-    )
+    public = client_en().get(reverse("participation:meeting_detail", kwargs={"slug": meeting.slug}))
 
     assert "ion@example.org" in page.content.decode()
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
@@ -399,7 +403,7 @@ def test_people_on_public_pages_never_see_emails(botosani: Municipality, residen
     )
     ForumQuestionFactory.create(meeting=meeting, author=resident, author_name="")
     text = (
-        Client(HTTP_HOST=BOTOSANI)
+        client_en()
         .get(reverse("participation:meeting_questions", kwargs={"slug": meeting.slug}))
         .content.decode()
     )

@@ -4,6 +4,9 @@ neighbourhood listening in its zones; loading twice changes nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +19,13 @@ from digiplace.participation.services.meetings import registration_create
 from digiplace.participation.tests.factories import ZoneFactory
 
 BOTOSANI = "botosani.localhost"
+
+
+def client_en(**extra: Any) -> Client:
+    """A browser on Botoșani's site that chose English (the city's default is Romanian)."""
+    client = Client(HTTP_HOST=BOTOSANI, **extra)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def test_the_demo_loads_once_and_its_pages_work(
@@ -48,7 +58,7 @@ def test_the_demo_loads_once_and_its_pages_work(
     assert past.title_ro.startswith("Forumul public anual")  # type: ignore[attr-defined]
     assert past.position_paper.read().startswith(b"%PDF-")
     assert ForumQuestion.objects.filter(meeting=past, status="answered").count() == 5
-    client = Client(HTTP_HOST=BOTOSANI)
+    client = client_en()
     page = client.get(reverse("participation:meeting_detail", kwargs={"slug": past.slug}))
     text = page.content.decode()
     assert "Tramvai sau autobuze electrice" in text and "Piața Revoluției 1" in text

@@ -4,7 +4,10 @@ is new after every change."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -18,6 +21,13 @@ from digiplace.participation.services import meetings_forum as forum
 from digiplace.participation.tests.factories_meetings import ForumQuestionFactory, MeetingFactory
 
 BOTOSANI = "botosani.localhost"
+
+
+def client_en(**extra: Any) -> Client:
+    """A browser on Botoșani's site that chose English (the city's default is Romanian)."""
+    client = Client(HTTP_HOST=BOTOSANI, **extra)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture
@@ -41,7 +51,7 @@ def questions_url(slug: str = "forum") -> str:
 def test_a_question_waits_for_the_moderator_and_only_its_author_sees_it(
     forum_meeting, resident: User
 ) -> None:
-    author = Client(HTTP_HOST=BOTOSANI)
+    author = client_en()
     author.force_login(resident)
 
     response = author.post(
@@ -54,10 +64,10 @@ def test_a_question_waits_for_the_moderator_and_only_its_author_sees_it(
     assert question.author_name == ""
     assert "your question is waiting for the moderator" in response.content.decode()
     assert "Unde se opresc autobuzele electrice?" in author.get(fragment_url()).content.decode()
-    other = Client(HTTP_HOST=BOTOSANI)
+    other = client_en()
     other.force_login(UserFactory.create())
     assert "Unde se opresc" not in other.get(fragment_url()).content.decode()
-    assert "Unde se opresc" not in Client(HTTP_HOST=BOTOSANI).get(questions_url()).content.decode()
+    assert "Unde se opresc" not in client_en().get(questions_url()).content.decode()
 
 
 def test_the_name_is_shown_only_when_asked(forum_meeting, resident: User) -> None:
@@ -95,7 +105,7 @@ def test_a_1000_character_question_is_taken(forum_meeting, resident: User) -> No
 def test_closed_questions_refuse_new_ones(forum_meeting, resident: User) -> None:
     forum_meeting.questions_open = False
     forum_meeting.save()
-    client = Client(HTTP_HOST=BOTOSANI)
+    client = client_en()
     client.force_login(resident)
 
     response = client.post(questions_url(), {"body": "Întrebare"})
@@ -113,7 +123,7 @@ def test_an_unconfirmed_account_cannot_ask(forum_meeting) -> None:
 
 
 def test_anonymous_visitors_cannot_ask(forum_meeting) -> None:
-    client = Client(HTTP_HOST=BOTOSANI)
+    client = client_en()
     page = client.get(questions_url())
     response = client.post(questions_url(), {"body": "Întrebare"})
 
@@ -123,7 +133,7 @@ def test_anonymous_visitors_cannot_ask(forum_meeting) -> None:
 
 
 def test_questions_are_rate_limited_per_participant(forum_meeting, resident: User) -> None:
-    client = Client(HTTP_HOST=BOTOSANI)
+    client = client_en()
     client.force_login(resident)
     for number in range(forum.QUESTION_RATE_LIMIT):
         client.post(questions_url(), {"body": f"Întrebarea {number}"})
@@ -140,7 +150,7 @@ def test_questions_are_rate_limited_per_participant(forum_meeting, resident: Use
 
 def test_an_upvote_counts_once_per_account(forum_meeting, resident: User) -> None:
     question = ForumQuestionFactory.create(meeting=forum_meeting)
-    client = Client(HTTP_HOST=BOTOSANI)
+    client = client_en()
     client.force_login(resident)
     url = reverse(
         "participation:meeting_question_vote", kwargs={"slug": "forum", "pk": question.pk}
@@ -161,7 +171,7 @@ def test_an_upvote_counts_once_per_account(forum_meeting, resident: User) -> Non
 
 def test_an_htmx_upvote_answers_the_list_with_the_new_count(forum_meeting, resident: User) -> None:
     question = ForumQuestionFactory.create(meeting=forum_meeting, body="Tramvai sau autobuz?")
-    client = Client(HTTP_HOST=BOTOSANI)
+    client = client_en()
     client.force_login(resident)
 
     response = client.post(
@@ -196,7 +206,7 @@ def test_the_public_list_is_sorted_by_votes_and_hides_pending_and_hidden(
         meeting=forum_meeting, body="Cu răspuns", status="answered", answer="Da, în 2027."
     )
 
-    text = Client(HTTP_HOST=BOTOSANI).get(fragment_url()).content.decode()
+    text = client_en().get(fragment_url()).content.decode()
 
     assert text.index("Cea mai votată") < text.index("Puțin votată")
     assert "Cu răspuns" in text and "Da, în 2027." in text
@@ -212,7 +222,7 @@ def test_the_fragment_is_cached_without_a_token_and_changes_after_approval(
     pending = ForumQuestionFactory.create(
         meeting=forum_meeting, body="Câte stații noi?", status="pending"
     )
-    viewer = Client(HTTP_HOST=BOTOSANI, HTTP_HX_REQUEST="true")
+    viewer = client_en(HTTP_HX_REQUEST="true")
 
     first = viewer.get(fragment_url())
     second = viewer.get(fragment_url())
@@ -243,7 +253,7 @@ def test_the_fragment_is_cached_without_a_token_and_changes_after_approval(
 
 
 def test_the_questions_page_polls_the_fragment(forum_meeting) -> None:
-    text = Client(HTTP_HOST=BOTOSANI).get(questions_url()).content.decode()
+    text = client_en().get(questions_url()).content.decode()
     assert f'hx-get="{fragment_url()}"' in text
     assert 'hx-trigger="every 3s"' in text
 
@@ -279,7 +289,7 @@ def test_a_room_question_is_public_at_once_and_audited(
     )
     assert (question.status, question.in_room, question.author_id) == ("approved", True, None)
     assert AuditLogEntry.objects.filter(action="create", target_id=str(question.pk)).exists()
-    assert "Din sală" in Client(HTTP_HOST=BOTOSANI).get(fragment_url()).content.decode()
+    assert "Din sală" in client_en().get(fragment_url()).content.decode()
 
 
 def test_opening_and_closing_questions_is_audited(

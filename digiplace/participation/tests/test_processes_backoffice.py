@@ -141,10 +141,13 @@ def test_dashboard_links_every_components_staff_pages(staff: StaffMembership) ->
     for name in [
         "participation_backoffice:process_staff_list",
         "participation_backoffice:zone_list",
+        "participation_backoffice:survey_staff_list",
         "participation_backoffice:proposal_staff_list",
         "participation_backoffice:moderation_queue",
         "participation_backoffice:budget_list",
+        "participation_backoffice:budget_create",
         "participation_backoffice:meeting_staff_list",
+        "participation_backoffice:meeting_create",
         "participation_backoffice:organisation_queue",
     ]:
         assert f'href="{reverse(name)}"' in html, name
@@ -383,3 +386,19 @@ def test_a_zone_in_use_is_not_deleted(botosani: Municipality, staff: StaffMember
 
     assert "cannot be deleted" in response.content.decode()
     assert Zone.objects.filter(pk=zone.pk).exists()
+
+
+def test_process_page_links_its_components_staff_pages(
+    botosani: Municipality, staff: StaffMembership
+) -> None:
+    process = ProcessFactory.create(municipality=botosani, slug="tramvai")
+
+    html = (
+        _client(staff.user)
+        .get(reverse("participation_backoffice:process_edit", args=[process.pk]))
+        .content.decode()
+    )
+
+    new_survey = reverse("participation_backoffice:survey_staff_create", args=[process.pk])
+    assert f'href="{new_survey}"' in html
+    assert f'href="{reverse("participation:process_detail", args=["tramvai"])}"' in html

@@ -195,7 +195,7 @@ def test_what_you_can_do_now_follows_the_components_dates(botosani: Municipality
     SurveyFactory.create(
         process=process, slug="hidden-survey", title_en="Hidden survey", is_published=False
     )
-    BudgetFactory.create(municipality=botosani, process=process, title_en="Budget 2026")
+    budget = BudgetFactory.create(municipality=botosani, process=process, title_en="Budget 2026")
     MeetingFactory.create(
         municipality=botosani, process=process, title_en="Neighbourhood forum", slug="forum"
     )
@@ -221,6 +221,7 @@ def test_what_you_can_do_now_follows_the_components_dates(botosani: Municipality
     assert f"{reverse('participation:proposal_new')}?process={process.pk}" in html
     assert "Budget 2026" in html
     assert "Vote for projects" in html
+    assert reverse("participation:vote_start", kwargs={"budget_id": budget.pk}) in html
     assert "Submit a project" not in html  # submission closed a week ago
     assert "Neighbourhood forum" in html
     assert reverse("participation:meeting_detail", kwargs={"slug": "forum"}) in html

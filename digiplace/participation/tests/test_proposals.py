@@ -14,7 +14,9 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
@@ -644,3 +646,38 @@ def test_no_email_of_authors_or_commenters_on_public_pages(
         assert "commenter.secret@example.org" not in page
         assert "Ciobanu" not in page and "Rusu" not in page
     assert "Ioana C." in pages[1].content.decode()
+
+
+# Queries
+
+
+def _queries(client: Client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = _get(client, path)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_list_and_a_page_read_a_fixed_number_of_queries(
+    client: Client, proposal: Proposal, process: Process
+) -> None:
+    # Each request with its own query string: never the page cache's copy; the first one
+    # after a change warms the shared caches (versions, the footer).
+    detail = _detail(proposal)
+    _get(client, f"{LIST}?sort=supported&n=0")
+    _get(client, f"{detail}?n=0")
+    few_list = _queries(client, f"{LIST}?sort=supported&n=1")
+    few_detail = _queries(client, f"{detail}?n=1")
+    for number in range(15):
+        other = ProposalFactory.create(
+            municipality=process.municipality, process=process, latitude=47.75, longitude=26.66
+        )
+        ProposalCommentFactory.create(
+            municipality=process.municipality, proposal=proposal, body=f"c{number}"
+        )
+        ProposalSupportFactory.create(municipality=process.municipality, proposal=other)
+    _get(client, f"{LIST}?sort=supported&n=2")
+    _get(client, f"{detail}?n=2")
+
+    assert _queries(client, f"{LIST}?sort=supported&n=3") == few_list
+    assert _queries(client, f"{detail}?n=3") == few_detail

@@ -584,3 +584,24 @@ def test_the_question_form_shows_the_question_as_saved(
     assert 'name="scale_max" value="4"' in text
     assert delete_page.status_code == 200
     assert "The question and its options are deleted." in delete_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_follow_the_results_link_even_when_results_are_for_staff_only(
+    staff_client: Client, botosani: Municipality, resident: User
+) -> None:
+    survey = SurveyFactory.create(municipality=botosani, slug="interne", results_visibility="staff")
+    QuestionFactory.create(survey=survey, options=["a", "b"])
+    results = "/participation/surveys/interne/results/"
+
+    page = staff_client.get(f"{BASE}/{survey.pk}/", HTTP_HOST=BOTOSANI).content.decode()
+    staff_view = staff_client.get(results, HTTP_HOST=BOTOSANI)
+    public = Client()
+    public.force_login(resident)
+    resident_view = public.get(results, HTTP_HOST=BOTOSANI)
+
+    assert results in page
+    assert staff_view.status_code == 200
+    assert (
+        resident_view.status_code in (403, 404) or "interne" not in resident_view.content.decode()
+    )

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from digiplace.core.models import Municipality, User
 from digiplace.core.tests.factories import PASSWORD
 from digiplace.participation.models import Answer, Response
+from digiplace.participation.services.surveys import AnswerValue, response_submit
 from digiplace.participation.tests.factories_surveys import EveryKind, survey_of_every_kind
 
 from .conftest import NewSession, Sites, axe_violations, choose_language, describe_violations
@@ -85,3 +86,29 @@ def test_a_resident_answers_the_consultation_on_a_phone(
         "Tramvaiul e istoria orașului."
     )
     assert Answer.objects.get(response=response, question=consultation.scale).number == 4
+
+
+def test_the_results_read_on_a_phone(
+    sites: Sites, new_session: NewSession, consultation: EveryKind, resident: User
+) -> None:
+    consultation.survey.results_visibility = "live"
+    consultation.survey.save()
+    response_submit(
+        survey=consultation.survey,
+        user=resident,
+        answers={
+            consultation.single.pk: AnswerValue(choices=("bus",)),
+            consultation.scale.pk: AnswerValue(value="5"),
+            consultation.matrix.pk: AnswerValue(values={"day": "2", "night": "4"}),
+        },
+    )
+    session = new_session(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+    page = session.new_page()
+    page.goto(f"{sites.botosani}/participation/surveys/{consultation.survey.slug}/results/")
+    choose_language(page, "en")
+    page.wait_for_load_state("load")
+    expect(page.get_by_text("1 response sent.")).to_be_visible()
+    expect(page.locator(f"#survey-chart-{consultation.single.pk}")).to_be_visible()
+    violations = axe_violations(page)
+    assert not violations, describe_violations("survey results", violations)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

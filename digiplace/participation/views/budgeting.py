@@ -53,9 +53,6 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (zone, selectors.currency_label(zone.currency))
             for zone in selectors.budget_zones(budget=budget)
         ],
-        "total_amount": sum(
-            zone.amount for zone in BudgetZone.objects.filter(budget=budget).only("amount")
-        ),
     }
     return render(request, "participation/budgeting/budget_detail.html", context)
 

@@ -226,3 +226,14 @@ def test_opening_an_action_by_get_shows_the_page_and_writes_nothing(client, budg
         assert response.status_code == 302 and response["Location"] == voters_url(budget)
     assert not VotingCode.objects.exists()
     assert not AuditLogEntry.objects.exists()
+
+
+def test_an_administrator_gets_404_for_another_citys_budget(client, botosani_admin, timisoara):
+    foreign = BudgetFactory.create(municipality=timisoara)
+    client.force_login(botosani_admin.user)
+
+    for path in (voters_url(foreign), census_url(foreign), codes_url(foreign)):
+        assert client.get(path, HTTP_HOST=BOTOSANI).status_code == 404
+        assert client.post(path, {"count": 3}, HTTP_HOST=BOTOSANI).status_code in {404, 405}
+    assert upload(client, foreign, f"{ADULT}\n").status_code == 404
+    assert not VotingCode.objects.exists() and not CensusEntry.objects.exists()

@@ -1,6 +1,7 @@
 """Staff work on the themes of a question's open answers: they open the question's themes,
 rename one, move an answer from it to another theme on the theme's page, and see both
-counts change. axe passes on both pages, which fit a 375 px phone without sideways scroll."""
+counts change. axe passes on these pages and on the survey's and question form's, which fit
+a 375 px phone without sideways scroll."""
 
 from __future__ import annotations
 
@@ -75,6 +76,13 @@ def test_staff_rename_a_theme_and_move_an_answer(
     page.set_default_navigation_timeout(30_000)
     log_in(page, sites.botosani, EMAIL)
     page.goto(f"{sites.botosani}/backoffice/participation/surveys/{themed_question.survey_id}/")
+    assert axe_violations(page) == [], describe_violations("survey", axe_violations(page))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_role("link", name="Add a question").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a question")
+    assert axe_violations(page) == [], describe_violations("question", axe_violations(page))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.go_back()
     page.get_by_role("link", name="Themes of the answers").first.click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Themes of the answers")

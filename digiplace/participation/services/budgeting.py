@@ -227,10 +227,7 @@ def budget_project_submit(
     elif (
         latitude is not None
         and longitude is not None
-        and not (
-            municipality.bounds_south <= latitude <= municipality.bounds_north
-            and municipality.bounds_west <= longitude <= municipality.bounds_east
-        )
+        and not municipality.contains_point(latitude, longitude)
     ):
         errors["latitude"] = [_("The place is outside the city.")]
     if errors:

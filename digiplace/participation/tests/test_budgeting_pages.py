@@ -92,11 +92,15 @@ def test_zone_page_shows_every_project_with_cost_status_and_review_reason(client
 
 def test_project_page(client, budget, zone):
     project = BudgetProjectFactory(budget_zone=zone, title="Parc nou", cost=Decimal(120_000))
+    placed = BudgetProjectFactory(budget_zone=zone, latitude=47.7501, longitude=26.6601)
 
     page = client.get(url("budget_project_detail", budget.pk, project.pk), HTTP_HOST=BOTOSANI)
+    with_map = client.get(url("budget_project_detail", budget.pk, placed.pk), HTTP_HOST=BOTOSANI)
 
     assert page.status_code == 200
     assert "Parc nou" in page.text and "120.000 lei" in page.text
+    assert 'id="budget-project-map"' not in page.text
+    assert 'id="budget-project-map"' in with_map.text and "26.6601" in with_map.text
 
 
 def test_another_citys_budget_is_not_found_here(client, budget, zone, timisoara):

@@ -78,10 +78,26 @@ def budget_project_detail(request: HttpRequest, pk: int, project_pk: int) -> Htt
         .select_related("budget_zone__zone"),
         pk=project_pk,
     )
+    feature = None
+    if project.latitude is not None and project.longitude is not None:
+        feature = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [project.longitude, project.latitude],
+                    },
+                    "properties": {"title": f"{project.code} {project.title}"},
+                }
+            ],
+        }
     context = {
         "budget": budget,
         "budget_zone": project.budget_zone,
         "project": project,
+        "feature": feature,
         "unit": selectors.currency_label(project.budget_zone.currency),
         "stage": selectors.budget_stage(budget=budget),
     }

@@ -386,6 +386,8 @@ def ballot_check(
 
 def _voter_still_valid(*, budget: Budget, voter: Voter, user: User | None) -> None:
     if voter.method == VotingMethod.CENSUS:
+        if not budget.census_voting:
+            raise ValidationError(_("This vote does not use the census list."), code="no_census")
         if user is None or user.pk != voter.user_id:
             raise ValidationError(
                 _("Sign in with the account you verified with, then try again."),

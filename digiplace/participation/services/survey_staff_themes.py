@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -43,6 +44,17 @@ THEME_COUNT_MAX = 20
 LABEL_TERMS = 3
 LABEL_MAX = 200
 UPDATE_CHUNK = 500
+# While a queued search waits or runs, the themes page says so (for at most an hour).
+PENDING_SECONDS = 3600
+
+
+def _pending_key(question_id: int) -> str:
+    return f"participation:themes-pending:{question_id}"
+
+
+def themes_pending(*, question: Question) -> bool:
+    """Whether a search for this question's themes is queued or running."""
+    return cache.get(_pending_key(question.pk)) is not None
 
 
 def theme_answers(*, question: Question) -> QuerySet[Answer]:
@@ -89,6 +101,7 @@ def themes_find_start(
     answer_count = theme_answers(question=question).count()
     if answer_count > THEMES_INLINE_LIMIT:
         actor_id = actor.pk if actor is not None else None
+        cache.set(_pending_key(question.pk), True, timeout=PENDING_SECONDS)
         transaction.on_commit(
             lambda: survey_themes_find_task.enqueue(
                 question_id=question.pk, count=count, actor_id=actor_id
@@ -175,9 +188,13 @@ def survey_themes_find_task(*, question_id: int, count: int | None, actor_id: in
     """Find and store the themes of a question with many answers; the number of themes."""
     question = Question.objects.filter(pk=question_id).first()
     if question is None:  # deleted meanwhile
+        cache.delete(_pending_key(question_id))
         return 0
     actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
-    return len(themes_store(actor=actor, question=question, count=count))
+    try:
+        return len(themes_store(actor=actor, question=question, count=count))
+    finally:
+        cache.delete(_pending_key(question_id))
 
 
 def theme_rename(*, actor: User | None, theme: Theme, label: str) -> Theme:

@@ -360,10 +360,14 @@ def test_many_answers_are_grouped_by_the_task(
             follow=True,
         )
         assert not Theme.objects.exists()  # queued, not done in the request
+        waiting = staff_client.get(f"{BASE}/questions/{question.pk}/themes/", HTTP_HOST=BOTOSANI)
     for callback in callbacks:
         callback()
+    done = staff_client.get(f"{BASE}/questions/{question.pk}/themes/", HTTP_HOST=BOTOSANI)
 
     assert "being grouped in the background" in response.content.decode()
+    assert "Themes are being found in the background" in waiting.content.decode()
+    assert "Themes are being found in the background" not in done.content.decode()
     assert stored_assignment(question) == expected.assignment
 
 

@@ -80,6 +80,7 @@ def survey_staff_themes(request: HttpRequest, question_id: int) -> HttpResponse:
         "overview": overview,
         "find_form": ThemesFindForm(),
         "inline_limit": THEMES_INLINE_LIMIT,
+        "is_pending": services.themes_pending(question=question),
     }
     return render(request, "participation/survey_staff/themes.html", context)
 

@@ -780,6 +780,7 @@ class WorkingGroupView:
     name: str
     pillar_key: str | None
     coordinators: list[str]
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -813,6 +814,7 @@ def _governance_views(plan: Plan) -> list[GovernanceBodyView]:
                     name=group.name,
                     pillar_key=group.pillar.key if group.pillar is not None else None,
                     coordinators=list(group.coordinators or []),
+                    key=group.key,
                 )
                 for group in body.working_groups.all()
             ],

@@ -72,6 +72,20 @@ def _working_group_rows(
     ]
 
 
+def _group_members(
+    request: HttpRequest, plan: Plan, bodies: list[selectors.GovernanceBodyView]
+) -> list[tuple[str, list[links.Backlink]]]:
+    municipality = request_municipality(request)
+    found = []
+    for body in bodies:
+        for group in body.working_groups:
+            ref = links.ref_make(WORKING_GROUP, key_make(plan.key, group.key))
+            members = links.backlinks(municipality=municipality, ref=ref)
+            if members:
+                found.append((group.key, members))
+    return found
+
+
 def _plan_figures(request: HttpRequest, plan_key: str) -> tuple[Plan, selectors.PlanFigures]:
     """The plan and its figures (two cache reads while nothing changed), or 404."""
     found = selectors.plan_get_with_figures(
@@ -132,6 +146,8 @@ def plan_detail(request: HttpRequest, plan_key: str) -> HttpResponse:
         "pillars": pillars,
         "risks": figures.plan_risks,
         "governance_bodies": figures.governance_bodies,
+        # Each working group's members from other modules (organisations), by group key.
+        "group_members": _group_members(request, plan, figures.governance_bodies),
         "download_tables": DOWNLOAD_TABLES,
     }
     return render(request, "plans/plan_detail.html", context)

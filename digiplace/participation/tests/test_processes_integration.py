@@ -49,6 +49,7 @@ from digiplace.participation.tests.factories_proposals import (
 )
 from digiplace.participation.tests.factories_surveys import ResponseFactory, SurveyFactory
 from digiplace.plans.tests.factories import (
+    GovernanceBodyFactory,
     PillarFactory,
     PlanFactory,
     ProjectFactory,
@@ -307,6 +308,25 @@ def test_working_group_lists_its_member_organisations(botosani: Municipality) ->
     assert "Member organisation: <a" in pillar_page and "Clubul Digital</a>" in pillar_page
     assert "Eco Botoșani" not in pillar_page
     assert "Eco Botoșani</a>" in project_page
+
+
+def test_plan_page_lists_members_of_a_governance_working_group(botosani: Municipality) -> None:
+    plan = PlanFactory.create(municipality=botosani, key="botosani-iap")
+    body = GovernanceBodyFactory.create(municipality=botosani, plan=plan)
+    WorkingGroupFactory.create(
+        municipality=botosani, plan=plan, body=body, key="monitoring-wg", name_en="Monitoring"
+    )
+    member = OrganisationFactory.create(municipality=botosani, name="Asociația Monitor")
+    OrganisationLinkFactory.create(
+        municipality=botosani,
+        organisation=member,
+        target_ref="plans.working_group:botosani-iap/monitoring-wg",
+    )
+
+    html = _client().get("/plans/botosani-iap/").content.decode()
+
+    expected = f'<a href="/participation/organisations/{member.pk}/">Asociația Monitor</a>'
+    assert f"Member organisation: {expected}" in html
 
 
 def test_backlinks_of_other_kinds_are_empty(botosani: Municipality) -> None:

@@ -96,7 +96,7 @@ def proposal_public_get(*, municipality: Municipality, pk: int) -> Proposal | No
         Proposal.objects.filter(
             municipality=municipality, pk=pk, is_hidden=False, process__is_published=True
         )
-        .select_related("process", "category", "author", "budget_project")
+        .select_related("process", "category", "author", "budget_project__budget_zone")
         .first()
     )
 

@@ -464,7 +464,11 @@ def test_an_accepted_proposal_becomes_a_budgeting_project(
     assert (project.latitude, project.longitude) == (accepted.latitude, accepted.longitude)
     public = _get(client, f"/participation/proposals/{accepted.pk}/").content.decode()
     assert "It became a participatory budgeting project" in public
-    assert "P8" in public
+    project_url = reverse(
+        "participation:budget_project_detail",
+        kwargs={"pk": zone.budget_id, "project_pk": project.pk},
+    )
+    assert f'<a href="{project_url}">P8 {accepted.title}</a>' in public
 
 
 def test_a_budget_closed_for_submission_or_a_cost_over_the_zone_is_refused(

@@ -128,7 +128,10 @@ def _became(municipality: Municipality, proposal: Proposal) -> dict[str, str] | 
     project = proposal.budget_project
     if project is not None:
         try:
-            url = reverse("participation:budget_project_detail", kwargs={"pk": project.pk})
+            url = reverse(
+                "participation:budget_project_detail",
+                kwargs={"pk": project.budget_zone.budget_id, "project_pk": project.pk},
+            )
         except NoReverseMatch:
             url = ""
         return {"kind": "budget", "title": f"{project.code} {project.title}", "url": url}

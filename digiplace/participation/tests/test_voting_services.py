@@ -637,3 +637,17 @@ def test_two_simultaneous_casts_with_one_code_count_once(botosani: Municipality)
     assert BallotChoice.objects.count() == 1
     used_at = VotingCode.objects.get().used_at
     assert used_at is not None and used_at <= timezone.now()
+
+
+def test_a_spreadsheet_export_is_read_as_it_comes(budget, centre):
+    # Excel in Romanian: semicolons, a byte-order mark, Windows-1250 diacritics in a header.
+    data = "\ufeffCNP;Zonă\n".encode() + f"{ADULT};centru\n".encode()
+    assert [zone for _, zone in services_read(budget, data)] == [centre.pk]
+    legacy = "CNP;Zonă\n".encode("cp1250") + f"{ADULT};centru\n".encode("cp1250")
+    assert [zone for _, zone in services_read(budget, legacy)] == [centre.pk]
+    tabs = f"cnp\tzone\n{ADULT}\tcentru\n".encode()
+    assert [zone for _, zone in services_read(budget, tabs)] == [centre.pk]
+
+
+def services_read(budget, data: bytes) -> list[tuple[str, int | None]]:
+    return voting_staff.census_read(budget=budget, data=data).entries

@@ -367,3 +367,45 @@ def test_an_unpublished_budget_is_not_found(client, botosani):
     budget = BudgetFactory.create(municipality=botosani, process__is_published=False)
 
     assert get(client, url("vote_start", budget.pk)).status_code == 404
+
+
+def test_no_personal_numeric_code_is_kept_anywhere(client, budget, centre, projects, resident):
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    CensusEntryFactory.create(budget=budget, cnp=ADULT, budget_zone=centre)
+    client.force_login(resident)
+    post(client, url("vote_census", budget.pk), {"cnp": ADULT})
+    post(client, url("vote_ballot", budget.pk, centre.pk), {"projects": [projects[0].pk]})
+    assert Ballot.objects.count() == 1
+
+    sessions = " ".join(Session.objects.values_list("session_data", flat=True))
+    decoded = " ".join(str(session.get_decoded()) for session in Session.objects.all())
+    assert ADULT not in sessions and ADULT not in decoded
+    # Nor in any table of the participation module.
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            if not table.startswith("participation_"):
+                continue
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (table names from the schema)
+            assert ADULT not in repr(cursor.fetchall()), table
+
+
+def test_leaving_forgets_the_verification(client, budget, centre, code):
+    post(client, url("vote_code", budget.pk), {"code": code})
+    assert get(client, url("vote_ballot", budget.pk, centre.pk)).status_code == 200
+
+    post(client, url("vote_leave", budget.pk), {})
+
+    assert get(client, url("vote_ballot", budget.pk, centre.pk))["Location"] == url(
+        "vote_start", budget.pk
+    )
+
+
+def test_a_code_only_budget_offers_no_cnp_form(client, botosani):
+    budget = BudgetFactory.create(municipality=botosani, census_voting=False)
+
+    text = get(client, url("vote_start", budget.pk)).content.decode()
+
+    assert "With a voting code" in text
+    assert "personal numeric code (CNP)" not in text

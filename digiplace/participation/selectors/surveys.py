@@ -3,11 +3,13 @@
 Results are counted by the database (GROUP BY on answers of sent responses only), a few
 queries per survey whatever its size, then kept in the shared cache under a key that
 moves with every write to the city's participation data (``core.cache_versions``): a
-survey with 50,000 responses is counted once per change, not once per page view.
+survey with 50,000 responses is counted once per change, not once per page view, and
+while responses stream in, at most about once a minute (``survey_results``).
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,7 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from digiplace.core.cache_versions import cache_version
+from digiplace.core.cache_versions import cache_version, code_version
 from digiplace.core.models import Municipality
 from digiplace.participation.models import (
     Answer,
@@ -31,6 +33,10 @@ from digiplace.participation.models import (
 # Values stay a day at most (freshness comes from the key, never from this expiry).
 KEEP_SECONDS = 24 * 60 * 60
 EXAMPLES_PER_THEME = 3
+# Results that take this long to count may be served a little late (see survey_results).
+SLOW_SECONDS = 0.5
+STALE_FACTOR = 20
+STALE_MAX_SECONDS = 60
 
 
 def survey_list_public(*, municipality: Municipality) -> QuerySet[Survey]:
@@ -204,7 +210,7 @@ def survey_results_compute(*, survey: Survey) -> SurveyResults:
         .order_by("position", "pk")
     )
     sent = Q(response__submitted_at__isnull=False)
-    answers = Answer.objects.filter(sent, question__survey=survey)
+    answers = Answer.objects.filter(sent, question_id__in=[question.pk for question in questions])
     responses = Response.objects.filter(survey=survey, submitted_at__isnull=False).count()
     answered = dict(
         answers.values("question_id")
@@ -336,13 +342,42 @@ def survey_results_compute(*, survey: Survey) -> SurveyResults:
     return SurveyResults(responses=responses, questions=results)
 
 
-def survey_results(*, survey: Survey) -> SurveyResults:
+@dataclass(frozen=True)
+class _Latest:
+    """The last results counted for a survey, whatever the version, and how long it took."""
+
+    computed_at: float
+    duration: float
+    results: SurveyResults
+
+
+def survey_results(*, survey: Survey, now: float | None = None) -> SurveyResults:
     """``survey_results_compute``, cached until the next write to the city's participation
-    data, per language (option labels are translated)."""
+    data, per language (option labels are translated).
+
+    A survey whose counting is slow (``SLOW_SECONDS`` or more: tens of thousands of
+    responses) is not counted again on every change while it is live: the last results
+    serve for up to ``STALE_FACTOR`` times their counting time (``STALE_MAX_SECONDS`` at
+    most), so a stream of new responses costs one count a minute, not one per response.
+    """
+    language = get_language()
     version = cache_version(survey.municipality_id, "participation")
-    key = f"participation:survey-results:{survey.pk}:{get_language()}:{version}"
+    key = f"participation:survey-results:{survey.pk}:{language}:{version}"
     value: SurveyResults | None = cache.get(key)
-    if value is None:
-        value = survey_results_compute(survey=survey)
-        cache.set(key, value, timeout=KEEP_SECONDS)
+    if value is not None:
+        return value
+    latest_key = f"participation:survey-results-latest:{survey.pk}:{language}:{code_version()}"
+    now = time.time() if now is None else now
+    latest = cache.get(latest_key)
+    if (
+        isinstance(latest, _Latest)
+        and latest.duration >= SLOW_SECONDS
+        and now - latest.computed_at < min(STALE_MAX_SECONDS, STALE_FACTOR * latest.duration)
+    ):
+        return latest.results
+    started = time.perf_counter()
+    value = survey_results_compute(survey=survey)
+    duration = time.perf_counter() - started
+    cache.set(key, value, timeout=KEEP_SECONDS)
+    cache.set(latest_key, _Latest(now, duration, value), timeout=KEEP_SECONDS)
     return value

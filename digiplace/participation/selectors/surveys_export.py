@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -25,11 +26,20 @@ ITERATOR_CHUNK = 5000
 Cell = str | int | None
 
 
+class ExportAnswer(NamedTuple):
+    """The parts of an answer the table shows (read as plain rows: no model instances)."""
+
+    option_id: int | None
+    is_other: bool
+    number: int | None
+    text: str
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
     # Reads the cell from the response's answers to the column's question.
-    read: Callable[[list[Answer]], Cell]
+    read: Callable[[list[ExportAnswer]], Cell]
     question_id: int
 
 
@@ -46,7 +56,7 @@ def _columns_of(question: Question) -> list[Column]:
     if kind == QuestionKind.SINGLE:
         labels = {option.pk: option.label for option in options}
 
-        def chosen(answers: list[Answer]) -> Cell:
+        def chosen(answers: list[ExportAnswer]) -> Cell:
             for answer in answers:
                 if answer.is_other:
                     return _("Other")
@@ -58,7 +68,7 @@ def _columns_of(question: Question) -> list[Column]:
     elif kind == QuestionKind.MULTIPLE:
         for option in options:
 
-            def ticked(answers: list[Answer], option_id: int = option.pk) -> Cell:
+            def ticked(answers: list[ExportAnswer], option_id: int = option.pk) -> Cell:
                 if not answers:
                     return None
                 return int(any(answer.option_id == option_id for answer in answers))
@@ -66,7 +76,7 @@ def _columns_of(question: Question) -> list[Column]:
             columns.append(Column(f"{title} [{option.label}]", ticked, question.pk))
         if question.has_other:
 
-            def other_ticked(answers: list[Answer]) -> Cell:
+            def other_ticked(answers: list[ExportAnswer]) -> Cell:
                 if not answers:
                     return None
                 return int(any(answer.is_other for answer in answers))
@@ -75,7 +85,7 @@ def _columns_of(question: Question) -> list[Column]:
     elif kind in {QuestionKind.RANKING, QuestionKind.MATRIX}:
         for option in options:
 
-            def number(answers: list[Answer], option_id: int = option.pk) -> Cell:
+            def number(answers: list[ExportAnswer], option_id: int = option.pk) -> Cell:
                 for answer in answers:
                     if answer.option_id == option_id:
                         return answer.number
@@ -84,19 +94,19 @@ def _columns_of(question: Question) -> list[Column]:
             columns.append(Column(f"{title} [{option.label}]", number, question.pk))
     elif kind == QuestionKind.SCALE:
 
-        def value(answers: list[Answer]) -> Cell:
+        def value(answers: list[ExportAnswer]) -> Cell:
             return answers[0].number if answers else None
 
         columns.append(Column(title, value, question.pk))
     else:
 
-        def text(answers: list[Answer]) -> Cell:
+        def text(answers: list[ExportAnswer]) -> Cell:
             return _cell_text(answers[0].text) if answers else None
 
         columns.append(Column(title, text, question.pk))
     if question.has_other and kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}:
 
-        def other_text(answers: list[Answer]) -> Cell:
+        def other_text(answers: list[ExportAnswer]) -> Cell:
             for answer in answers:
                 if answer.is_other:
                     return _cell_text(answer.text)
@@ -122,11 +132,11 @@ def survey_export_rows(*, survey: Survey) -> Iterator[list[Cell]]:
     answers = (
         Answer.objects.filter(response__survey=survey, response__submitted_at__isnull=False)
         .order_by("response__submitted_at", "response_id", "question_id", "number", "pk")
-        .only("response_id", "question_id", "option_id", "is_other", "number", "text")
+        .values_list("response_id", "question_id", "option_id", "is_other", "number", "text")
     )
     number = 0
     current: int | None = None
-    by_question: dict[int, list[Answer]] = {}
+    by_question: dict[int, list[ExportAnswer]] = {}
 
     def row() -> list[Cell]:
         return [
@@ -134,14 +144,18 @@ def survey_export_rows(*, survey: Survey) -> Iterator[list[Cell]]:
             *(column.read(by_question.get(column.question_id, [])) for column in columns),
         ]
 
-    for answer in answers.iterator(chunk_size=ITERATOR_CHUNK):
-        if answer.response_id != current:
+    for response_id, question_id, option_id, is_other, value, text in answers.iterator(
+        chunk_size=ITERATOR_CHUNK
+    ):
+        if response_id != current:
             if current is not None:
                 yield row()
             number += 1
-            current = answer.response_id
+            current = response_id
             by_question = {}
-        by_question.setdefault(answer.question_id, []).append(answer)
+        by_question.setdefault(question_id, []).append(
+            ExportAnswer(option_id, is_other, value, text)
+        )
     if current is not None:
         yield row()
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -446,3 +447,37 @@ def test_results_visibility(
         assert staff.get(url(every.survey, suffix)).status_code == 200
     link = "See the results" in visitor.get(url(every.survey)).content.decode()
     assert link is public
+
+
+def test_slow_results_are_counted_again_at_most_once_a_while(answered: EveryKind) -> None:
+    """A survey whose counting took seconds keeps its last results for a while after a
+    write; a fast one is counted again at once."""
+    import time
+
+    from digiplace.participation.selectors import surveys as selectors
+
+    first = selectors.survey_results(survey=answered.survey)
+    assert first.responses == 3
+    # Make the last count look slow (2 s): 40 s of grace.
+    latest_key = next(
+        key
+        for key in _cache_keys()
+        if key.startswith(f"participation:survey-results-latest:{answered.survey.pk}:")
+    )
+    now = time.time()
+    cache.set(latest_key, selectors._Latest(computed_at=now, duration=2.0, results=first))
+    respond(answered, full(answered))
+    assert selectors.survey_results(survey=answered.survey, now=now + 30).responses == 3
+    assert selectors.survey_results(survey=answered.survey, now=now + 41).responses == 4
+
+
+def _cache_keys() -> list[str]:
+    """The keys of the results cache entries (tests use the database cache)."""
+    from digiplace.participation.selectors import surveys as selectors
+
+    survey_keys = []
+    for language in ("en", "ro"):
+        for pk in Survey.objects.values_list("pk", flat=True):
+            key = f"participation:survey-results-latest:{pk}:{language}:"
+            survey_keys.append(key + selectors.code_version())
+    return [key for key in survey_keys if cache.get(key) is not None]

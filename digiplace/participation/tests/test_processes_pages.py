@@ -287,3 +287,27 @@ def test_process_state_without_phases_is_open() -> None:
     today = timezone.localdate()
     assert selectors.process_state(first_day=None, last_day=None, today=today) == "open"
     assert selectors.process_state(first_day=today, last_day=today, today=today) == "open"
+
+
+def test_a_budget_taking_projects_then_with_results(botosani: Municipality) -> None:
+    process = ProcessFactory.create(municipality=botosani, slug="buget")
+    budget = BudgetFactory.create(
+        municipality=botosani, process=process, title_en="Budget 2027", submission=True
+    )
+    detail = reverse("participation:budget_detail", kwargs={"pk": budget.pk})
+
+    html = _section(_page(_process_path("buget")), "now-heading")
+    assert "Submit a project" in html
+    assert detail in html
+    assert "Vote for projects" not in html
+
+    budget.submission_opens_at = _moment(-60)
+    budget.submission_closes_at = _moment(-40)
+    budget.voting_opens_at = _moment(-30)
+    budget.voting_closes_at = _moment(-1)
+    budget.results_published_at = _moment(-0.5)
+    budget.save()
+    html = _section(_page(_process_path("buget")), "now-heading")
+    assert "Submit a project" not in html
+    assert "Vote for projects" not in html
+    assert f'<a href="{detail}">Results of Budget 2027</a>' in html

@@ -68,6 +68,8 @@ def test_a_resident_votes_with_a_printed_code_and_checks_the_receipt(
     log_in(staff, sites.botosani, organiser.user.email)
     staff.goto(f"{sites.botosani}/backoffice/participation/budgets/{budget.pk}/voters/")
     choose_language(staff, "en")
+    violations = axe_violations(staff)
+    assert not violations, describe_violations("voters page", violations)
     staff.get_by_label("Number of codes").fill("4")
     staff.get_by_label("Zone").select_option(label="Centre")
     staff.get_by_role("button", name="Generate and print").click()
@@ -75,6 +77,8 @@ def test_a_resident_votes_with_a_printed_code_and_checks_the_receipt(
     codes = staff.locator(".vote-code-card__code").all_inner_texts()
     assert all(re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", code) for code in codes)
     assert VotingCode.objects.filter(budget=budget, budget_zone=centre).count() == 4
+    violations = axe_violations(staff)
+    assert not violations, describe_violations("printable codes", violations)
 
     # A resident on a phone, with no account, types the first code.
     resident = new_session(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)

@@ -1,6 +1,6 @@
 """Participation's public pages for the city's sitemap (core/sitemaps.py): the index and
-list pages, then a page per published process, survey, budget, public proposal, published
-meeting and verified organisation."""
+the components' list pages, then a page per published process, survey, budget, public
+proposal, published meeting and verified organisation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from .models import (
     Budget,
@@ -24,7 +24,7 @@ from .models import (
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
 
-# The list pages, where the components have them.
+# The list pages of the components.
 LIST_PAGES = [
     "participation:index",
     "participation:proposal_list",
@@ -35,17 +35,9 @@ LIST_PAGES = [
 PAGES_PER_SITEMAP_PAGE = 1000
 
 
-def _reverse(name: str, **kwargs: Any) -> str | None:
-    """The page's path, or None while its component has not named it (not listed)."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
-
-
 class ParticipationListPagesSitemap(Sitemap[str]):
     def items(self) -> list[str]:
-        return [name for name in LIST_PAGES if _reverse(name) is not None]
+        return LIST_PAGES
 
     def location(self, item: str) -> str:
         return reverse(item)
@@ -54,8 +46,6 @@ class ParticipationListPagesSitemap(Sitemap[str]):
 class _CitySitemap(Sitemap[Any]):
     limit = PAGES_PER_SITEMAP_PAGE
     url_name = ""
-    # Keyword arguments of the page's address, to check that the address exists.
-    sample_kwargs: dict[str, Any] = {"pk": 1}
 
     def __init__(self, municipality: Municipality) -> None:
         self.municipality = municipality
@@ -72,7 +62,6 @@ class _CitySitemap(Sitemap[Any]):
 
 class ProcessPagesSitemap(_CitySitemap):
     url_name = "participation:process_detail"
-    sample_kwargs = {"slug": "x"}
 
     def items(self) -> QuerySet[Process]:
         return (
@@ -90,7 +79,6 @@ class ProcessPagesSitemap(_CitySitemap):
 
 class SurveyPagesSitemap(_CitySitemap):
     url_name = "participation:survey_detail"
-    sample_kwargs = {"slug": "x"}
 
     def items(self) -> QuerySet[Survey]:
         return (
@@ -140,7 +128,6 @@ class BudgetPagesSitemap(_CitySitemap):
 
 class MeetingPagesSitemap(_CitySitemap):
     url_name = "participation:meeting_detail"
-    sample_kwargs = {"slug": "x"}
 
     def items(self) -> QuerySet[Meeting]:
         return (
@@ -184,10 +171,7 @@ _PAGE_SITEMAPS: dict[str, type[_CitySitemap]] = {
 
 
 def sitemaps(municipality: Municipality) -> dict[str, Sitemap[Any]]:
-    """The sections whose pages exist (a component that has not named its page yet is
-    left out rather than breaking the city's sitemap)."""
-    sections: dict[str, Sitemap[Any]] = {"participation": ParticipationListPagesSitemap()}
-    for section, sitemap_class in _PAGE_SITEMAPS.items():
-        if _reverse(sitemap_class.url_name, **sitemap_class.sample_kwargs) is not None:
-            sections[section] = sitemap_class(municipality)
-    return sections
+    return {
+        "participation": ParticipationListPagesSitemap(),
+        **{section: sitemap(municipality) for section, sitemap in _PAGE_SITEMAPS.items()},
+    }

@@ -1,6 +1,7 @@
 """Proposals in the browser: a resident sends a proposal on a phone, tapping its place on
 the map; another resident, on a desktop, finds it in the list, supports it and comments;
-the author replies under the comment. Each page passes axe-core and fits the screen."""
+the author replies under the comment. A moderator answers a proposal (a rejection needs
+its reason) and hides a flagged comment. Each page passes axe-core and fits the screen."""
 
 from __future__ import annotations
 
@@ -8,10 +9,19 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from digiplace.core.models import Municipality, User
-from digiplace.core.tests.factories import PASSWORD, UserFactory
-from digiplace.participation.models import Process, Proposal, ProposalComment, ProposalSupport
+from digiplace.core.tests.factories import PASSWORD, StaffMembershipFactory, UserFactory
+from digiplace.participation.models import (
+    FlagTarget,
+    Process,
+    Proposal,
+    ProposalComment,
+    ProposalSupport,
+)
 from digiplace.participation.tests.factories_proposals import (
+    ContentFlagFactory,
     ProposalCategoryFactory,
+    ProposalCommentFactory,
+    ProposalFactory,
     ProposalProcessFactory,
 )
 
@@ -63,7 +73,9 @@ def test_a_resident_proposes_and_another_supports_and_comments(
     author_page.get_by_role("link", name="Send a proposal to “Ideas for the city”").click()
     form = author_page.locator("form.proposal-form")
     form.get_by_label("Title").fill("Wi-Fi gratuit în Parcul Mihai Eminescu")
-    form.get_by_role("textbox", name="Your proposal").fill("Puncte de acces lângă foișor și la intrare.")
+    form.get_by_role("textbox", name="Your proposal").fill(
+        "Puncte de acces lângă foișor și la intrare."
+    )
     form.get_by_label("Category").select_option(label="Green spaces")
     author_page.locator("#proposal-new-map").tap()
     expect(author_page.locator(".location-status")).to_have_text(
@@ -113,3 +125,52 @@ def test_a_resident_proposes_and_another_supports_and_comments(
     assert reply.parent == ProposalComment.objects.get(author=neighbour)
     check_page(author_page, "proposal page with a reply", width=PHONE["width"])
     assert "resident@example.org" not in other.content()
+
+
+def test_a_moderator_answers_a_proposal_and_hides_a_flagged_comment(
+    process: Process, resident: User, sites: Sites, new_session: NewSession
+) -> None:
+    proposal = ProposalFactory.create(
+        municipality=process.municipality,
+        process=process,
+        author=resident,
+        title="Parcare subterană sub Piața Revoluției",
+    )
+    comment = ProposalCommentFactory.create(
+        municipality=process.municipality, proposal=proposal, body="Reclamă la un magazin."
+    )
+    ContentFlagFactory.create(
+        municipality=process.municipality, target=FlagTarget.COMMENT, target_id=comment.pk
+    )
+    moderator = StaffMembershipFactory.create(
+        municipality=process.municipality,
+        user=UserFactory.create(email="moderator@botosani.example"),
+        modules=["participation"],
+    ).user
+    page = new_session(viewport=DESKTOP, bypass_csp=True).new_page()
+    log_in(page, sites.botosani, moderator.email)
+
+    page.goto(f"{sites.botosani}/backoffice/participation/proposals/")
+    check_page(page, "staff queue", width=DESKTOP["width"])
+    page.get_by_role("link", name=proposal.title).click()
+    check_page(page, "staff proposal page", width=DESKTOP["width"])
+    page.get_by_label("Status").select_option(label="Rejected")
+    page.get_by_role("button", name="Save and tell the author").click()
+    expect(page.locator(".error-summary")).to_contain_text(
+        "Give the reason for rejecting the proposal"
+    )
+    page.get_by_role("textbox", name="The city's answer").fill(
+        "Zona protejată a Centrului Istoric."
+    )
+    page.get_by_role("button", name="Save and tell the author").click()
+    expect(page.get_by_text("its author was told")).to_be_visible()
+
+    page.get_by_role("link", name="Moderation", exact=True).click()
+    check_page(page, "moderation queue", width=DESKTOP["width"])
+    row = page.get_by_role("row").filter(has_text="Reclamă la un magazin.")
+    row.get_by_role("button", name="Hide").click()
+    expect(page.get_by_text("Nothing is waiting for a moderator.")).to_be_visible()
+    comment.refresh_from_db()
+    proposal.refresh_from_db()
+    assert comment.is_hidden
+    assert (proposal.status, proposal.answer) == ("rejected", "Zona protejată a Centrului Istoric.")

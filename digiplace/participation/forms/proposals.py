@@ -178,7 +178,6 @@ class AnswerForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[(str(status), status.label) for status in ANSWER_STATUSES],
-        widget=forms.RadioSelect,
     )
     answer = forms.CharField(
         label=_("The city's answer"),

@@ -192,7 +192,7 @@ def main() -> None:
     results_path = f"/participation/budgets/{budget.pk}/zones/zona/results/"
     export_path = f"/participation/budgets/{budget.pk}/zones/zona/ballots.pb"
     client.get(results_path, headers={"host": HOST})  # warm the caches
-    print(f"  {REQUESTS} requests each, server time in ms (goal: p95 < {GOAL_P95_MS} ms)")
+    print(f"  {REQUESTS} requests each, server time in ms (goal for pages: p95 < {GOAL_P95_MS} ms)")
     print(f"  {'page':<34} {'p50':>7} {'p95':>7} {'max':>7} {'queries':>8}  goal")
     for name, path, rendered in (
         ("results page, rendered", results_path, True),
@@ -203,7 +203,10 @@ def main() -> None:
         p50 = statistics.median(measured)
         p95 = statistics.quantiles(measured, n=20)[18]
         queries = query_count(client, path, city) if rendered else 0
-        verdict = "met" if p95 < GOAL_P95_MS else "NOT met"
+        if path == export_path:
+            verdict = "(a download: no goal)"
+        else:
+            verdict = "met" if p95 < GOAL_P95_MS else "NOT met"
         print(f"  {name:<34} {p50:>7.1f} {p95:>7.1f} {max(measured):>7.1f} {queries:>8}  {verdict}")
 
 

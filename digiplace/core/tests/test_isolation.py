@@ -2,7 +2,7 @@
 
 The tests discover every concrete ``CityOwnedModel`` and every back-office and API URL,
 so a new module's models and pages are covered without editing this file: give each new
-model a factory_boy factory in ``<app>/tests/factories.py`` (it must accept
+model a factory_boy factory in ``<app>/tests/factories*.py`` (it must accept
 ``municipality`` and ``id``).
 """
 
@@ -13,6 +13,8 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any, cast
 
 import factory
@@ -88,18 +90,26 @@ def maker_for(model: type[models.Model]) -> Maker | None:
     if model in LOCAL_MAKERS:
         return LOCAL_MAKERS[model]
     app_name = model._meta.app_config.name if model._meta.app_config else ""
-    try:
-        factories = importlib.import_module(f"{app_name}.tests.factories")
-    except ModuleNotFoundError:
-        return None
-    for candidate in vars(factories).values():
-        if (
-            isinstance(candidate, type)
-            and issubclass(candidate, factory.django.DjangoModelFactory)
-            and candidate._meta.model is model
-        ):
-            return cast(Maker, candidate)
+    for factories in _factory_modules(app_name):
+        for candidate in vars(factories).values():
+            if (
+                isinstance(candidate, type)
+                and issubclass(candidate, factory.django.DjangoModelFactory)
+                and candidate._meta.model is model
+            ):
+                return cast(Maker, candidate)
     return None
+
+
+def _factory_modules(app_name: str) -> list[ModuleType]:
+    """The app's ``tests/factories.py`` and its ``tests/factories_<component>.py`` files."""
+    try:
+        tests = importlib.import_module(f"{app_name}.tests")
+    except ModuleNotFoundError:
+        return []
+    folder = Path(next(iter(tests.__path__)))
+    names = sorted(path.stem for path in folder.glob("factories*.py"))
+    return [importlib.import_module(f"{app_name}.tests.{name}") for name in names]
 
 
 @dataclass(frozen=True)

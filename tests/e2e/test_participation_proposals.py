@@ -124,6 +124,9 @@ def test_a_resident_proposes_and_another_supports_and_comments(
     reply = ProposalComment.objects.get(body="Mulțumesc!")
     assert reply.parent == ProposalComment.objects.get(author=neighbour)
     check_page(author_page, "proposal page with a reply", width=PHONE["width"])
+    author_page.goto(f"{sites.botosani}/participation/proposals/?sort=supported")
+    expect(author_page.locator(".proposal-card")).to_contain_text("1 support")
+    check_page(author_page, "proposal list (phone)", width=PHONE["width"])
     assert "resident@example.org" not in other.content()
 
 

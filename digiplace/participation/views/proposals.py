@@ -190,17 +190,13 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, _public_proposal(request, pk))
 
 
-def _refusal_status(error: ValidationError) -> int:
-    if services.is_rate_limited(error):
-        return 429
-    codes = {item.code for items in getattr(error, "error_dict", {}).values() for item in items}
-    return 403 if "email_unconfirmed" in codes else 400
-
-
 def _refused(response: HttpResponse, error: ValidationError) -> HttpResponse:
+    """The page showing a service's refusal: 429 past a rate limit, 403 for an account
+    that may not act yet, else 400."""
     if services.is_rate_limited(error):
         return throttled(response)
-    response.status_code = _refusal_status(error)
+    codes = {item.code for items in getattr(error, "error_dict", {}).values() for item in items}
+    response.status_code = 403 if "email_unconfirmed" in codes else 400
     return response
 
 

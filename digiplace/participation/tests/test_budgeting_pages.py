@@ -31,14 +31,14 @@ def url(name, *args):
 
 @pytest.fixture
 def budget(botosani):
-    return BudgetFactory(municipality=botosani, title="Bugetare participativă 2026")
+    return BudgetFactory.create(municipality=botosani, title="Bugetare participativă 2026")
 
 
 @pytest.fixture
 def zone(budget):
-    return BudgetZoneFactory(
+    return BudgetZoneFactory.create(
         budget=budget,
-        zone=ZoneFactory(
+        zone=ZoneFactory.create(
             municipality=budget.municipality, slug="centru", name_ro="Centru", name_en="Centre"
         ),
         amount=Decimal(500_000),
@@ -61,18 +61,20 @@ def test_budget_list_and_detail_show_zones_amounts_and_where_voting_stands(clien
 
 
 def test_zone_page_shows_every_project_with_cost_status_and_review_reason(client, budget, zone):
-    BudgetProjectFactory(budget_zone=zone, code="P1", title="Parc nou", cost=Decimal(120_000))
-    BudgetProjectFactory(
+    BudgetProjectFactory.create(
+        budget_zone=zone, code="P1", title="Parc nou", cost=Decimal(120_000)
+    )
+    BudgetProjectFactory.create(
         budget_zone=zone,
         code="P2",
         title="Patinoar",
         status=BudgetProjectStatus.INELIGIBLE,
         review_reason="Terenul nu aparține municipiului.",
     )
-    BudgetProjectFactory(
+    BudgetProjectFactory.create(
         budget_zone=zone, code="P3", title="Bănci", status=BudgetProjectStatus.SUBMITTED
     )
-    BudgetProjectFactory(
+    BudgetProjectFactory.create(
         budget_zone=zone, code="P4", title="Retras", status=BudgetProjectStatus.WITHDRAWN
     )
 
@@ -91,8 +93,8 @@ def test_zone_page_shows_every_project_with_cost_status_and_review_reason(client
 
 
 def test_project_page(client, budget, zone):
-    project = BudgetProjectFactory(budget_zone=zone, title="Parc nou", cost=Decimal(120_000))
-    placed = BudgetProjectFactory(budget_zone=zone, latitude=47.7501, longitude=26.6601)
+    project = BudgetProjectFactory.create(budget_zone=zone, title="Parc nou", cost=Decimal(120_000))
+    placed = BudgetProjectFactory.create(budget_zone=zone, latitude=47.7501, longitude=26.6601)
 
     page = client.get(url("budget_project_detail", budget.pk, project.pk), HTTP_HOST=BOTOSANI)
     with_map = client.get(url("budget_project_detail", budget.pk, placed.pk), HTTP_HOST=BOTOSANI)
@@ -104,7 +106,7 @@ def test_project_page(client, budget, zone):
 
 
 def test_another_citys_budget_is_not_found_here(client, budget, zone, timisoara):
-    project = BudgetProjectFactory(budget_zone=zone)
+    project = BudgetProjectFactory.create(budget_zone=zone)
     for address in (
         url("budget_detail", budget.pk),
         url("budget_zone_detail", budget.pk, "centru"),
@@ -126,14 +128,14 @@ def test_unpublished_process_hides_its_budget(client, budget, zone):
 
 @pytest.fixture
 def open_budget(botosani):
-    return BudgetFactory(municipality=botosani, submission=True)
+    return BudgetFactory.create(municipality=botosani, submission=True)
 
 
 @pytest.fixture
 def open_zone(open_budget):
-    return BudgetZoneFactory(
+    return BudgetZoneFactory.create(
         budget=open_budget,
-        zone=ZoneFactory(
+        zone=ZoneFactory.create(
             municipality=open_budget.municipality, slug="nord", name_ro="Nord", name_en="North"
         ),
         amount=Decimal(500_000),
@@ -187,13 +189,13 @@ def test_bad_projects_are_refused_with_a_clear_message_and_nothing_written(
 
 
 def test_submission_needs_a_confirmed_email_and_open_dates(client, open_budget, open_zone):
-    unconfirmed = UserFactory(email_confirmed_at=None)
+    unconfirmed = UserFactory.create(email_confirmed_at=None)
     client.force_login(unconfirmed)
     refused = submit(client, open_budget)
     assert refused.status_code == 400
     assert "Confirm your email address before submitting a project." in refused.text
 
-    confirmed = UserFactory()
+    confirmed = UserFactory.create()
     client.force_login(confirmed)
     open_budget.submission_closes_at = timezone.now() - datetime.timedelta(minutes=1)
     open_budget.submission_opens_at = timezone.now() - datetime.timedelta(days=3)

@@ -43,14 +43,16 @@ def url(name, *args):
 
 @pytest.fixture
 def actor(db):
-    return UserFactory(email="counter@example.org")
+    return UserFactory.create(email="counter@example.org")
 
 
 def make_zone(municipality, *, rule=BudgetRule.MES, amount=100, slug="centru"):
-    budget = BudgetFactory(municipality=municipality, closed=True, rule=rule)
-    return BudgetZoneFactory(
+    budget = BudgetFactory.create(municipality=municipality, closed=True, rule=rule)
+    return BudgetZoneFactory.create(
         budget=budget,
-        zone=ZoneFactory(municipality=municipality, slug=slug, name_ro="Centru", name_en="Centre"),
+        zone=ZoneFactory.create(
+            municipality=municipality, slug=slug, name_ro="Centru", name_en="Centre"
+        ),
         amount=Decimal(amount),
     )
 
@@ -58,12 +60,14 @@ def make_zone(municipality, *, rule=BudgetRule.MES, amount=100, slug="centru"):
 def fill(zone, costs, ballots):
     """Projects by code with costs, and ballots as lists of codes (times count)."""
     projects = {
-        code: BudgetProjectFactory(budget_zone=zone, code=code, title=f"Proiect {code}", cost=cost)
+        code: BudgetProjectFactory.create(
+            budget_zone=zone, code=code, title=f"Proiect {code}", cost=cost
+        )
         for code, cost in costs.items()
     }
     for codes, count in ballots:
         for _ in range(count):
-            BallotFactory(budget_zone=zone, choices=[projects[code] for code in codes])
+            BallotFactory.create(budget_zone=zone, choices=[projects[code] for code in codes])
     return projects
 
 
@@ -83,7 +87,7 @@ def engine_election():
 def test_equal_shares_results_page_shows_the_engines_payments_and_reasons(client, botosani, actor):
     zone = make_zone(botosani, amount=120)
     fill(zone, COSTS, BALLOTS)
-    BudgetProjectFactory(
+    BudgetProjectFactory.create(
         budget_zone=zone,
         code="P5",
         cost=Decimal(5),
@@ -94,6 +98,7 @@ def test_equal_shares_results_page_shows_the_engines_payments_and_reasons(client
     budget_results_publish(actor=actor, budget=zone.budget)
     expected = equal_shares_select(engine_election(), completion="add1")
     view = zone_result_view(budget_zone=zone)
+    assert view is not None
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(url("budget_zone_results", zone.budget.pk, "centru"), HTTP_HOST=BOTOSANI)
 
@@ -127,6 +132,7 @@ def test_a_loser_whose_supporters_money_ran_out_says_so(client, botosani, actor)
 
     budget_results_publish(actor=actor, budget=zone.budget)
     view = zone_result_view(budget_zone=zone)
+    assert view is not None
 
     assert [w.code for w in view.winners] == ["P1"]
     (loser,) = view.losers
@@ -142,6 +148,7 @@ def test_greedy_results_show_the_order_and_why_a_project_was_skipped(client, bot
     budget_results_publish(actor=actor, budget=zone.budget)
     expected = greedy_select(engine_election())
     view = zone_result_view(budget_zone=zone)
+    assert view is not None
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(url("budget_zone_results", zone.budget.pk, "centru"), HTTP_HOST=BOTOSANI)
 
@@ -205,11 +212,11 @@ def test_assen_imported_gives_the_official_winners_on_the_page(client, botosani,
     official = {p.project_id for p in parsed.projects if p.fields["selected"] == "1"}
     zone = make_zone(botosani, amount=parsed.budget)
     for project in parsed.projects:
-        BudgetProjectFactory(
+        BudgetProjectFactory.create(
             budget_zone=zone,
             code=project.project_id,
             title=project.fields["name"],
-            cost=Decimal(project.cost),
+            cost=Decimal(str(project.cost)),
         )
     text = (DATA / "Netherlands_Assen_2024.pb").read_text()
 

@@ -50,6 +50,28 @@ BUDGET_FIELDS = (
 )
 
 
+# Once the results are published only the texts of a budget may change.
+FIXED_AFTER_PUBLICATION = (
+    "rule",
+    "submission_opens_at",
+    "submission_closes_at",
+    "voting_opens_at",
+    "voting_closes_at",
+    "census_voting",
+    "code_voting",
+    "minimum_age",
+    "min_projects",
+    "max_projects",
+)
+
+
+def _to_the_minute(value: Any) -> Any:
+    # The form's date fields hold minutes; "close voting now" stored seconds too.
+    if isinstance(value, datetime.datetime):
+        return value.replace(second=0, microsecond=0)
+    return value
+
+
 def _budget_values_check(values: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     if values["submission_opens_at"] >= values["submission_closes_at"]:
@@ -98,12 +120,19 @@ def budget_update(*, actor: User, budget: Budget, **values: Any) -> Budget:
         merged = {name: getattr(locked, name) for name in BUDGET_FIELDS}
         merged.update({name: value for name, value in values.items() if name in BUDGET_FIELDS})
         _budget_values_check(merged)
-        if locked.results_published_at is not None and (
-            merged["rule"] != locked.rule or merged["voting_closes_at"] != locked.voting_closes_at
-        ):
-            raise ValidationError(
-                {"rule": [_("The results are published: the rule and the vote are fixed.")]}
-            )
+        if locked.results_published_at is not None:
+            changed = [
+                name
+                for name in FIXED_AFTER_PUBLICATION
+                if _to_the_minute(merged[name]) != _to_the_minute(getattr(locked, name))
+            ]
+            if changed:
+                raise ValidationError(
+                    {
+                        name: [_("The results are published: the rule and the vote are fixed.")]
+                        for name in changed
+                    }
+                )
         for name, value in merged.items():
             setattr(locked, name, value)
         locked.save()

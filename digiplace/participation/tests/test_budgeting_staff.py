@@ -23,6 +23,8 @@ from digiplace.participation.models import (
     BudgetZone,
     ZoneResult,
 )
+from digiplace.participation.services.budgeting import budget_voting_close
+from digiplace.participation.services.budgeting_results import budget_results_publish
 from digiplace.participation.tests.factories import ProcessFactory, ZoneFactory
 from digiplace.participation.tests.factories_budgeting import (
     BallotChoiceFactory,
@@ -464,3 +466,37 @@ def test_factories_given_a_city_make_their_parents_there(timisoara):
                 assert related.municipality == timisoara, (record, parent)
     choice = records[4]
     assert choice.project.budget_zone == choice.ballot.budget_zone
+
+
+def test_after_publication_only_the_texts_of_a_budget_change(staff_client, budget, zone, staff):
+    budget_voting_close(actor=staff, budget=budget)  # closes at a moment with seconds
+    budget_results_publish(actor=staff, budget=budget)
+    budget.refresh_from_db()
+
+    def moment(value):
+        return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+
+    current = budget_form(
+        rule=budget.rule,
+        submission_opens_at=moment(budget.submission_opens_at),
+        submission_closes_at=moment(budget.submission_closes_at),
+        voting_opens_at=moment(budget.voting_opens_at),
+        voting_closes_at=moment(budget.voting_closes_at),
+        minimum_age=str(budget.minimum_age),
+        min_projects=str(budget.min_projects),
+        max_projects="",
+        description_ro="Rezultatele sunt publicate.",
+    )
+    current = {key: value for key, value in current.items() if value != ""}
+    texts = staff_client.post(staff_url("budget_edit", budget.pk), current, HTTP_HOST=BOTOSANI)
+    rule = staff_client.post(
+        staff_url("budget_edit", budget.pk), {**current, "rule": "greedy"}, HTTP_HOST=BOTOSANI
+    )
+
+    assert texts.status_code == 302
+    assert rule.status_code == 400
+    assert "The results are published: the rule and the vote are fixed." in rule.text
+    assert Budget.objects.values_list("rule", "description_ro").get() == (
+        "mes",
+        "Rezultatele sunt publicate.",
+    )

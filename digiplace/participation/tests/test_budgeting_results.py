@@ -160,6 +160,7 @@ def test_greedy_results_show_the_order_and_why_a_project_was_skipped(client, bot
     )
     assert "Did not fit in the remaining budget" in page.text
     assert "Counted greedily" in page.text
+    assert "Turn 2 in the order of approvals" in page.text  # P2, after P1
 
 
 def test_results_are_not_shown_before_publication(client, botosani):

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from digiplace.core.permissions import staff_required
 from digiplace.core.views.helpers import (
@@ -203,10 +203,11 @@ def _zone_page(
 
 
 @staff_required(module=MODULE)
-@require_POST
 def budget_zone_ballots_import(request: HttpRequest, pk: int, zone_pk: int) -> HttpResponse:
     budget = _budget(request, pk)
     budget_zone = _budget_zone(budget, zone_pk)
+    if request.method != "POST":  # after the lookup: another city's id is 404
+        return HttpResponseNotAllowed(["POST"])
     import_form = BallotImportForm(request.POST, request.FILES)
     if import_form.is_valid():
         try:
@@ -276,9 +277,10 @@ def budget_project_review(request: HttpRequest, pk: int, project_pk: int) -> Htt
 
 
 @staff_required(module=MODULE)
-@require_POST
 def budget_voting_close(request: HttpRequest, pk: int) -> HttpResponse:
     budget = _budget(request, pk)
+    if request.method != "POST":  # after the lookup: another city's id is 404
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.budget_voting_close(actor=request_actor(request), budget=budget)
     except ValidationError as error:
@@ -289,9 +291,10 @@ def budget_voting_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(module=MODULE)
-@require_POST
 def budget_results_publish(request: HttpRequest, pk: int) -> HttpResponse:
     budget = _budget(request, pk)
+    if request.method != "POST":  # after the lookup: another city's id is 404
+        return HttpResponseNotAllowed(["POST"])
     try:
         results.budget_results_publish(actor=request_actor(request), budget=budget)
     except ValidationError as error:

@@ -8,11 +8,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from digiplace.core.permissions import staff_required
 from digiplace.core.views.helpers import (
@@ -158,9 +164,10 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_POST
 def organisation_link_add(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
+    if request.method != "POST":  # after the lookup: another city's id is 404
+        return HttpResponseNotAllowed(["POST"])
     form = _link_form(request, request.POST)
     if form.is_valid():
         try:
@@ -179,9 +186,10 @@ def organisation_link_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_POST
 def organisation_link_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
+    if request.method != "POST":  # after the lookup: another city's id is 404
+        return HttpResponseNotAllowed(["POST"])
     link = selectors.organisation_link_get(organisation=organisation, pk=link_pk)
     if link is None:
         raise Http404

@@ -9,12 +9,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from digiplace.core import links
 from digiplace.core.permissions import staff_required
@@ -206,9 +212,10 @@ def process_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_POST
 def process_delete(request: HttpRequest, pk: int) -> HttpResponse:
     process = _process(request, pk)
+    if request.method != "POST":  # after the lookup: another city's id is 404
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.process_delete(process=process, actor=request_actor(request))
     except ValidationError as error:
@@ -302,9 +309,10 @@ def zone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_POST
 def zone_delete(request: HttpRequest, pk: int) -> HttpResponse:
     zone = _zone(request, pk)
+    if request.method != "POST":  # after the lookup: another city's id is 404
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.zone_delete(zone=zone, actor=request_actor(request))
     except ValidationError as error:

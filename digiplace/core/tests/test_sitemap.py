@@ -56,6 +56,13 @@ def test_sitemap_lists_the_city_public_pages_once(
         f"{base}/sitemap-plans.xml",
         f"{base}/sitemap-reports.xml",
         f"{base}/sitemap-report-pages.xml",
+        f"{base}/sitemap-participation.xml",
+        f"{base}/sitemap-participation-processes.xml",
+        f"{base}/sitemap-participation-surveys.xml",
+        f"{base}/sitemap-participation-proposals.xml",
+        f"{base}/sitemap-participation-budgets.xml",
+        f"{base}/sitemap-participation-meetings.xml",
+        f"{base}/sitemap-participation-organisations.xml",
     ]
     assert pages == [
         f"{base}/",
@@ -76,6 +83,11 @@ def test_sitemap_lists_the_city_public_pages_once(
         f"{base}/reports/new/",
         f"{base}/reports/statistics/",
         f"{base}/reports/{shown.pk}/",
+        f"{base}/participation/",
+        f"{base}/participation/proposals/",
+        f"{base}/participation/budgets/",
+        f"{base}/participation/meetings/",
+        f"{base}/participation/organisations/",
     ]
     assert f"{base}/reports/{hidden.pk}/" not in pages
     assert f"{base}/reports/{other_city.pk}/" not in pages

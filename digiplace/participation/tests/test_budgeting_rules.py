@@ -4,11 +4,10 @@ Which real files are compared with pabutools where:
 - here, every approval and choose-1 election in ``../shared/data/pabulib/`` except two, for
   greedy, equal shares without completion and equal shares with add1 (pabutools takes under
   15 s of CPU on the slowest of them, add1 on Poland_Warszawa_2018_Stare_Bielany.pb);
-- ``Poland_Lodz_2022.pb`` (90,494 voters) and ``Netherlands_Amsterdam_621.pb`` are compared in
-  the benchmark (``bench/run-pb`` prints "same outcome: yes/no" for each), not here: pabutools
-  takes minutes on them, too long for the test suite. Here they are counted by our rules only
-  and checked for what holds whatever the reference says (within budget, add1 at least as
-  costly as no completion, explanations that add up).
+- ``Poland_Lodz_2022.pb`` (90,494 voters) and ``Netherlands_Amsterdam_621.pb``, on which
+  pabutools takes minutes, in ``test_budgeting_pabutools_large.py`` (all three rules); here
+  they are also checked for what holds whatever the reference says (within budget, add1 at
+  least as costly as no completion, explanations that add up).
 Cumulative and ordinal elections are not approval elections: the rules refuse them (tested).
 """
 

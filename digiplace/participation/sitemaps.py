@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 # The list pages of the components.
 LIST_PAGES = [
     "participation:index",
+    "participation:survey_list",
     "participation:proposal_list",
     "participation:budget_list",
     "participation:meeting_list",

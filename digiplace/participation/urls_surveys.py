@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, path
 from .views import survey_staff, survey_staff_themes, surveys
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", surveys.survey_list, name="survey_list"),
     path("<slug:slug>/", surveys.survey_detail, name="survey_detail"),
     path("<slug:slug>/results/", surveys.survey_results, name="survey_results"),
     path("<slug:slug>/results.csv", surveys.survey_export_csv, name="survey_export_csv"),

@@ -84,6 +84,7 @@ def test_sitemap_lists_the_city_public_pages_once(
         f"{base}/reports/statistics/",
         f"{base}/reports/{shown.pk}/",
         f"{base}/participation/",
+        f"{base}/participation/surveys/",
         f"{base}/participation/proposals/",
         f"{base}/participation/budgets/",
         f"{base}/participation/meetings/",

@@ -202,6 +202,30 @@ def test_another_citys_survey_and_an_unpublished_one_are_not_found(
     assert english_client(TIMISOARA).get(url(theirs.survey)).status_code == 200
 
 
+def test_the_survey_list_groups_the_citys_published_surveys(
+    botosani: Municipality, timisoara: Municipality
+) -> None:
+    now = timezone.now()
+    open_one = survey_of_every_kind(municipality=botosani, results_visibility="live").survey
+    closed = survey_of_every_kind(municipality=botosani).survey
+    Survey.objects.filter(pk=closed.pk).update(
+        opens_at=now - datetime.timedelta(days=20), closes_at=now - datetime.timedelta(days=10)
+    )
+    hidden = survey_of_every_kind(municipality=botosani, is_published=False).survey
+    theirs = survey_of_every_kind(municipality=timisoara).survey
+
+    page = english_client().get("/participation/surveys/")
+
+    assert page.status_code == 200
+    groups = {key: [s.pk for s, _public in items] for key, _title, items in page.context["groups"]}
+    assert groups == {"open": [open_one.pk], "upcoming": [], "closed": [closed.pk]}
+    html = page.content.decode()
+    assert url(open_one) in html and url(open_one, "results/") in html  # live results
+    assert url(closed) in html and url(closed, "results/") in html  # public after close
+    assert url(hidden) not in html and url(theirs) not in html
+    assert "Coming soon" in html and "None at the moment." in html
+
+
 # Results
 
 

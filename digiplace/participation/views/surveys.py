@@ -216,6 +216,28 @@ def _survey_page(
     return render(request, "participation/surveys/survey_detail.html", context, status=status)
 
 
+@require_GET
+def survey_list(request: HttpRequest) -> HttpResponse:
+    """The city's published surveys: open ones first, then those to come, then closed ones
+    (with a link to their results where they are public)."""
+    now = timezone.now()
+    surveys = list(
+        selectors.survey_list_public(municipality=request_municipality(request))
+        .select_related("process")
+        .order_by("-closes_at", "pk")
+    )
+    groups = [
+        ("open", _("Open now"), [s for s in surveys if s.opens_at <= now < s.closes_at]),
+        ("upcoming", _("Coming soon"), [s for s in surveys if now < s.opens_at]),
+        ("closed", _("Closed"), [s for s in surveys if s.closes_at <= now]),
+    ]
+    rows = [
+        (key, title, [(s, selectors.survey_results_public(survey=s)) for s in items])
+        for key, title, items in groups
+    ]
+    return render(request, "participation/surveys/survey_list.html", {"groups": rows})
+
+
 @require_http_methods(["GET", "POST"])
 def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
     survey, is_staff = _survey(request, slug)

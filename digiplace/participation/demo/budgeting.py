@@ -19,6 +19,12 @@ from django.utils import timezone
 from digiplace.core.cache_versions import cache_version_bump
 from digiplace.core.models import Municipality
 from digiplace.participation.demo import process_ensure
+from digiplace.participation.identifiers import (
+    VOTING_CODE_ALPHABET,
+    IdentifierError,
+    voting_code_check,
+    voting_code_digest,
+)
 from digiplace.participation.models import (
     Ballot,
     BallotChoice,
@@ -27,10 +33,12 @@ from digiplace.participation.models import (
     BudgetProjectStatus,
     BudgetRule,
     BudgetZone,
+    VotingCode,
     VotingMethod,
     Zone,
 )
 from digiplace.participation.services.budgeting_results import budget_results_publish
+from digiplace.participation.services.voting import code_digest_key
 
 ZONE_AMOUNT = Decimal(500_000)
 
@@ -346,6 +354,46 @@ def _botosani(botosani: Municipality) -> list[str]:
     return [f"Botoșani: participatory budget open for voting, 3 zones, {code - 1} projects."]
 
 
+DEMO_CODE_COUNT = 5
+
+
+def demo_voting_codes(count: int = DEMO_CODE_COUNT) -> list[str]:
+    """The demo's voting codes, the same on every run (so that the run command can print
+    them again: only their digests are stored, as for real codes)."""
+    rng = random.Random("digiplace-demo-voting-codes")  # noqa: S311 - demo data, repeatable
+    codes: list[str] = []
+    while len(codes) < count:
+        body = "".join(rng.choice(VOTING_CODE_ALPHABET) for _ in range(11))
+        for last in VOTING_CODE_ALPHABET:
+            try:
+                codes.append(voting_code_check(body + last))
+            except IdentifierError:
+                continue
+            break
+    return codes
+
+
+def _botosani_codes(botosani: Municipality) -> list[str]:
+    """Demo voting codes for Botoșani's open vote (any zone), printed on every run."""
+    budget = Budget.objects.filter(
+        municipality=botosani, process__slug="buget-participativ-cartiere"
+    ).first()
+    if budget is None:
+        return []
+    key = code_digest_key()
+    codes = demo_voting_codes()
+    known = set(VotingCode.objects.filter(budget=budget).values_list("digest", flat=True))
+    missing = [
+        VotingCode(municipality=botosani, budget=budget, digest=digest, batch=1)
+        for digest in (voting_code_digest(code, key=key) for code in codes)
+        if digest not in known
+    ]
+    if missing:
+        VotingCode.objects.bulk_create(missing)
+        cache_version_bump(botosani.pk, "participation")
+    return [f"Botoșani: demo voting codes (one vote each): {', '.join(codes)}"]
+
+
 def demo_load(*, botosani: Municipality | None, timisoara: Municipality | None) -> list[str]:
     """Create the demo records once (running again changes nothing); lines to print."""
     lines: list[str] = []
@@ -353,4 +401,5 @@ def demo_load(*, botosani: Municipality | None, timisoara: Municipality | None) 
         lines += _timisoara(timisoara)
     if botosani is not None:
         lines += _botosani(botosani)
+        lines += _botosani_codes(botosani)
     return lines

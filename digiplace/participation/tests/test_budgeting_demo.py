@@ -8,22 +8,28 @@ from decimal import Decimal
 from django.urls import reverse
 
 from digiplace.participation.budgeting.rules import equal_shares_select
-from digiplace.participation.demo.budgeting import demo_load
+from digiplace.participation.demo.budgeting import demo_load, demo_voting_codes
 from digiplace.participation.models import (
     Ballot,
     Budget,
     BudgetProject,
     BudgetProjectStatus,
     BudgetZone,
+    VotingCode,
+    VotingMethod,
     ZoneResult,
 )
 from digiplace.participation.selectors.budgeting import zone_election
+from digiplace.participation.services.voting import voter_verify_code
 
 
 def test_demo_budgets(botosani, timisoara, client):
     lines = demo_load(botosani=botosani, timisoara=timisoara)
     counts = (Budget.objects.count(), BudgetProject.objects.count(), Ballot.objects.count())
-    assert demo_load(botosani=botosani, timisoara=timisoara) == []
+    # A second load adds nothing; it prints Botoșani's demo voting codes again.
+    again = demo_load(botosani=botosani, timisoara=timisoara)
+    assert again == [lines[-1]]
+    assert lines[-1].startswith("Botoșani: demo voting codes")
     assert (Budget.objects.count(), BudgetProject.objects.count(), Ballot.objects.count()) == counts
 
     timisoara_budget = Budget.objects.get(municipality=timisoara)
@@ -52,7 +58,13 @@ def test_demo_budgets(botosani, timisoara, client):
         ).count()
         == 15
     )
-    assert len(lines) == 2
+    assert len(lines) == 3
+    # The printed codes are real codes of the open vote, each stored once as a digest.
+    codes = demo_voting_codes()
+    assert VotingCode.objects.filter(budget=botosani_budget).count() == len(codes) == 5
+    assert all(code in lines[-1] for code in codes)
+    voter = voter_verify_code(budget=botosani_budget, code=codes[0].lower())
+    assert voter.method == VotingMethod.CODE
 
     page = client.get(
         reverse(

@@ -147,6 +147,45 @@ def test_another_citys_admin_finds_nothing_here(
     assert meeting.is_cancelled is False
 
 
+def test_every_staff_page_of_another_citys_meeting_is_404_whatever_the_method(
+    botosani: Municipality, timisoara_admin: StaffMembership
+) -> None:
+    meeting = MeetingFactory.create(municipality=botosani, questions_enabled=True)
+    question = ForumQuestionFactory.create(meeting=meeting, status="pending")
+    names = [
+        "meeting_edit",
+        "meeting_publish",
+        "meeting_cancel",
+        "meeting_registrations",
+        "meeting_registrations_csv",
+        "meeting_documents",
+        "meeting_moderate",
+        "meeting_moderate_fragment",
+        "meeting_question_add",
+        "meeting_questions_toggle",
+    ]
+    urls = [
+        reverse(f"participation_backoffice:{name}", kwargs={"pk": meeting.pk}) for name in names
+    ]
+    urls.append(
+        reverse(
+            "participation_backoffice:meeting_question_moderate",
+            kwargs={"pk": meeting.pk, "question_pk": question.pk},
+        )
+    )
+    client = staff_client(timisoara_admin, host=TIMISOARA)
+
+    answers = {
+        (method, url): getattr(client, method)(url).status_code
+        for url in urls
+        for method in ("get", "post", "put", "delete")
+    }
+
+    assert set(answers.values()) == {404}, answers
+    question.refresh_from_db()
+    assert question.status == "pending"
+
+
 # The meeting form
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from digiplace.core.permissions import staff_required
 from digiplace.core.uploads import upload_limit, uploads_skipped
@@ -39,6 +42,28 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
     if meeting is None:
         raise Http404
     return meeting
+
+
+MeetingView = Callable[..., HttpResponse]
+
+
+def meeting_page(*methods: str) -> Callable[[MeetingView], Callable[..., HttpResponse]]:
+    """A staff page of one meeting: the meeting is looked up in the request's city first
+    (404 for another city's, whatever the method), then the method is checked; the view
+    gets the meeting in place of its id."""
+    allowed = list(methods) + (["HEAD"] if "GET" in methods else [])
+
+    def decorator(view: MeetingView) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+            meeting = _meeting(request, pk)
+            if request.method not in allowed:
+                return HttpResponseNotAllowed(allowed)
+            return view(request, meeting, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 @staff_required(MODULE)
@@ -79,10 +104,9 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_http_methods(["GET", "HEAD", "POST"])
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+@meeting_page("GET", "POST")
+def meeting_edit(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     municipality = request_municipality(request)
-    meeting = _meeting(request, pk)
     status = 200
     if request.method == "POST":
         form = MeetingForm(request.POST, municipality=municipality)
@@ -108,9 +132,8 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_POST
-def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(request, pk)
+@meeting_page("POST")
+def meeting_publish(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     publish = request.POST.get("publish") != "0"
     services.meeting_publish(meeting=meeting, actor=request_actor(request), is_published=publish)
     if publish:
@@ -121,9 +144,8 @@ def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_http_methods(["GET", "HEAD", "POST"])
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(request, pk)
+@meeting_page("GET", "POST")
+def meeting_cancel(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     if request.method == "POST":
         try:
             notified = services.meeting_cancel(meeting=meeting, actor=request_actor(request))
@@ -144,9 +166,8 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_GET
-def meeting_registrations(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(request, pk)
+@meeting_page("GET")
+def meeting_registrations(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     registrations = selectors.registration_list_staff(meeting=meeting)
     return render(
         request,
@@ -160,9 +181,8 @@ def meeting_registrations(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_GET
-def meeting_registrations_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(request, pk)
+@meeting_page("GET")
+def meeting_registrations_csv(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("Name"), _("Email"), _("Status"), _("Registered"), _("Waiting position")])
@@ -196,9 +216,8 @@ def _csv_cell(value: str) -> str:
 
 @staff_required(MODULE)
 @upload_limit(services.POSITION_PAPER_MAX_BYTES)
-@require_http_methods(["GET", "HEAD", "POST"])
-def meeting_documents(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(request, pk)
+@meeting_page("GET", "POST")
+def meeting_documents(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = MeetingDocumentsForm(request.POST, request.FILES)
@@ -246,9 +265,8 @@ def _moderation_context(request: HttpRequest, meeting: Meeting) -> dict[str, obj
 
 
 @staff_required(MODULE)
-@require_GET
-def meeting_moderate(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(request, pk)
+@meeting_page("GET")
+def meeting_moderate(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     if not meeting.questions_enabled:
         raise Http404
     context = _moderation_context(request, meeting)
@@ -265,18 +283,18 @@ def _moderation_lists(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_GET
-def meeting_moderate_fragment(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(request, pk)
+@meeting_page("GET")
+def meeting_moderate_fragment(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     if not meeting.questions_enabled:
         raise Http404
     return _moderation_lists(request, meeting)
 
 
 @staff_required(MODULE)
-@require_POST
-def meeting_question_moderate(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
-    meeting = _meeting(request, pk)
+@meeting_page("POST")
+def meeting_question_moderate(
+    request: HttpRequest, meeting: Meeting, question_pk: int
+) -> HttpResponse:
     question = ForumQuestion.objects.filter(meeting=meeting, pk=question_pk).first()
     if question is None:
         raise Http404
@@ -299,9 +317,8 @@ def meeting_question_moderate(request: HttpRequest, pk: int, question_pk: int) -
 
 
 @staff_required(MODULE)
-@require_POST
-def meeting_question_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(request, pk)
+@meeting_page("POST")
+def meeting_question_add(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     form = InRoomQuestionForm(request.POST)
     if form.is_valid():
         try:
@@ -322,9 +339,8 @@ def meeting_question_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_POST
-def meeting_questions_toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(request, pk)
+@meeting_page("POST")
+def meeting_questions_toggle(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     is_open = request.POST.get("open") == "1"
     try:
         forum_services.questions_open_set(

@@ -4,19 +4,21 @@ review and ballot import forms. Rules that need the database live in the service
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from digiplace.core.models import Municipality
 from digiplace.participation.models import (
     Budget,
     BudgetProjectStatus,
     Process,
     Zone,
 )
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Municipality
 
 MAX_PB_FILE_BYTES = 20 * 1024 * 1024
 

@@ -4,17 +4,18 @@ middleware activates it)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from digiplace.core.models import Municipality
-
 from ..models import ForumQuestionStatus, Meeting, Process
 from ..services.meetings import POSITION_PAPER_MAX_BYTES
 from ..services.meetings_forum import AUTHOR_NAME_MAX_LENGTH, QUESTION_MAX_LENGTH
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Municipality
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from digiplace.core.cache_versions import code_version
 from digiplace.core.models import Municipality, StaffMembership, User
 from digiplace.core.tests.factories import UserFactory
 from digiplace.participation.models import Answer, Question, Response, ResultsVisibility, Survey
@@ -497,11 +498,9 @@ def test_slow_results_are_counted_again_at_most_once_a_while(answered: EveryKind
 
 def _cache_keys() -> list[str]:
     """The keys of the results cache entries (tests use the database cache)."""
-    from digiplace.participation.selectors import surveys as selectors
-
     survey_keys = []
     for language in ("en", "ro"):
         for pk in Survey.objects.values_list("pk", flat=True):
             key = f"participation:survey-results-latest:{pk}:{language}:"
-            survey_keys.append(key + selectors.code_version())
+            survey_keys.append(key + code_version())
     return [key for key in survey_keys if cache.get(key) is not None]

@@ -7,7 +7,7 @@ comments never show; authors are named by first name and initial, never by email
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from digiplace.core import links
 from digiplace.core.http import address_rate_key, client_address
-from digiplace.core.models import Municipality
 from digiplace.core.photos import MAX_PHOTO_BYTES
 from digiplace.core.throttles import throttled
 from digiplace.core.uploads import upload_limit, uploads_skipped
@@ -33,6 +32,9 @@ from ..forms.proposals import CommentForm, FlagForm, ProposalFilterForm, Proposa
 from ..models import FlagTarget, Proposal, ProposalComment, ProposalStatus
 from ..selectors import proposals as selectors
 from ..services import proposals as services
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Municipality
 
 PROPOSALS_PER_PAGE = 20
 

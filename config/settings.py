@@ -110,6 +110,11 @@ DEBUG = env_bool("DIGIPLACE_DEBUG", MODE == "development")
 # always with DEBUG on; in the demo too, where DEBUG is off.
 SERVE_MEDIA = env_bool("DIGIPLACE_SERVE_MEDIA", MODE == "demo")
 
+# The key of the keyed digests that stand for residents' personal numeric codes (census
+# lists) and printed voting codes; without it, SECRET_KEY. Set it before uploading a census
+# list or printing codes, so that a later change of SECRET_KEY keeps them valid.
+PARTICIPATION_IDENTIFIER_SECRET = env("DIGIPLACE_PARTICIPATION_SECRET") or ""
+
 if PRODUCTION:
     SECRET_KEY = env_required("DIGIPLACE_SECRET_KEY")
     ALLOWED_HOSTS = env_list("DIGIPLACE_ALLOWED_HOSTS", [])

@@ -108,7 +108,10 @@ def field_name(question: Question) -> str:
 
 
 def _respondent_key_secret() -> bytes:
-    return hmac.new(settings.SECRET_KEY.encode(), _RESPONDENT_KEY_LABEL, hashlib.sha256).digest()
+    # The participation secret when the installation sets one (as the census list and the
+    # voting codes): a change of SECRET_KEY then does not let anyone answer a second time.
+    secret = settings.PARTICIPATION_IDENTIFIER_SECRET or settings.SECRET_KEY
+    return hmac.new(secret.encode(), _RESPONDENT_KEY_LABEL, hashlib.sha256).digest()
 
 
 def respondent_key_for_user(*, survey: Survey, user: User) -> str:

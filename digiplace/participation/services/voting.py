@@ -60,7 +60,7 @@ _RECEIPT_READING = str.maketrans({"O": "0", "I": "1", "L": "1"})
 def _identifier_secret() -> str:
     # A dedicated secret when the installation sets one: changing SECRET_KEY then keeps
     # the census list and the printed codes usable.
-    secret: str = getattr(settings, "PARTICIPATION_IDENTIFIER_SECRET", "") or settings.SECRET_KEY
+    secret: str = settings.PARTICIPATION_IDENTIFIER_SECRET or settings.SECRET_KEY
     return secret
 
 

@@ -16,6 +16,7 @@ from digiplace.participation.models import (
     Process,
     Zone,
 )
+from digiplace.participation.services.budgeting import BUDGET_FIELDS
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -49,22 +50,7 @@ class ProjectSubmitForm(forms.Form):
 class BudgetForm(forms.ModelForm[Budget]):
     class Meta:
         model = Budget
-        fields = [
-            "title_ro",
-            "title_en",
-            "description_ro",
-            "description_en",
-            "rule",
-            "submission_opens_at",
-            "submission_closes_at",
-            "voting_opens_at",
-            "voting_closes_at",
-            "census_voting",
-            "code_voting",
-            "minimum_age",
-            "min_projects",
-            "max_projects",
-        ]
+        fields = list(BUDGET_FIELDS)
         widgets = {
             name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
             for name in (

@@ -1,14 +1,16 @@
-/* Participatory budgeting: the place picker of the project form (a tap on the map fills
-   the coordinates). No inline scripts (CSP): wired through data attributes. */
+/* Participation's place pickers (a proposal's, a budgeting project's, a meeting's place):
+   a tap on the map fills the latitude and longitude fields named by the picker's
+   data-latitude and data-longitude, which stay typable without a map. No inline scripts
+   (CSP): wired through the data-place-picker attribute. */
 (function () {
   "use strict";
 
   function whenMapReady(element, callback) {
     var tries = 0;
     (function wait() {
-      if (element && element.digiplaceMap) { callback(element.digiplaceMap); return; }
+      if (element.digiplaceMap) { callback(element.digiplaceMap); return; }
       tries += 1;
-      if (tries < 50) { window.setTimeout(wait, 100); }
+      if (tries < 100) { window.setTimeout(wait, 50); }
     })();
   }
 
@@ -17,9 +19,9 @@
     var longitude = document.getElementById(picker.dataset.longitude);
     var status = picker.querySelector(".location-status");
     var element = picker.querySelector("[data-map]");
-    var marker = null;
     if (!latitude || !longitude || !element) { return; }
     whenMapReady(element, function (map) {
+      var marker = null;
       var lat = parseFloat(latitude.value), lon = parseFloat(longitude.value);
       if (!isNaN(lat) && !isNaN(lon)) {
         marker = L.marker([lat, lon], { keyboard: false }).addTo(map);
@@ -29,12 +31,12 @@
         latitude.value = event.latlng.lat.toFixed(6);
         longitude.value = event.latlng.lng.toFixed(6);
         if (marker) { marker.setLatLng(event.latlng); } else { marker = L.marker(event.latlng, { keyboard: false }).addTo(map); }
-        status.textContent = picker.dataset.pickedMessage;
+        if (status) { status.textContent = picker.dataset.pickedMessage; }
       });
     });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-budget-place-picker]").forEach(initPicker);
+    document.querySelectorAll("[data-place-picker]").forEach(initPicker);
   });
 })();

@@ -7,7 +7,9 @@ files a report with a photo that carries GPS; the stored photo has no EXIF; demo
 the report in the back office's queue and answer it publicly; the resident sees the answer
 on the report's page. An unknown address gets the site's own 404 page.
 
-A demo app files a report through Open311 with the key the demo printed.
+A demo app files a report through Open311 with the key the demo printed. Every
+participation page the cities' sitemaps list opens in both languages, and a visitor votes
+in Botoșani's participatory budget with a voting code the demo printed.
 
 It makes its own database, so the test command runs it in its SQLite pass only.
 """
@@ -301,3 +303,89 @@ def test_the_demo_shows_the_sites_own_pages_for_errors_and_serves_files(
         f"http://127.0.0.1:{demo_site.port}/media/smoke-test.txt", timeout=30
     ) as response:
         assert response.read() == b"an uploaded file"
+
+
+def _get(demo_site: DemoSite, host: str, path: str, language: str) -> tuple[int, str]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{demo_site.port}{path}",
+        headers={"Host": f"{host}:{demo_site.port}", "Cookie": f"digiplace_language={language}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_every_participation_page_of_the_demo_opens(demo_site: DemoSite) -> None:
+    """Every participation page the cities' sitemaps list, and the published results the
+    budget pages link to, answer 200 in both languages on the run command's own data."""
+    failures: list[str] = []
+    seen = 0
+    for city in ("botosani", "timisoara"):
+        host = f"{city}.localhost"
+        status, index = _get(demo_site, host, "/sitemap.xml", "en")
+        assert status == 200
+        sections = [
+            url
+            for url in re.findall(r"<loc>([^<]+)</loc>", index)
+            if "/sitemap-participation" in url
+        ]
+        assert len(sections) == 7, sections
+        paths: list[str] = []
+        for section in sections:
+            status, body = _get(demo_site, host, urllib.parse.urlsplit(section).path, "en")
+            assert status == 200, section
+            paths += [
+                urllib.parse.urlsplit(url).path for url in re.findall(r"<loc>([^<]+)</loc>", body)
+            ]
+        for path in list(paths):
+            if re.fullmatch(r"/participation/(budgets/\d+|surveys/[\w-]+)/", path):
+                _status, page = _get(demo_site, host, path, "en")
+                paths += sorted(set(re.findall(r'href="(/participation/[^"]*results/)"', page)))
+        for path in paths:
+            for language in ("ro", "en"):
+                status, page = _get(demo_site, host, path, language)
+                seen += 1
+                if status != 200 or "Traceback" in page:
+                    failures.append(f"{status} {language} {host}{path}")
+    assert failures == []
+    assert seen > 100
+    assert "Traceback" not in demo_site.server_log.read_text()
+
+
+def test_a_visitor_votes_with_a_code_the_demo_printed(
+    demo_site: DemoSite, new_session: NewSession
+) -> None:
+    """The run command prints demo voting codes for Botoșani's open vote; one casts a
+    ballot without an account and gets a receipt that the receipt check finds."""
+    match = re.search(
+        r"Botoșani: demo voting codes \(one vote each\): (.+)", demo_site.setup_output
+    )
+    assert match is not None, demo_site.setup_output
+    codes = [code.strip() for code in match.group(1).split(",")]
+    status, budgets = _get(demo_site, "botosani.localhost", "/participation/budgets/", "en")
+    assert status == 200
+    budget = re.search(r'href="/participation/budgets/(\d+)/"', budgets)
+    assert budget is not None
+
+    session = new_session(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = session.new_page()
+    page.goto(f"{demo_site.botosani}/participation/budgets/{budget.group(1)}/vote/")
+    choose_language(page, "en")
+    # The last printed code: a rerun of this test on the same demo would find the first used.
+    page.get_by_role("textbox", name="Voting code").fill(codes[-1])
+    page.get_by_role("button", name="Use this code").click()
+    page.get_by_role("link", name="Grivița").click()
+    expect(page.get_by_role("heading", name="Ballot: Grivița")).to_be_visible()
+    page.locator("input[type=checkbox][name=projects]").first.check()
+    page.get_by_role("button", name="Cast my vote").click()
+    expect(page.get_by_role("heading", name="Your vote was counted")).to_be_visible()
+    receipt = page.locator("#receipt-id").inner_text()
+
+    page.get_by_role("link", name="Check a receipt").first.click()
+    page.get_by_role("textbox", name="Receipt").fill(receipt)
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("#receipt-result")).to_contain_text("A ballot in Grivița")
+    assert session.page_errors == []
+    assert "Traceback" not in demo_site.server_log.read_text()

@@ -8,6 +8,7 @@ city's home map shows the places each module's ``map_places`` gives.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,13 @@ class MapPlace:
 MapPlaces = Callable[["Municipality"], Sequence[MapPlace]]
 
 
+# The moment, at or before ``now``, of the latest change that the module's pages show by the
+# clock alone (a survey opened, a vote closed), given the module's current cache version;
+# None if there was none. Cached pages are new after such a moment, though nothing was
+# written (``core.page_cache``).
+PageClock = Callable[["Municipality", str, datetime.datetime], datetime.datetime | None]
+
+
 @dataclass(frozen=True)
 class ModuleSpec:
     code: str
@@ -48,6 +56,7 @@ class ModuleSpec:
     # Other modules whose data this module's public pages show (their writes make its
     # cached pages new too); every page depends on core, core's pages on every module.
     page_depends_on: tuple[str, ...] = ()
+    page_clock: PageClock | None = None
 
 
 _modules: dict[str, ModuleSpec] = {}

@@ -9,7 +9,9 @@ CSRF's, no session written, no ``Cache-Control`` of its own, not opted out with
 The key: the municipality, host, scheme, language, path, normalised query (sorted, encoded
 one way), the city's local date (pages that count days), and the versions
 (``cache_versions``) of the modules the page shows: its own module (the app of its view),
-``core`` and what its ``ModuleSpec.page_depends_on`` names; core's pages (home, sitemap)
+``core`` and what its ``ModuleSpec.page_depends_on`` names, and, for a module with a
+``ModuleSpec.page_clock``, its latest moment that changed pages by the clock alone (a
+survey that closed); core's pages (home, sitemap)
 show every module; pages on the platform's hosts and views marked ``page_lists_cities``
 also carry the version every municipality change moves. A write moves a version, so the
 next request misses: pages are never invalidated by time, only held at most
@@ -291,6 +293,27 @@ def _personal_material(request: HttpRequest) -> list[str]:
     ]
 
 
+def _clock_moments(
+    municipality: Any, pairs: list[tuple[int | None, str]], versions: list[str]
+) -> list[datetime.datetime]:
+    """The latest clock moment of each of the city's modules that has a ``page_clock``:
+    a page showing a survey that has just closed is new, though nothing was written."""
+    if municipality is None:
+        return []
+    specs = {spec.code: spec for spec in modules.all_modules() if spec.page_clock is not None}
+    if not specs:
+        return []
+    now = timezone.now()
+    moments: list[datetime.datetime] = []
+    for (municipality_id, code), version in zip(pairs, versions, strict=True):
+        spec = specs.get(code)
+        if spec is not None and spec.page_clock is not None and municipality_id == municipality.pk:
+            moment = spec.page_clock(municipality, version, now)
+            if moment is not None:
+                moments.append(moment)
+    return moments
+
+
 def page_key(request: HttpRequest, module_codes: list[str], kind: str = ANONYMOUS) -> PageKey:
     municipality = getattr(request, "municipality", None)
     municipality_id = municipality.pk if municipality is not None else None
@@ -314,7 +337,10 @@ def page_key(request: HttpRequest, module_codes: list[str], kind: str = ANONYMOU
     prefix = _PERSONAL_KEY_PREFIX if kind == PERSONAL else _KEY_PREFIX
     slot = f"{prefix}:{municipality_id or PLATFORM}:{hashlib.sha256(page.encode()).hexdigest()}"
     versions = cache_versions_of(pairs)
-    digest = hashlib.sha256("\n".join([page, *versions]).encode()).hexdigest()
+    moments = _clock_moments(municipality, pairs, versions)
+    digest = hashlib.sha256(
+        "\n".join([page, *versions, *(moment.isoformat() for moment in moments)]).encode()
+    ).hexdigest()
     key = f"{prefix}:{municipality_id or PLATFORM}:{digest}"
     # This process may hold this very version (the key names it): no page from the shared
     # cache then, only the versions, which are read on every request.
@@ -328,7 +354,9 @@ def page_key(request: HttpRequest, module_codes: list[str], kind: str = ANONYMOU
     midnight = timezone.make_aware(
         datetime.datetime.combine(timezone.localdate(), datetime.time())
     ).astimezone(datetime.UTC)
-    newest = max([version_time(version) for version in versions] + [code_time(), midnight])
+    newest = max(
+        [version_time(version) for version in versions] + [code_time(), midnight, *moments]
+    )
     return PageKey(
         key=key,
         slot=slot,

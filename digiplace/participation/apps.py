@@ -13,7 +13,7 @@ class ParticipationConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import modules, personal_data
 
-        from . import links, map_places, privacy, sitemaps
+        from . import links, map_places, page_clock, privacy, sitemaps
 
         modules.register(
             modules.ModuleSpec(
@@ -25,6 +25,8 @@ class ParticipationConfig(AppConfig):
                 map_places=map_places.home_map_places,
                 # A process's page shows the title of the plan project it serves.
                 page_depends_on=("plans",),
+                # Surveys, votes and proposals open and close by the clock.
+                page_clock=page_clock.page_clock,
             )
         )
         personal_data.register(privacy.provider)

@@ -17,7 +17,7 @@ from digiplace.participation.tests.factories_surveys import (
     ThemeFactory,
 )
 
-from .conftest import NewSession, Sites, axe_violations, describe_violations
+from .conftest import NewSession, Sites, axe_violations, choose_language, describe_violations
 from .pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,6 +76,7 @@ def test_staff_rename_a_theme_and_move_an_answer(
     page.set_default_navigation_timeout(30_000)
     log_in(page, sites.botosani, EMAIL)
     page.goto(f"{sites.botosani}/backoffice/participation/surveys/{themed_question.survey_id}/")
+    choose_language(page, "en")  # the city's default is Romanian
     assert axe_violations(page) == [], describe_violations("survey", axe_violations(page))
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_role("link", name="Add a question").click()

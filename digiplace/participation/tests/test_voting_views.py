@@ -310,7 +310,8 @@ def test_a_census_voter_votes_and_comes_back_to_change(
     assert "come back to this vote signed in" in receipt
     assert "/vote/change/" not in receipt
 
-    client.logout()
+    client.logout()  # forgets every cookie, the language's too
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(resident)
     start = get(client, url("vote_start", budget.pk)).content.decode()
     assert "You are verified for this vote" in start

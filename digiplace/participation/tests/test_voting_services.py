@@ -259,11 +259,11 @@ def test_a_malformed_code_is_refused_with_its_reason(budget, typed, reason):
 
 def test_a_mistyped_code_is_caught_by_its_check_symbol(budget):
     code = voting_code_new()
+    while code[0] == code[1]:  # a swap of two equal symbols changes nothing: another code
+        code = voting_code_new()
     VotingCodeFactory.create(budget=budget, code=code)
     compact = code.replace("-", "")
     swapped = compact[1] + compact[0] + compact[2:]
-    if swapped == compact:
-        pytest.skip("the two first symbols are equal")  # 1 chance in 31
 
     assert error_code(services.voter_verify_code, budget=budget, code=swapped) == (
         "voting_code_check"

@@ -115,6 +115,21 @@ SERVE_MEDIA = env_bool("DIGIPLACE_SERVE_MEDIA", MODE == "demo")
 # list or printing codes, so that a later change of SECRET_KEY keeps them valid.
 PARTICIPATION_IDENTIFIER_SECRET = env("DIGIPLACE_PARTICIPATION_SECRET") or ""
 
+# Urban data (issue #11).
+# The MQTT broker the ingest worker reads (mqtt://user:password@host:port); empty: no MQTT.
+URBANDATA_MQTT_URL = env("DIGIPLACE_MQTT_URL") or ""
+# Where the platform writes the broker's password and ACL files (mosquitto reads them).
+URBANDATA_MQTT_FILES_DIR = env("DIGIPLACE_MQTT_FILES_DIR") or str(BASE_DIR / "var" / "mosquitto")
+# Raw readings older than this many days are removed (their hourly and daily rollups stay);
+# writes older than that are refused. 0 keeps raw readings for ever.
+URBANDATA_RAW_RETENTION_DAYS = env_int("DIGIPLACE_URBANDATA_RAW_RETENTION_DAYS", 400)
+# Private and local addresses that fetching @contexts and sending notifications and webhooks
+# may reach (host names or addresses; "*" for all). Production refuses them unless listed;
+# the run command's demo allows them.
+URBANDATA_PRIVATE_HOSTS_ALLOWED = env_list(
+    "DIGIPLACE_URBANDATA_PRIVATE_HOSTS_ALLOWED", ["*"] if MODE in {"demo", "development"} else []
+)
+
 if PRODUCTION:
     SECRET_KEY = env_required("DIGIPLACE_SECRET_KEY")
     ALLOWED_HOSTS = env_list("DIGIPLACE_ALLOWED_HOSTS", [])
@@ -199,6 +214,7 @@ INSTALLED_APPS = [
     "digiplace.plans",
     "digiplace.reports",
     "digiplace.participation",
+    "digiplace.urbandata",
 ]
 
 MIDDLEWARE = [

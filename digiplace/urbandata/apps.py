@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UrbandataConfig(AppConfig):
+    """The city's context-data hub: devices and sensor readings over NGSI-LD, MQTT and CSV,
+    time series with rollups, subscriptions and alert rules, air quality, district heating
+    (issue #11)."""
+
+    name = "digiplace.urbandata"
+    label = "urbandata"
+    verbose_name = _("Urban data")
+
+    def ready(self) -> None:
+        from digiplace.core import modules
+
+        from . import map_places, sitemaps
+        from .services import alerts, subscriptions
+
+        modules.register(
+            modules.ModuleSpec(
+                code="urbandata",
+                name=_("Urban data"),
+                public_url_name="urbandata:index",
+                backoffice_url_name="urbandata_backoffice:index",
+                sitemaps=sitemaps.sitemaps,
+                map_places=map_places.home_map_places,
+            )
+        )
+        subscriptions.register()
+        alerts.register()

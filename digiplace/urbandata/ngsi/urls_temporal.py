@@ -1,0 +1,5 @@
+"""NGSI-LD API: temporal operations (under /ngsi-ld/v1/)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

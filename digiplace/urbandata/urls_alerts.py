@@ -1,0 +1,6 @@
+"""Pages of urban data's alerts component (public urlpatterns, staff backoffice_urlpatterns)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
+backoffice_urlpatterns: list[URLPattern | URLResolver] = []

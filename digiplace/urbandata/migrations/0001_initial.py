@@ -174,8 +174,8 @@ class Migration(migrations.Migration):
                 },
             ),
             ],
-            database_operations=[migrations.RunPython(create_readings, drop_readings)],
         ),
+        migrations.RunPython(create_readings, drop_readings),
         migrations.CreateModel(
             name='Rollup',
             fields=[

@@ -38,11 +38,9 @@ def mosquitto_password_hash(secret: str, *, salt: bytes | None = None) -> str:
     """The line mosquitto 2 accepts in a password file for this password (after ``user:``)."""
     salt = salt if salt is not None else secrets.token_bytes(MOSQUITTO_SALT_BYTES)
     derived = hashlib.pbkdf2_hmac("sha512", secret.encode(), salt, MOSQUITTO_ITERATIONS)
-    return "$7${}${}${}".format(
-        MOSQUITTO_ITERATIONS,
-        base64.b64encode(salt).decode(),
-        base64.b64encode(derived).decode(),
-    )
+    encoded_salt = base64.b64encode(salt).decode()
+    encoded_hash = base64.b64encode(derived).decode()
+    return f"$7${MOSQUITTO_ITERATIONS}${encoded_salt}${encoded_hash}"
 
 
 def _snapshot(key: DeviceKey) -> dict[str, object]:

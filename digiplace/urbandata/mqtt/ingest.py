@@ -1,0 +1,409 @@
+"""The MQTT ingest worker: stores what devices publish, losing nothing and duplicating nothing.
+
+It keeps one persistent session on the broker (a fixed client id, ``clean_start`` off and a
+session that never expires, MQTT 5), subscribed with QoS 1 to every city's entities topic.
+Messages are acknowledged by hand, only after their write has committed: a worker that stops
+or crashes between receiving and writing leaves them unacknowledged, and the broker sends
+them again when the worker comes back. A redelivered message is harmless because writes are
+idempotent on (entity, attribute, observed time); so every Property must carry its
+``observedAt`` (an entity without one is refused: stamping it with the time of receipt would
+store a redelivery twice). Location and relationships need none (writing them again changes
+nothing).
+
+For speed, messages are collected for up to ``batch_seconds`` or ``batch_size`` messages and
+written with one ``entities_write`` call per city, then all acknowledged. A message that
+cannot be used (not JSON, not entities, an unknown city, a refused entity) is logged,
+counted and acknowledged: it never blocks the ones behind it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import paho.mqtt.client as mqtt
+from django.db import InterfaceError, OperationalError, close_old_connections
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from . import INGEST_SUBSCRIPTION, topic_city_slug
+from .connection import BrokerAddress
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Municipality
+
+    from ..services.ingest import EntityResult
+
+logger = logging.getLogger(__name__)
+
+# The session outlives any stop of the worker (MQTT 5's "never expires").
+SESSION_NEVER_EXPIRES = 0xFFFFFFFF
+MAX_PAYLOAD_BYTES = 256 * 1024
+MAX_ENTITIES_PER_MESSAGE = 1000
+# Members of an entity that are not attributes (as the write path reads them).
+NOT_ATTRIBUTES = {"id", "@id", "type", "@type", "@context", "scope", "createdAt", "modifiedAt"}
+GEO_ATTRIBUTES = {"location", "observationSpace", "operationSpace"}
+GEOJSON_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+# A batch that fails as a whole is tried this many times before its messages are written
+# one by one (so that one message the write path chokes on cannot hold the others back).
+BATCH_ATTEMPTS = 2
+DATABASE_RETRY_SECONDS = (0.5, 1, 2, 5, 10)
+
+Writer = Callable[["Municipality", Sequence[Mapping[str, Any]]], "list[EntityResult]"]
+
+
+class RefusedMessage(ValueError):
+    """Why a message (or an entity in it) is not written; the worker logs and acks it."""
+
+
+@dataclass
+class IngestStats:
+    messages: int = 0
+    messages_refused: int = 0
+    entities_written: int = 0
+    entities_refused: int = 0
+    batches: int = 0
+
+
+@dataclass
+class _Received:
+    generation: int
+    mid: int
+    qos: int
+    topic: str
+    payload: bytes
+    documents: list[Mapping[str, Any]] = field(default_factory=list)
+
+
+def _default_writer(
+    municipality: Municipality, documents: Sequence[Mapping[str, Any]]
+) -> list[EntityResult]:
+    from ..services.ingest import WriteMode, entities_write
+
+    return entities_write(
+        municipality=municipality, documents=documents, mode=WriteMode.UPSERT_MERGE, key=None
+    )
+
+
+def payload_documents(payload: bytes) -> list[Mapping[str, Any]]:
+    """The entities in a message: one JSON object or a JSON array of them."""
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise RefusedMessage(f"larger than {MAX_PAYLOAD_BYTES} bytes")
+    try:
+        data = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RefusedMessage(f"not JSON ({error})") from None
+    documents = data if isinstance(data, list) else [data]
+    if not documents:
+        raise RefusedMessage("an empty array")
+    if len(documents) > MAX_ENTITIES_PER_MESSAGE:
+        raise RefusedMessage(f"more than {MAX_ENTITIES_PER_MESSAGE} entities")
+    if not all(isinstance(document, Mapping) for document in documents):
+        raise RefusedMessage("not an NGSI-LD entity or an array of entities")
+    return documents
+
+
+def missing_observed_at(document: Mapping[str, Any]) -> list[str]:
+    """The Properties of an entity that carry no ``observedAt`` (normalized or concise)."""
+    missing = []
+    for name, attribute in document.items():
+        if name in NOT_ATTRIBUTES or name in GEO_ATTRIBUTES:
+            continue
+        if isinstance(attribute, Mapping):
+            kind = attribute.get("type")
+            if kind in ("Relationship", "GeoProperty") or kind in GEOJSON_TYPES:
+                continue
+            if kind is None and ("object" in attribute or "languageMap" in attribute):
+                continue
+            if attribute.get("observedAt"):
+                continue
+        missing.append(name)
+    return missing
+
+
+class IngestWorker:
+    """One worker: ``run(stop)`` until ``stop`` is set, then a clean stop."""
+
+    def __init__(
+        self,
+        *,
+        address: BrokerAddress,
+        batch_size: int = 500,
+        batch_seconds: float = 0.2,
+        writer: Writer | None = None,
+        on_idle: Callable[[], None] | None = None,
+    ) -> None:
+        self.address = address
+        self.batch_size = max(1, batch_size)
+        self.batch_seconds = max(0.0, batch_seconds)
+        self.writer = writer or _default_writer
+        # Called about once a second between batches (the command rewrites broker files).
+        self.on_idle = on_idle
+        self.stats = IngestStats()
+        self.subscribed = threading.Event()
+        self._received: queue.Queue[_Received] = queue.Queue()
+        self._generation = 0
+        self._accepting = True
+        self._lock = threading.Lock()
+        self.client = self._client()
+
+    # --- the connection (paho's network thread) ---
+
+    def _client(self) -> mqtt.Client:
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self.address.client_id,
+            protocol=mqtt.MQTTv5,
+            manual_ack=True,
+        )
+        client.username_pw_set(self.address.username, self.address.password)
+        if self.address.is_tls:
+            client.tls_set()
+        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
+        client.on_message = self._on_message
+        return client
+
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        flags: mqtt.ConnectFlags,
+        reason_code: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        if reason_code.is_failure:
+            logger.error("The MQTT broker refused the ingest worker: %s", reason_code)
+            return
+        with self._lock:
+            self._generation += 1
+        logger.info(
+            "Connected to the MQTT broker %s:%s (session %s)",
+            self.address.host,
+            self.address.port,
+            "resumed" if flags.session_present else "new",
+        )
+        options = SubscribeOptions(qos=1, retainHandling=SubscribeOptions.RETAIN_SEND_IF_NEW_SUB)
+        client.subscribe(INGEST_SUBSCRIPTION, options=options)
+
+    def _on_subscribe(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        mid: int,
+        reason_codes: list[ReasonCode],
+        properties: Properties | None,
+    ) -> None:
+        if any(code.is_failure for code in reason_codes):
+            logger.error("The MQTT broker refused the subscription: %s", reason_codes)
+            return
+        self.subscribed.set()
+
+    def _on_disconnect(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        flags: mqtt.DisconnectFlags,
+        reason_code: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        self.subscribed.clear()
+        if self._accepting:
+            logger.warning("Disconnected from the MQTT broker (%s); reconnecting", reason_code)
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        if not self._accepting:
+            return  # not acknowledged: the broker sends it again next time
+        self._received.put(
+            _Received(
+                generation=self._generation,
+                mid=message.mid,
+                qos=message.qos,
+                topic=message.topic,
+                payload=message.payload,
+            )
+        )
+
+    # --- the main loop ---
+
+    def run(self, stop: threading.Event) -> IngestStats:
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.SessionExpiryInterval = SESSION_NEVER_EXPIRES
+        # How many unacknowledged messages the broker may send at once: room for a full
+        # batch being written while the next one arrives.
+        properties.ReceiveMaximum = min(65535, self.batch_size * 2)
+        self.client.connect_async(
+            self.address.host,
+            self.address.port,
+            keepalive=30,
+            clean_start=False,
+            properties=properties,
+        )
+        self.client.loop_start()
+        batch: list[_Received] = []
+        deadline = 0.0
+        idle_at = time.monotonic() + 1
+        try:
+            while not stop.is_set():
+                wait = deadline - time.monotonic() if batch else 0.2
+                try:
+                    item = self._received.get(timeout=max(0.0, min(wait, 0.2)))
+                except queue.Empty:
+                    item = None
+                if item is not None:
+                    if not batch:
+                        deadline = time.monotonic() + self.batch_seconds
+                    batch.append(item)
+                    while len(batch) < self.batch_size:
+                        try:
+                            batch.append(self._received.get_nowait())
+                        except queue.Empty:
+                            break
+                if batch and (len(batch) >= self.batch_size or time.monotonic() >= deadline):
+                    if not self._process(batch, stop):
+                        break
+                    batch = []
+                elif not batch and self.on_idle is not None and time.monotonic() >= idle_at:
+                    idle_at = time.monotonic() + 1
+                    self.on_idle()
+            # A clean stop: what was received is written and acknowledged first.
+            self._accepting = False
+            while True:
+                try:
+                    batch.append(self._received.get_nowait())
+                except queue.Empty:
+                    break
+            if batch:
+                self._process(batch, stop)
+        finally:
+            self._accepting = False
+            self.client.disconnect()
+            self.client.loop_stop()
+            logger.info("MQTT ingest stopped: %s", self.stats)
+        return self.stats
+
+    def _process(self, batch: list[_Received], stop: threading.Event) -> bool:
+        """Write a batch and acknowledge it; False when told to stop before the database
+        came back (the batch stays unacknowledged, for the broker to send again)."""
+        self.stats.batches += 1
+        self.stats.messages += len(batch)
+        usable: list[_Received] = []
+        for item in batch:
+            try:
+                item.documents = self._documents(item)
+            except RefusedMessage as reason:
+                self._refuse(item, str(reason))
+                continue
+            if item.documents:
+                usable.append(item)
+        if not self._write_with_retries(usable, stop):
+            return False
+        for item in batch:
+            self._ack(item)
+        return True
+
+    def _write_with_retries(self, items: list[_Received], stop: threading.Event) -> bool:
+        attempt = 0
+        while items:
+            try:
+                close_old_connections()
+                self._write(items)
+                return True
+            except (OperationalError, InterfaceError):
+                # The database is away: wait for it (the messages stay unacknowledged).
+                delay = DATABASE_RETRY_SECONDS[min(attempt, len(DATABASE_RETRY_SECONDS) - 1)]
+                logger.exception(
+                    "Could not write %d MQTT messages; again in %ss", len(items), delay
+                )
+                attempt += 1
+                if stop.wait(delay):
+                    return False
+            except Exception:
+                # A conflict with a concurrent write passes on a second try; anything else
+                # is narrowed down to the message that causes it, which is refused.
+                attempt += 1
+                if attempt < BATCH_ATTEMPTS:
+                    logger.warning("A batch of MQTT messages failed; trying again", exc_info=True)
+                    continue
+                if len(items) == 1:
+                    logger.exception("An MQTT message on %s could not be written", items[0].topic)
+                    self.stats.messages_refused += 1
+                    return True
+                return all(self._write_with_retries([item], stop) for item in items)
+        return True
+
+    def _documents(self, item: _Received) -> list[Mapping[str, Any]]:
+        if item.documents:
+            return item.documents
+        if topic_city_slug(item.topic) is None:
+            raise RefusedMessage("not an entities topic")
+        documents = payload_documents(item.payload)
+        kept = []
+        for document in documents:
+            missing = missing_observed_at(document)
+            if missing:
+                self.stats.entities_refused += 1
+                logger.warning(
+                    "MQTT entity %s on %s refused: no observedAt on %s",
+                    str(document.get("id"))[:120],
+                    item.topic,
+                    ", ".join(missing)[:200],
+                )
+                continue
+            kept.append(document)
+        return kept
+
+    def _write(self, items: list[_Received]) -> None:
+        from digiplace.core.models import Municipality
+
+        by_city: dict[str, list[_Received]] = {}
+        for item in items:
+            by_city.setdefault(topic_city_slug(item.topic) or "", []).append(item)
+        cities = Municipality.objects.in_bulk(list(by_city), field_name="slug")
+        unknown: list[_Received] = []
+        written = refused = 0
+        for slug, group in by_city.items():
+            city = cities.get(slug)
+            if city is None:
+                unknown += group
+                continue
+            documents = [document for item in group for document in item.documents]
+            for result in self.writer(city, documents):
+                if result.error is None:
+                    written += 1
+                    continue
+                refused += 1
+                logger.warning(
+                    "MQTT entity %s of %s refused: %s", result.entity_id[:120], slug, result.error
+                )
+        # Counted once the writes committed (a batch tried again is not counted twice).
+        self.stats.entities_written += written
+        self.stats.entities_refused += refused
+        for item in unknown:
+            self._refuse(item, "no such municipality")
+
+    def _refuse(self, item: _Received, reason: str, *, count: bool = True) -> None:
+        if count:
+            self.stats.messages_refused += 1
+        logger.warning(
+            "MQTT message on %s refused (%s): %r", item.topic[:120], reason, item.payload[:120]
+        )
+
+    def _ack(self, item: _Received) -> None:
+        if item.qos == 0 or item.mid < 0:
+            return
+        # A message from an earlier connection is sent again by the broker on this one (and
+        # written again, harmlessly): its old packet id means nothing now.
+        if item.generation == self._generation:
+            self.client.ack(item.mid, item.qos)

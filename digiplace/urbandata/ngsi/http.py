@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from digiplace.core.http import as_city_request
+from digiplace.core.page_cache import never_page_cached
 
 from ..errors import NgsiError
 from ..services.keys import device_key_authenticate
@@ -285,6 +286,9 @@ def ngsi_endpoint(
     ProblemDetails; anything unexpected → 500 ``InternalError`` (logged)."""
 
     def decorate(view: NgsiView) -> NgsiView:
+        # Answers depend on Accept, Link and Authorization, which the page cache's key
+        # does not hold.
+        @never_page_cached
         @csrf_exempt  # clients authenticate with keys, not cookies
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

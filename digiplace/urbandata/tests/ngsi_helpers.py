@@ -44,7 +44,7 @@ def send(
     **headers: str,
 ) -> TestResponse:
     """``method`` on ``/ngsi-ld/v1/<path>`` with a JSON body and, if given, the key."""
-    extra: dict[str, str] = {"HTTP_HOST": host, "HTTP_ACCEPT_LANGUAGE": "en"}
+    extra: dict[str, Any] = {"HTTP_HOST": host, "HTTP_ACCEPT_LANGUAGE": "en"}
     if secret is not None:
         extra["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     for name, value in headers.items():
@@ -66,7 +66,7 @@ def get(
     host: str = BOTOSANI,
     **headers: str,
 ) -> TestResponse:
-    extra: dict[str, str] = {"HTTP_HOST": host, "HTTP_ACCEPT_LANGUAGE": "en"}
+    extra: dict[str, Any] = {"HTTP_HOST": host, "HTTP_ACCEPT_LANGUAGE": "en"}
     if secret is not None:
         extra["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     for name, value in headers.items():

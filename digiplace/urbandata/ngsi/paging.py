@@ -54,11 +54,18 @@ def page_of(arguments: QueryDict, *, default_limit: int = DEFAULT_LIMIT) -> Page
 
 
 def page_headers(
-    request: HttpRequest, page: Page, *, returned: int, total: int | None, media_type: str
+    request: HttpRequest,
+    page: Page,
+    *,
+    returned: int,
+    total: int | None,
+    media_type: str,
+    has_more: bool | None = None,
 ) -> dict[str, str]:
-    """``Link`` (prev/next, relative) and ``NGSILD-Results-Count`` headers of a page."""
+    """``Link`` (prev/next, relative) and ``NGSILD-Results-Count`` headers of a page
+    (the count when the page asks for it; ``has_more`` when the caller knows)."""
     headers: dict[str, str] = {}
-    if total is not None:
+    if total is not None and page.with_count:
         headers["NGSILD-Results-Count"] = str(total)
     links: list[str] = []
 
@@ -71,7 +78,10 @@ def page_headers(
 
     if page.limit and page.offset > 0:
         links.append(link(max(page.offset - page.limit, 0), "prev"))
-    more = returned == page.limit if total is None else page.offset + returned < total
+    if has_more is not None:
+        more = has_more
+    else:
+        more = returned == page.limit if total is None else page.offset + returned < total
     if page.limit and more:
         links.append(link(page.offset + page.limit, "next"))
     if links:

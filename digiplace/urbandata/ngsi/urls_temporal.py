@@ -1,5 +1,15 @@
 """NGSI-LD API: temporal operations (under /ngsi-ld/v1/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import temporal
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("temporal/entities", temporal.temporal_entities, name="temporal-entities"),
+    path("temporal/entities/", temporal.temporal_entities),
+    path(
+        "temporal/entities/<path:entity_id>",
+        temporal.temporal_entity,
+        name="temporal-entity",
+    ),
+]

@@ -174,11 +174,12 @@ def instances_read(
     attributes: Collection[str] | None,
     window: TimeWindow,
     last_n: int | None = None,
-    limit: int = MAX_INSTANCES,
+    limit: int | None = None,
 ) -> Series:
     """The raw instances of the entities' attributes in the window, oldest first; with
     ``last_n``, only the latest ``last_n`` of each attribute. ``TooManyResults`` beyond
-    ``limit`` instances in all."""
+    ``limit`` (``MAX_INSTANCES``) instances in all."""
+    limit = MAX_INSTANCES if limit is None else limit
     series: Series = {pk: {} for pk in entity_pks}
     if not entity_pks or (attributes is not None and not attributes):
         return series

@@ -1,0 +1,1 @@
+"""Urban data's reads, one module per component."""

@@ -208,6 +208,7 @@ class IngestWorker:
         if any(code.is_failure for code in reason_codes):
             logger.error("The MQTT broker refused the subscription: %s", reason_codes)
             return
+        logger.info("Subscribed to %s", INGEST_SUBSCRIPTION)
         self.subscribed.set()
 
     def _on_disconnect(

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from pytest_django.fixtures import SettingsWrapper
+from pytest_django import Settings
 
 from digiplace.core.models import Municipality
 from digiplace.urbandata.models import Reading
@@ -94,7 +94,7 @@ def test_files_list_active_keys_each_writing_only_its_city(
 
 
 @pytest.mark.django_db
-def test_without_an_mqtt_url_nothing_is_written(settings: SettingsWrapper, tmp_path: Path) -> None:
+def test_without_an_mqtt_url_nothing_is_written(settings: Settings, tmp_path: Path) -> None:
     settings.URBANDATA_MQTT_URL = ""
     settings.URBANDATA_MQTT_FILES_DIR = str(tmp_path / "files")
     assert broker_files_write() is None

@@ -88,7 +88,7 @@ class Command(BaseCommand):
         self.stdout.flush()
         stats = worker.run(stop)
         self.stdout.write(
-            f"MQTT ingest stopped: {stats.messages} messages, {stats.entities_written} "
-            f"entities written, {stats.messages_refused} messages and "
-            f"{stats.entities_refused} entities refused"
+            f"MQTT ingest stopped. Messages received: {stats.messages}; entities written: "
+            f"{stats.entities_written}; messages refused: {stats.messages_refused}; "
+            f"entities refused: {stats.entities_refused}."
         )

@@ -231,6 +231,8 @@ def _single_value(raw: str, parser: _Parser) -> Any:
     moment = _moment(raw)
     if moment is not None:
         return moment
+    if re.search(r"[\s<>=!~\"'()]", raw):
+        raise parser.fail(_("%(value)s is not a value; quote text") % {"value": raw[:20]})
     return raw  # a URI or another unquoted token
 
 

@@ -19,6 +19,7 @@ from .. import netguard
 from ..models import Alert, WebhookDelivery
 
 MAX_ATTEMPTS = 8
+FIRST_ATTEMPT_GRACE = datetime.timedelta(minutes=1)
 TIMEOUT_SECONDS = 10
 # The receiver's answer is not read beyond this.
 MAX_ANSWER_BYTES = 64_000
@@ -63,8 +64,12 @@ def delivery_queue(*, alert: Alert, event: str) -> WebhookDelivery | None:
     """A delivery of ``event`` when the alert's rule has a webhook, sent after commit."""
     if not alert.rule.webhook_url:
         return None
+    # Due a minute later: the task sends it at once; the minute job only if the task did not.
     delivery = WebhookDelivery.objects.create(
-        alert=alert, event=event, payload=alert_payload(alert, event)
+        alert=alert,
+        event=event,
+        payload=alert_payload(alert, event),
+        next_attempt_at=timezone.now() + FIRST_ATTEMPT_GRACE,
     )
 
     def enqueue() -> None:
@@ -96,29 +101,47 @@ def post_json(url: str, payload: dict[str, Any], *, timeout: float = TIMEOUT_SEC
     return response.status
 
 
+def _claim(delivery: WebhookDelivery, now: datetime.datetime) -> bool:
+    """Take the next attempt of ``delivery``: one conditional update counts the attempt and
+    sets when the following one is due, so that the first-attempt task and the minute job
+    (or two workers) never send the same attempt twice."""
+    attempts = delivery.attempts + 1
+    next_attempt_at = now + retry_delay(attempts)
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery.pk,
+        attempts=delivery.attempts,
+        delivered_at__isnull=True,
+        given_up_at__isnull=True,
+    ).update(attempts=attempts, next_attempt_at=next_attempt_at)
+    if claimed:
+        delivery.attempts, delivery.next_attempt_at = attempts, next_attempt_at
+    return bool(claimed)
+
+
 def delivery_attempt(*, delivery: WebhookDelivery, now: datetime.datetime | None = None) -> bool:
-    """Send one delivery now; True when it was delivered. A failure schedules the next
-    attempt, or gives up after ``MAX_ATTEMPTS``."""
+    """Send one delivery now; True when it was delivered. A failure leaves the next attempt
+    due after ``retry_delay``, or gives up after ``MAX_ATTEMPTS``."""
     now = now or timezone.now()
     if delivery.delivered_at is not None or delivery.given_up_at is not None:
         return delivery.delivered_at is not None
+    if not _claim(delivery, now):
+        return False
     url = delivery.alert.rule.webhook_url
-    delivery.attempts += 1
     try:
         if not url:
             raise WebhookError("the rule has no webhook any more")
         post_json(url, delivery.payload)
     except WebhookError as error:
         delivery.last_error = str(error)[:300]
+        fields = ["last_error"]
         if delivery.attempts >= MAX_ATTEMPTS or not url:
             delivery.given_up_at = now
-        else:
-            delivery.next_attempt_at = now + retry_delay(delivery.attempts)
-        delivery.save(update_fields=["attempts", "last_error", "given_up_at", "next_attempt_at"])
+            fields.append("given_up_at")
+        delivery.save(update_fields=fields)
         return False
     delivery.delivered_at = now
     delivery.last_error = ""
-    delivery.save(update_fields=["attempts", "delivered_at", "last_error"])
+    delivery.save(update_fields=["delivered_at", "last_error"])
     return True
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -198,6 +199,7 @@ def _auto_resolve(rule: AlertRule, entity: Entity, *, now: datetime.datetime) ->
     alert = unresolved_alert(rule, entity)
     if alert is None:
         return None
+    before = alert.state
     with transaction.atomic():
         updated = (
             Alert.objects.filter(pk=alert.pk)
@@ -212,7 +214,7 @@ def _auto_resolve(rule: AlertRule, entity: Entity, *, now: datetime.datetime) ->
             municipality=alert.municipality,
             action=AuditAction.UPDATE,
             instance=alert,
-            before={"state": AlertState.OPEN.value},
+            before={"state": str(before)},
             after={"state": AlertState.RESOLVED.value},
         )
         _webhook_queue(alert, "resolved")
@@ -220,15 +222,23 @@ def _auto_resolve(rule: AlertRule, entity: Entity, *, now: datetime.datetime) ->
 
 
 def rule_apply(
-    *, rule: AlertRule, entity: Entity, now: datetime.datetime | None = None
+    *,
+    rule: AlertRule,
+    entity: Entity,
+    now: datetime.datetime | None = None,
+    watched: set[tuple[int, int]] | None = None,
 ) -> Alert | None:
     """Check ``rule`` on ``entity`` and open, keep waiting, or resolve; returns the alert
-    opened, if one was."""
+    opened, if one was. ``watched``, when given, holds every (rule, entity) pair that has an
+    unresolved alert or a waiting condition: a condition that does not hold on any other
+    pair needs no query."""
     now = now or timezone.now()
     verdict = rule_verdict(rule, entity, now=now)
     if verdict.holds is None:
         return None
     if not verdict.holds:
+        if watched is not None and (rule.pk, entity.pk) not in watched:
+            return None
         RuleCondition.objects.filter(rule=rule, entity=entity).delete()
         _auto_resolve(rule, entity, now=now)
         return None
@@ -243,51 +253,97 @@ def rule_apply(
     return alert_open(rule=rule, entity=entity, verdict=verdict, now=now)
 
 
-def _rules_for(entity: Entity) -> list[AlertRule]:
-    return [
-        rule
-        for rule in AlertRule.objects.filter(
-            municipality_id=entity.municipality_id, entity_type=entity.type, is_active=True
-        ).select_related("department")
-        if rule.entity_id in (None, entity.pk)
-    ]
+def _active_rules(municipality_id: int, entity_type: str) -> list[AlertRule]:
+    return list(
+        AlertRule.objects.filter(
+            municipality_id=municipality_id, entity_type=entity_type, is_active=True
+        )
+        .select_related("department", "municipality")
+        .order_by("pk")
+    )
+
+
+def _watched(rule_ids: set[int], entity_pks: set[int]) -> set[tuple[int, int]]:
+    """The (rule, entity) pairs among these with an unresolved alert or a waiting condition."""
+    if not rule_ids or not entity_pks:
+        return set()
+    pairs: set[tuple[int, int]] = set()
+    alerts = (
+        Alert.objects.filter(rule_id__in=rule_ids, entity_id__in=entity_pks)
+        .exclude(state=AlertState.RESOLVED)
+        .values_list("rule_id", "entity_id")
+    )
+    conditions = RuleCondition.objects.filter(
+        rule_id__in=rule_ids, entity_id__in=entity_pks
+    ).values_list("rule_id", "entity_id")
+    pairs.update(alerts)
+    pairs.update(conditions)
+    return pairs
+
+
+def entities_evaluate(
+    *, entities: Sequence[Entity], now: datetime.datetime | None = None
+) -> list[Alert]:
+    """Apply every active rule that watches each entity; the alerts opened. The rules are
+    read once per city and type, and what is already going on in one query, so that a
+    large batch without alerts costs a few queries."""
+    now = now or timezone.now()
+    rules_by_kind: dict[tuple[int, str], list[AlertRule]] = {}
+    for entity in entities:
+        key = (entity.municipality_id, entity.type)
+        if key not in rules_by_kind:
+            rules_by_kind[key] = _active_rules(*key)
+    rule_ids = {rule.pk for rules in rules_by_kind.values() for rule in rules}
+    watched = _watched(rule_ids, {entity.pk for entity in entities})
+    opened = []
+    for entity in entities:
+        for rule in rules_by_kind[(entity.municipality_id, entity.type)]:
+            if rule.entity_id not in (None, entity.pk):
+                continue
+            alert = rule_apply(rule=rule, entity=entity, now=now, watched=watched)
+            if alert is not None:
+                opened.append(alert)
+    return opened
 
 
 def entity_evaluate(*, entity: Entity, now: datetime.datetime | None = None) -> list[Alert]:
     """Apply every active rule of the entity's city that watches it; the alerts opened."""
-    now = now or timezone.now()
-    opened = []
-    for rule in _rules_for(entity):
-        alert = rule_apply(rule=rule, entity=entity, now=now)
-        if alert is not None:
-            opened.append(alert)
-    return opened
+    return entities_evaluate(entities=[entity], now=now)
 
 
 def changes_evaluate(batch: Sequence[changes.EntityChange]) -> None:
     """The ``services.changes`` listener: each changed entity, once, against its rules."""
-    seen: set[int] = set()
-    for change in batch:
-        if change.deleted or change.entity_pk in seen:
-            continue
-        seen.add(change.entity_pk)
-        entity = Entity.objects.filter(pk=change.entity_pk).first()
-        if entity is None:
-            continue
-        entity_evaluate(entity=entity)
+    pks = {change.entity_pk for change in batch if not change.deleted}
+    if not pks:
+        return
+    entities = list(Entity.objects.filter(pk__in=pks).order_by("pk"))
+    entities_evaluate(entities=entities)
 
 
 def no_data_check(*, now: datetime.datetime | None = None) -> int:
-    """Open (and resolve) the alerts of every active NO_DATA rule; how many opened."""
+    """Open the alerts of every active NO_DATA rule on the entities gone quiet, and resolve
+    those whose entity spoke again; how many opened. Only the quiet entities and those with
+    an unresolved alert are read."""
     now = now or timezone.now()
     opened = 0
-    for rule in AlertRule.objects.filter(kind=AlertRuleKind.NO_DATA, is_active=True):
+    for rule in AlertRule.objects.filter(kind=AlertRuleKind.NO_DATA, is_active=True).select_related(
+        "department", "municipality"
+    ):
+        cutoff = now - datetime.timedelta(hours=rule.hours or 0)
         entities = Entity.objects.filter(
             municipality_id=rule.municipality_id, type=rule.entity_type
         )
         if rule.entity_id is not None:
             entities = entities.filter(pk=rule.entity_id)
-        for entity in entities.iterator():
+        quiet = Q(last_observed_at__lt=cutoff) | Q(
+            last_observed_at__isnull=True, created_at__lt=cutoff
+        )
+        alerted = Q(
+            pk__in=Alert.objects.filter(rule=rule)
+            .exclude(state=AlertState.RESOLVED)
+            .values("entity_id")
+        )
+        for entity in entities.filter(quiet | alerted).iterator():
             if rule_apply(rule=rule, entity=entity, now=now) is not None:
                 opened += 1
     return opened

@@ -313,3 +313,21 @@ def test_no_webhook_without_an_address(botosani: Municipality) -> None:
     alerts.rule_apply(rule=rule, entity=entity)
     assert Alert.objects.count() == 1
     assert WebhookDelivery.objects.count() == 0
+
+
+@override_settings(URBANDATA_PRIVATE_HOSTS_ALLOWED=["127.0.0.1"])
+def test_one_attempt_is_sent_once_when_the_task_and_the_job_race(
+    botosani: Municipality,
+) -> None:
+    with local_server({"/hook": Answer(500)}) as receiver:
+        rule, entity = webhook_alert(botosani, receiver.url("/hook"))
+        alert = alerts.rule_apply(rule=rule, entity=entity)  # on-commit task not run
+        assert alert is not None
+        delivery = WebhookDelivery.objects.get()
+        stale = WebhookDelivery.objects.select_related("alert__rule").get()
+        assert alert_webhooks.delivery_attempt(delivery=delivery) is False
+        # The other worker read the row before: its attempt is not taken twice.
+        assert alert_webhooks.delivery_attempt(delivery=stale) is False
+        assert receiver.hits("/hook") == 1
+        delivery.refresh_from_db()
+        assert delivery.attempts == 1

@@ -430,3 +430,28 @@ def test_rule_create_keeps_only_what_its_kind_reads_and_is_audited(
     alerts.alert_rule_activate(rule=rule, actor=botosani_admin.user, is_active=False)
     rule.refresh_from_db()
     assert not rule.is_active
+
+
+def test_the_database_keeps_one_unresolved_alert_even_past_the_check(
+    botosani: Municipality, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entity = EntityFactory.create(municipality=botosani)
+    attribute_set(entity, status="burning")
+    rule = rule_make(botosani, kind=AlertRuleKind.STATUS, status_values=["burning"])
+    assert alerts.rule_apply(rule=rule, entity=entity) is not None
+    # Two workers that both found no alert: the second insert is refused by the constraint.
+    monkeypatch.setattr(alerts, "unresolved_alert", lambda rule, entity: None)
+    verdict = alerts.rule_verdict(rule, entity, now=timezone.now())
+    assert alerts.alert_open(rule=rule, entity=entity, verdict=verdict) is None
+    assert Alert.objects.filter(rule=rule).count() == 1
+
+
+def test_a_large_batch_without_alerts_costs_a_few_queries(
+    botosani: Municipality, django_assert_max_num_queries: Any
+) -> None:
+    entities = [EntityFactory.create(municipality=botosani) for _ in range(60)]
+    rule_make(botosani, kind=AlertRuleKind.ABOVE, attribute="fillingLevel", threshold=0.9)
+    rule_make(botosani, kind=AlertRuleKind.STATUS, status_values=["burning"])
+    with django_assert_max_num_queries(5):
+        alerts.changes_evaluate([change(entity) for entity in entities])
+    assert Alert.objects.count() == 0

@@ -13,10 +13,10 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def entity_changes_process(*, changes: list[dict[str, Any]]) -> int:
+def entity_changes_process(*, changes: list[list[Any]]) -> int:
     """Hand a committed batch of entity changes to each listener; one failing listener does
     not keep the others from running."""
-    batch = [EntityChange.from_dict(change) for change in changes]
+    batch = [EntityChange.from_row(change) for change in changes]
     for name, listener in listeners().items():
         try:
             listener(batch)

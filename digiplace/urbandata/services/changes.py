@@ -4,7 +4,7 @@ rules; the waste and mobility modules later) in the background, after the write 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -21,9 +21,30 @@ class EntityChange:
     created: bool = False
     deleted: bool = False
 
+    def to_row(self) -> list[Any]:
+        """A compact JSON form for the task queue (a batch holds thousands of changes)."""
+        return [
+            self.municipality_id,
+            self.entity_pk,
+            self.entity_id,
+            self.type,
+            list(self.attributes),
+            self.created,
+            self.deleted,
+        ]
+
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EntityChange:
-        return cls(**{**data, "attributes": tuple(data["attributes"])})
+    def from_row(cls, row: list[Any]) -> EntityChange:
+        municipality_id, entity_pk, entity_id, type_name, attributes, created, deleted = row
+        return cls(
+            municipality_id=municipality_id,
+            entity_pk=entity_pk,
+            entity_id=entity_id,
+            type=type_name,
+            attributes=tuple(attributes),
+            created=created,
+            deleted=deleted,
+        )
 
 
 Listener = Callable[[Sequence[EntityChange]], None]
@@ -45,7 +66,7 @@ def changes_publish(changes: Sequence[EntityChange]) -> None:
     listener."""
     if not changes or not _listeners:
         return
-    payload = [asdict(change) for change in changes]
+    payload = [change.to_row() for change in changes]
 
     def enqueue() -> None:
         from ..tasks import entity_changes_process

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ..errors import NgsiError
 from ..selectors import subscriptions as selectors
 from ..services import subscriptions as services
+from .contexts import CORE_ONLY, ActiveContext, request_context
 from .http import (
     JSON,
     LD_JSON,
@@ -27,43 +28,25 @@ from .http import (
     empty_response,
     json_body,
     json_response,
-    link_header_contexts,
     ngsi_endpoint,
 )
-from .notification import CORE_CONTEXT, moment_text
+from .notification import moment_text
 from .paging import page_headers, page_of
 
 if TYPE_CHECKING:
     from ..models import Subscription
 
 
-def _document_and_context(request: HttpRequest, *, accepted: tuple[str, ...]) -> tuple[Any, Any]:
-    """The body as a JSON object without its @context, and the @context the client gave
-    (in the body for JSON-LD, in a Link header for JSON)."""
+def _document_and_context(
+    request: HttpRequest, *, accepted: tuple[str, ...]
+) -> tuple[dict[str, Any], ActiveContext]:
+    """The body as a JSON object without its @context, and the active @context the client
+    gave (in the body for JSON-LD, in a Link header for JSON)."""
     body, media_type = json_body(request, accepted=accepted)
     if not isinstance(body, dict):
         raise NgsiError("BadRequestData", _("Send a subscription as a JSON object."))
-    links = link_header_contexts(request)
-    if media_type == LD_JSON:
-        if "@context" not in body:
-            raise NgsiError(
-                "BadRequestData", _("A body in application/ld+json needs its @context.")
-            )
-        if links:
-            raise NgsiError(
-                "BadRequestData",
-                _("Give the @context in the body or in a Link header, not both."),
-            )
-        context = body.pop("@context")
-    else:
-        if "@context" in body:
-            raise NgsiError(
-                "BadRequestData",
-                _("A body in application/json cannot carry an @context; use a Link header."),
-            )
-        if len(links) > 1:
-            raise NgsiError("BadRequestData", _("Give one @context Link header at most."))
-        context = links[0] if links else None
+    context = request_context(request, body=body, media_type=media_type)
+    body.pop("@context", None)
     return body, context
 
 
@@ -73,15 +56,30 @@ def _status(subscription: Subscription, now: datetime.datetime) -> str:
     return "active" if subscription.is_active else "paused"
 
 
-def subscription_render(subscription: Subscription, *, now: datetime.datetime) -> dict[str, Any]:
+def subscription_render(
+    subscription: Subscription, *, now: datetime.datetime, context: ActiveContext = CORE_ONLY
+) -> dict[str, Any]:
     """The subscription as the client created it, with the members the platform keeps:
     ``status`` and, once notifications went out, the notification's ``status``,
     ``timesSent``, ``lastNotification``, ``lastSuccess`` and ``lastFailure``."""
     document = dict(subscription.document)
+    if "entities" in document:
+        document["entities"] = [
+            {**selector, "type": context.from_stored(selector["type"])}
+            for selector in document["entities"]
+        ]
+    if "watchedAttributes" in document:
+        document["watchedAttributes"] = [
+            context.from_stored(name) for name in document["watchedAttributes"]
+        ]
     document["id"] = subscription.subscription_id
     document["type"] = "Subscription"
     document["status"] = _status(subscription, now)
     notification = dict(document.get("notification", {}))
+    if "attributes" in notification:
+        notification["attributes"] = [
+            context.from_stored(name) for name in notification["attributes"]
+        ]
     if subscription.times_sent:
         notification["timesSent"] = subscription.times_sent
         succeeded, failed = subscription.last_success_at, subscription.last_failure_at
@@ -98,17 +96,17 @@ def subscription_render(subscription: Subscription, *, now: datetime.datetime) -
     return document
 
 
-def _answer(call: NgsiCall, data: Any, *, headers: dict[str, str] | None = None) -> HttpResponse:
-    context = link_header_contexts(call.request)
-    context_url = context[0] if context else CORE_CONTEXT
+def _answer(
+    call: NgsiCall, context: ActiveContext, data: Any, *, headers: dict[str, str] | None = None
+) -> HttpResponse:
     sent = dict(headers or {})
     if call.accept == LD_JSON:
         if isinstance(data, list):
-            data = [{**item, "@context": context_url} for item in data]
+            data = [{**item, "@context": context.body_context} for item in data]
         else:
-            data = {**data, "@context": context_url}
+            data = {**data, "@context": context.body_context}
         return json_response(data, content_type=LD_JSON, headers=sent)
-    sent["Link"] = ", ".join(filter(None, [sent.get("Link"), context_link(context_url)]))
+    sent["Link"] = ", ".join(filter(None, [context_link(context.link_url), sent.get("Link")]))
     return json_response(data, content_type=JSON, headers=sent)
 
 
@@ -122,6 +120,7 @@ def subscriptions(request: HttpRequest, call: NgsiCall) -> HttpResponse:
         )
         location = reverse("ngsi:subscription", args=[subscription.subscription_id])
         return empty_response(201, headers={"Location": location})
+    context = request_context(request)
     page = page_of(request.GET)
     rows, total = selectors.subscriptions_page(
         municipality=call.municipality,
@@ -131,7 +130,8 @@ def subscriptions(request: HttpRequest, call: NgsiCall) -> HttpResponse:
     )
     now = timezone.now()
     headers = page_headers(request, page, returned=len(rows), total=total, media_type=call.accept)
-    return _answer(call, [subscription_render(row, now=now) for row in rows], headers=headers)
+    rendered = [subscription_render(row, now=now, context=context) for row in rows]
+    return _answer(call, context, rendered, headers=headers)
 
 
 @ngsi_endpoint("GET", "PATCH", "DELETE")
@@ -140,13 +140,14 @@ def subscription(request: HttpRequest, call: NgsiCall, subscription_id: str) -> 
     if not services.URI_PATTERN.match(subscription_id):
         raise NgsiError("BadRequestData", _("A subscription's id must be a URI."))
     if request.method == "PATCH":
-        fragment, _context = _document_and_context(
+        fragment, context = _document_and_context(
             request, accepted=(JSON, LD_JSON, MERGE_PATCH_JSON)
         )
         services.subscription_update(
             municipality=call.municipality,
             subscription_id=subscription_id,
             fragment=fragment,
+            context=context,
             key=key,
         )
         return empty_response(204)
@@ -155,6 +156,7 @@ def subscription(request: HttpRequest, call: NgsiCall, subscription_id: str) -> 
             municipality=call.municipality, subscription_id=subscription_id, key=key
         )
         return empty_response(204)
+    context = request_context(request)
     found = selectors.subscription_get(
         municipality=call.municipality, subscription_id=subscription_id
     )
@@ -163,4 +165,4 @@ def subscription(request: HttpRequest, call: NgsiCall, subscription_id: str) -> 
             "ResourceNotFound",
             _("There is no subscription %(id)s.") % {"id": subscription_id[:256]},
         )
-    return _answer(call, subscription_render(found, now=timezone.now()))
+    return _answer(call, context, subscription_render(found, now=timezone.now(), context=context))

@@ -33,6 +33,7 @@ from .. import netguard
 from ..errors import NgsiError
 from ..models import Entity, Subscription
 from ..ngsi import notification as notification_format
+from ..ngsi.contexts import CORE_ONLY, ActiveContext
 from .changes import EntityChange, listener_register
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def _positive_seconds(value: Any, *, member: str) -> int:
         raise _bad(_("%(member)s must be a positive number of seconds.") % {"member": member})
     if not math.isfinite(value):
         raise _bad(_("%(member)s must be a positive number of seconds.") % {"member": member})
-    return int(math.ceil(value))
+    return math.ceil(float(value))
 
 
 def _moment(value: Any, *, member: str) -> datetime.datetime:
@@ -116,7 +117,7 @@ def _moment(value: Any, *, member: str) -> datetime.datetime:
     return moment.astimezone(datetime.UTC)
 
 
-def _entities(value: Any) -> list[dict[str, str]]:
+def _entities(value: Any, context: ActiveContext) -> list[dict[str, str]]:
     if not isinstance(value, list) or not value:
         raise _bad(_("entities must be a non-empty list of entity selectors."))
     selectors: list[dict[str, str]] = []
@@ -132,7 +133,7 @@ def _entities(value: Any) -> list[dict[str, str]]:
         entity_type = item.get("type")
         if not isinstance(entity_type, str) or not entity_type.strip():
             raise _bad(_("Each of entities must name a type."))
-        selector = {"type": entity_type}
+        selector = {"type": context.to_stored(entity_type)}
         if "id" in item:
             entity_id = item["id"]
             if not isinstance(entity_id, str) or not URI_PATTERN.match(entity_id):
@@ -151,7 +152,7 @@ def _entities(value: Any) -> list[dict[str, str]]:
     return selectors
 
 
-def _notification(value: Any) -> dict[str, Any]:
+def _notification(value: Any, context: ActiveContext) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _bad(_("notification must be an object with an endpoint."))
     unknown = (
@@ -164,7 +165,8 @@ def _notification(value: Any) -> dict[str, Any]:
         )
     params: dict[str, Any] = {}
     if "attributes" in value:
-        params["attributes"] = _strings(value["attributes"], member="notification.attributes")
+        names = _strings(value["attributes"], member="notification.attributes")
+        params["attributes"] = [context.to_stored(name) for name in names]
     notification_format_name = value.get("format", "normalized")
     if notification_format_name not in FORMATS:
         raise _bad(
@@ -203,7 +205,9 @@ def _notification(value: Any) -> dict[str, Any]:
     return params
 
 
-def _validated(document: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+def _validated(
+    document: Mapping[str, Any], *, creating: bool, context: ActiveContext
+) -> dict[str, Any]:
     """The subscription's members, checked; ``BadRequestData`` (or
     ``OperationNotSupported``) naming the first problem."""
     unsupported = sorted(NOT_SUPPORTED & set(document))
@@ -243,11 +247,10 @@ def _validated(document: Mapping[str, Any], *, creating: bool) -> dict[str, Any]
                 )
             clean[member] = text
     if "entities" in document:
-        clean["entities"] = _entities(document["entities"])
+        clean["entities"] = _entities(document["entities"], context)
     if "watchedAttributes" in document:
-        clean["watchedAttributes"] = _strings(
-            document["watchedAttributes"], member="watchedAttributes"
-        )
+        names = _strings(document["watchedAttributes"], member="watchedAttributes")
+        clean["watchedAttributes"] = [context.to_stored(name) for name in names]
     if "notificationTrigger" in document:
         triggers = _strings(document["notificationTrigger"], member="notificationTrigger")
         if not set(triggers) <= set(TRIGGERS):
@@ -265,10 +268,10 @@ def _validated(document: Mapping[str, Any], *, creating: bool) -> dict[str, Any]
         q = document["q"]
         if not isinstance(q, str) or not q.strip():
             raise _bad(_("q must be a query in NGSI-LD's query language."))
-        notification_format.q_check(q)
+        notification_format.q_check(q, context)
         clean["q"] = q
     if "notification" in document:
-        clean["notification"] = _notification(document["notification"])
+        clean["notification"] = _notification(document["notification"], context)
     if "expiresAt" in document:
         expires_at = _moment(document["expiresAt"], member="expiresAt")
         if creating and expires_at <= timezone.now():
@@ -317,19 +320,20 @@ def subscription_create(
     *,
     municipality: Municipality,
     document: Mapping[str, Any],
-    context: Any = None,
+    context: ActiveContext = CORE_ONLY,
     key: DeviceKey | None,
 ) -> Subscription:
-    """Create a subscription from its NGSI-LD document (terms already expanded to the
-    platform's names); its id is generated when the document has none."""
+    """Create a subscription from its NGSI-LD document (without its @context: ``context``
+    is the one the client gave, which expands its terms and is kept for notifications);
+    its id is generated when the document has none."""
     _check_key(key)
-    clean = _validated(document, creating=True)
+    clean = _validated(document, creating=True, context=context)
     _check_whole(clean)
     clean.setdefault("id", SUBSCRIPTION_PREFIX + str(uuid.uuid4()))
     subscription = Subscription(
         municipality=municipality,
         subscription_id=clean["id"],
-        context=context if context is not None else [],
+        context=list(context.given),
         created_by=key,
     )
     _apply(subscription, clean)
@@ -364,6 +368,7 @@ def subscription_update(
     municipality: Municipality,
     subscription_id: str,
     fragment: Mapping[str, Any],
+    context: ActiveContext = CORE_ONLY,
     key: DeviceKey | None,
 ) -> Subscription:
     """Change the members a fragment gives (clause 5.8.2); a member set to null is
@@ -381,11 +386,13 @@ def subscription_update(
             raise _bad(_("type, id and notification cannot be removed from a subscription."))
         given = {name: value for name, value in fragment.items() if value is not None}
         if "notification" in given and isinstance(given["notification"], dict):
-            # A notification fragment changes the members it names (clause 5.8.2).
-            merged = dict(subscription.document.get("notification", {}))
-            merged.update(given["notification"])
-            given["notification"] = merged
-        clean = _validated(given, creating=False)
+            # A notification fragment changes the members it names (clause 5.8.2); the
+            # attributes kept from before are stored names, given back as the client's.
+            kept = dict(subscription.document.get("notification", {}))
+            if "attributes" in kept:
+                kept["attributes"] = [context.from_stored(name) for name in kept["attributes"]]
+            given["notification"] = {**kept, **given["notification"]}
+        clean = _validated(given, creating=False, context=context)
         document = {
             **{name: value for name, value in subscription.document.items() if name not in removed},
             **clean,
@@ -419,7 +426,10 @@ def _selector_takes(selector: Mapping[str, str], entity: Entity) -> bool:
 
 
 def subscription_matches(
-    subscription: Subscription, entity: Entity, changed: Sequence[str]
+    subscription: Subscription,
+    entity: Entity,
+    changed: Sequence[str],
+    context: ActiveContext = CORE_ONLY,
 ) -> bool:
     """Whether a change of ``changed`` attributes of ``entity`` concerns the subscription
     (entities, watchedAttributes, q; activity, expiry and throttling are checked apart)."""
@@ -432,11 +442,15 @@ def subscription_matches(
     watched = subscription.watched_attributes
     if watched and not set(watched) & set(changed):
         return False
-    return not subscription.q or notification_format.q_holds(subscription.q, entity)
+    return not subscription.q or notification_format.q_holds(subscription.q, entity, context)
 
 
 def notification_build(
-    subscription: Subscription, entities: Sequence[Entity], *, now: datetime.datetime
+    subscription: Subscription,
+    entities: Sequence[Entity],
+    *,
+    now: datetime.datetime,
+    context: ActiveContext = CORE_ONLY,
 ) -> dict[str, Any]:
     """The NGSI-LD Notification (clause 5.3.1) of ``entities`` for ``subscription``."""
     params = subscription.document.get("notification", {})
@@ -445,7 +459,7 @@ def notification_build(
             entity,
             format=params.get("format", "normalized"),
             attributes=params.get("attributes"),
-            context=subscription.context,
+            context=context,
         )
         for entity in entities
     ]
@@ -457,7 +471,7 @@ def notification_build(
         "data": data,
     }
     if subscription.accept == "application/ld+json":
-        body["@context"] = notification_format.context_of(subscription.context)
+        body["@context"] = context.body_context
     return body
 
 
@@ -504,20 +518,27 @@ def notifications_queue(changes: Sequence[EntityChange]) -> int:
     queued = 0
     for municipality_id, city_changes in by_city.items():
         for subscription in candidates.get(municipality_id, []):
-            matched: dict[int, Entity] = {}
-            for change in city_changes:
-                entity = entities.get(change.entity_pk)
-                if entity is None or entity.pk in matched:
-                    continue
-                if subscription_matches(subscription, entity, change.attributes):
-                    matched[entity.pk] = entity
+            try:
+                context = notification_format.subscription_context(subscription)
+                matched: dict[int, Entity] = {}
+                for change in city_changes:
+                    entity = entities.get(change.entity_pk)
+                    if entity is None or entity.pk in matched:
+                        continue
+                    if subscription_matches(subscription, entity, change.attributes, context):
+                        matched[entity.pk] = entity
+            except NgsiError as error:  # its @context cannot be had now
+                logger.warning("subscription %s skipped: %s", subscription.pk, error.detail)
+                continue
             if not matched or not _claim(subscription, now):
                 continue
-            body = notification_build(subscription, list(matched.values()), now=now)
+            body = notification_build(
+                subscription, list(matched.values()), now=now, context=context
+            )
             subscription_notification_send.enqueue(
                 subscription_pk=subscription.pk,
                 notification=body,
-                headers=notification_format.headers_for(subscription),
+                headers=notification_format.headers_for(subscription, context),
             )
             queued += 1
     return queued

@@ -94,19 +94,51 @@ def test_create_without_id_generates_a_subscription_urn(client, key, botosani):
     assert response["Location"] == f"{BASE}/{stored.subscription_id}"
 
 
-def test_json_ld_body_keeps_its_context_and_answers_in_json_ld(client, key, botosani):
-    context = ["https://example.org/context.jsonld"]
-    response = post(
-        client, key, {**document(), "@context": context}, content_type="application/ld+json"
+def test_json_ld_terms_are_expanded_with_the_body_context(client, key, botosani):
+    context = [
+        {
+            "Bin": "https://smartdatamodels.org/dataModel.WasteManagement/WasteContainer",
+            "fill": "https://smartdatamodels.org/dataModel.WasteManagement/fillingLevel",
+        }
+    ]
+    body = document(
+        entities=[{"type": "Bin"}],
+        watchedAttributes=["fill"],
+        q="fill>0.8",
+        notification={"attributes": ["fill"], "endpoint": {"uri": "http://203.0.113.5/n"}},
     )
-    assert response.status_code == 201
-    assert Subscription.objects.get().context == context
+    response = post(client, key, {**body, "@context": context}, content_type="application/ld+json")
 
+    assert response.status_code == 201, response.content
+    stored = Subscription.objects.get()
+    assert stored.context == context
+    assert stored.entity_types == ["WasteContainer"]
+    assert stored.watched_attributes == ["fillingLevel"]
+    assert stored.document["notification"]["attributes"] == ["fillingLevel"]
+
+    # Read back with the core context only: the platform's own names.
+    plain = client.get(f"{BASE}/{SUBSCRIPTION_ID}", **bearer(key)).json()
+    assert plain["entities"] == [{"type": "WasteContainer"}]
+    assert plain["watchedAttributes"] == ["fillingLevel"]
+    # In JSON-LD the answer carries the core @context.
     fetched = client.get(
         f"{BASE}/{SUBSCRIPTION_ID}", HTTP_ACCEPT="application/ld+json", **bearer(key)
     )
     assert fetched["Content-Type"] == "application/ld+json"
-    assert "@context" in fetched.json()
+    assert "ngsi-ld-core-context" in str(fetched.json()["@context"])
+
+
+def test_an_unreachable_context_is_ld_context_not_available(client, key):
+    response = post(
+        client,
+        key,
+        document(),
+        HTTP_LINK='<http://127.0.0.1:9/ctx.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; '
+        'type="application/ld+json"',
+    )
+
+    problem(response, 503, "LdContextNotAvailable")
+    assert not Subscription.objects.exists()
 
 
 def test_a_duplicate_id_is_already_exists(client, key):
@@ -141,7 +173,7 @@ def test_the_same_id_in_another_city_is_another_subscription(client, key, timiso
         (document(entities=[{"type": "WasteContainer", "idPattern": "(["}]), "BadRequestData"),
         (document(watchedAttributes=[]), "BadRequestData"),
         (document(watchedAttributes="fillingLevel"), "BadRequestData"),
-        (document(q="fillingLevel>>"), "BadRequestData"),
+        (document(q="(fillingLevel>0.8"), "BadRequestData"),
         (document(notification=None), "BadRequestData"),
         (document(notification={"format": "keyValues"}), "BadRequestData"),
         (document(notification={"endpoint": {"uri": "not a uri"}}), "BadRequestData"),

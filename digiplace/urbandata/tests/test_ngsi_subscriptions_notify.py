@@ -257,3 +257,33 @@ def test_another_citys_changes_and_deletions_notify_nothing(
             entity_delete(municipality=botosani, entity_id=BIN, key=None)
 
     assert len(bodies(receiver)) == 1
+
+
+def test_notifications_use_the_subscribers_terms(
+    botosani, key, receiver, django_capture_on_commit_callbacks
+):
+    context = [{"fill": "https://smartdatamodels.org/dataModel.WasteManagement/fillingLevel"}]
+    body = {
+        "id": "urn:ngsi-ld:Subscription:terms",
+        "type": "Subscription",
+        "entities": [{"type": "WasteContainer"}],
+        "watchedAttributes": ["fill"],
+        "q": "fill>0.8",
+        "notification": {
+            "attributes": ["fill"],
+            "format": "keyValues",
+            "endpoint": {"uri": receiver.url("/notify"), "accept": "application/ld+json"},
+        },
+        "@context": context,
+    }
+    with LOOPBACK_ALLOWED:
+        response = Client(HTTP_HOST=BOTOSANI).post(
+            BASE, json.dumps(body), content_type="application/ld+json", **bearer(key)
+        )
+        assert response.status_code == 201, response.content
+        write(botosani, django_capture_on_commit_callbacks, fillingLevel=0.5)
+        write(botosani, django_capture_on_commit_callbacks, fillingLevel=0.9)
+
+    [notification] = bodies(receiver)
+    assert notification["data"] == [{"id": BIN, "type": "WasteContainer", "fill": 0.9}]
+    assert notification["@context"] == context[0]

@@ -14,7 +14,7 @@ class UrbandataConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import modules
 
-        from . import map_places, sitemaps
+        from . import map_places, periodic, sitemaps
         from .services import alerts, subscriptions
 
         modules.register(
@@ -29,3 +29,5 @@ class UrbandataConfig(AppConfig):
         )
         subscriptions.register()
         alerts.register()
+        periodic.register()
+        alerts.register_periodic()

@@ -679,6 +679,7 @@ class _Load:
     target: str
     columns: tuple[str, ...]
     types: tuple[str, ...]
+    on_conflict: str = "DO NOTHING"
 
 
 READINGS_LOAD = _Load(
@@ -692,6 +693,10 @@ PENDING_LOAD = _Load(
     "urbandata_rolluppending",
     ("entity_id", "attribute", "hour"),
     ("int8", "varchar", "timestamptz"),
+    # DO UPDATE, not DO NOTHING: a row the rollup job has taken (locked, about to be
+    # deleted) makes this insert wait and mark the hour again, instead of being skipped
+    # while the job aggregates without the reading this batch adds.
+    "(entity_id, attribute, hour) DO UPDATE SET hour = EXCLUDED.hour",
 )
 
 
@@ -714,7 +719,7 @@ def _copy_insert(raw: Any, load: _Load, rows: Sequence[tuple[Any, ...]]) -> None
             copy.write_row(row)
     raw.execute(
         f"INSERT INTO {load.target} ({columns}) SELECT {columns} FROM {load.table} "  # noqa: S608
-        "ON CONFLICT DO NOTHING"
+        f"ON CONFLICT {load.on_conflict}"
     )
     raw.execute(f"TRUNCATE {load.table}")
 

@@ -9,6 +9,8 @@ state, and its ``throttling`` has elapsed since its last notification. Each noti
 is POSTed by a task of its own through ``netguard`` (private addresses refused unless the
 setting lists them), which records the outcome on the subscription. The standard sends no
 notification when a subscription is created, only on later changes (clause 5.8.1).
+Subscriptions with a ``timeInterval`` are notified periodically instead, with every entity
+they match (the scheduler's minute is the shortest interval).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ ACCEPTS = ("application/json", "application/ld+json")
 SUBSCRIPTION_PREFIX = "urn:ngsi-ld:Subscription:"
 NOTIFICATION_PREFIX = "urn:ngsi-ld:Notification:"
 NOTIFICATION_TIMEOUT = 10.0
+# Entities one periodic notification carries at most.
+MAX_PERIODIC_ENTITIES = 1000
 MAX_ID_LENGTH = 256
 MAX_URI_LENGTH = 1000
 MAX_TEXT_LENGTH = 1000
@@ -475,14 +479,14 @@ def notification_build(
     return body
 
 
-def _claim(subscription: Subscription, now: datetime.datetime) -> bool:
-    """Take the subscription's next notification slot, atomically: False while its
-    throttling has not elapsed since the last one (another worker may have just sent)."""
+def _claim(subscription: Subscription, now: datetime.datetime, gap: int | None = None) -> bool:
+    """Take the subscription's next notification slot, atomically: False while ``gap``
+    seconds (its throttling) have not elapsed since the last one (another worker may have
+    just sent)."""
+    gap = subscription.throttling if gap is None else gap
     ready = Q(last_notification_at__isnull=True)
-    if subscription.throttling:
-        ready |= Q(
-            last_notification_at__lte=now - datetime.timedelta(seconds=subscription.throttling)
-        )
+    if gap:
+        ready |= Q(last_notification_at__lte=now - datetime.timedelta(seconds=gap))
     else:
         ready = Q()
     claimed = Subscription.objects.filter(ready, pk=subscription.pk).update(
@@ -578,6 +582,63 @@ def subscription_notification_send(
     return succeeded
 
 
+def _periodic_entities(subscription: Subscription, context: ActiveContext) -> list[Entity]:
+    entities = Entity.objects.filter(municipality_id=subscription.municipality_id)
+    if subscription.entity_types:
+        entities = entities.filter(type__in=subscription.entity_types)
+    selectors = subscription.document.get("entities")
+    matched: list[Entity] = []
+    for entity in entities.order_by("entity_id").iterator(chunk_size=500):
+        if selectors and not any(_selector_takes(selector, entity) for selector in selectors):
+            continue
+        if subscription.q and not notification_format.q_holds(subscription.q, entity, context):
+            continue
+        matched.append(entity)
+        if len(matched) >= MAX_PERIODIC_ENTITIES:
+            break
+    return matched
+
+
+@task()
+def subscriptions_periodic_notify() -> int:
+    """Notify the subscriptions with a ``timeInterval`` whose interval has elapsed, with
+    every entity they match (clause 5.8.1; the scheduler runs this every minute, so
+    intervals under a minute act as one minute). Returns how many were queued."""
+    now = timezone.now()
+    due = Subscription.objects.filter(is_active=True, document__has_key="timeInterval").filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+    queued = 0
+    for subscription in due:
+        interval = int(subscription.document["timeInterval"])
+        last = subscription.last_notification_at
+        if last is not None and last > now - datetime.timedelta(seconds=interval):
+            continue
+        try:
+            context = notification_format.subscription_context(subscription)
+            entities = _periodic_entities(subscription, context)
+        except NgsiError as error:
+            logger.warning("subscription %s skipped: %s", subscription.pk, error.detail)
+            continue
+        if not entities or not _claim(subscription, now, gap=interval):
+            continue
+        subscription_notification_send.enqueue(
+            subscription_pk=subscription.pk,
+            notification=notification_build(subscription, entities, now=now, context=context),
+            headers=notification_format.headers_for(subscription, context),
+        )
+        queued += 1
+    return queued
+
+
 def register() -> None:
-    """Listen to entity changes (``services.changes``)."""
+    """Listen to entity changes (``services.changes``) and notify periodic subscriptions
+    every minute."""
+    from digiplace.core.periodic import periodic_register
+
     listener_register("subscriptions", changes_notify)
+    periodic_register(
+        name="urbandata.subscriptions_periodic",
+        interval=datetime.timedelta(minutes=1),
+        task=subscriptions_periodic_notify,
+    )

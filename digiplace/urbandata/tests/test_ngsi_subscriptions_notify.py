@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from digiplace.urbandata.models import Subscription
 from digiplace.urbandata.services.ingest import WriteMode, entities_write, entity_delete
+from digiplace.urbandata.services.subscriptions import subscriptions_periodic_notify
 
-from .factories import bearer, device_key_make
+from .factories import EntityFactory, bearer, device_key_make
 from .local_http import Answer, local_server
 
 pytestmark = pytest.mark.django_db
@@ -287,3 +288,36 @@ def test_notifications_use_the_subscribers_terms(
     [notification] = bodies(receiver)
     assert notification["data"] == [{"id": BIN, "type": "WasteContainer", "fill": 0.9}]
     assert notification["@context"] == context[0]
+
+
+def test_periodic_subscriptions_send_every_matching_entity_each_interval(
+    botosani, key, receiver, django_capture_on_commit_callbacks
+):
+    for number, level in ((1, 0.9), (2, 0.95), (3, 0.1)):
+        EntityFactory.create(
+            municipality=botosani,
+            entity_id=f"urn:ngsi-ld:WasteContainer:p{number}",
+            attributes={"fillingLevel": {"type": "Property", "value": level}},
+        )
+    with LOOPBACK_ALLOWED:
+        subscribe(key, receiver.url("/notify"), watchedAttributes=None, timeInterval=600)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert subscriptions_periodic_notify.call() == 1
+            # Within the interval: nothing more.
+            assert subscriptions_periodic_notify.call() == 0
+        Subscription.objects.update(
+            last_notification_at=timezone.now() - datetime.timedelta(seconds=601)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert subscriptions_periodic_notify.call() == 1
+
+    first, second = bodies(receiver)
+    assert [entity["id"] for entity in first["data"]] == [
+        "urn:ngsi-ld:WasteContainer:p1",
+        "urn:ngsi-ld:WasteContainer:p2",
+    ]
+    assert second["data"] == first["data"]
+    # A change does not notify a periodic subscription by itself.
+    with LOOPBACK_ALLOWED:
+        write(botosani, django_capture_on_commit_callbacks, fillingLevel=0.99)
+    assert len(bodies(receiver)) == 2

@@ -159,12 +159,19 @@ class ActiveContext:
         """The name the platform stores for a client's term."""
         if term in CORE_TERMS:
             return term
+        if not self.terms and self.vocab == DEFAULT_VOCAB:
+            return _core_to_stored(term)
         return stored_name(self.expand(term))
 
     def from_stored(self, name: str) -> str:
         """The client's term for a stored name (the name itself when no term is closer)."""
         if name in CORE_TERMS:
             return name
+        if not self.terms and self.vocab == DEFAULT_VOCAB:
+            return _core_from_stored(name)
+        return self._from_stored(name)
+
+    def _from_stored(self, name: str) -> str:
         candidates = [name] if _is_absolute_iri(name) else list(_iris_of(name))
         for term, iri in self.terms.items():
             if iri in candidates:
@@ -206,6 +213,19 @@ def _iris_of(name: str) -> tuple[str, ...]:
 
 
 CORE_ONLY = ActiveContext()
+
+
+# Most requests bring no context of their own: their names are looked up once per process.
+@functools.lru_cache(maxsize=4096)
+def _core_to_stored(term: str) -> str:
+    return stored_name(CORE_ONLY.expand(term))
+
+
+@functools.lru_cache(maxsize=4096)
+def _core_from_stored(name: str) -> str:
+    return CORE_ONLY._from_stored(name)
+
+
 # The Smart Data Models' terms for the platform's types, as a context.
 SMART_DATA_MODELS = ActiveContext(terms=SMART_DATA_MODEL_TERMS)
 

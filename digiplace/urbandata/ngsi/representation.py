@@ -47,6 +47,9 @@ ATTRIBUTE_MEMBERS = {
 }
 
 
+_MEMBER_NAMES = frozenset(ATTRIBUTE_MEMBERS) | frozenset(CORE_TERMS)
+
+
 @dataclass(frozen=True)
 class Rendering:
     """How entities are answered."""
@@ -193,7 +196,7 @@ def entity_render(entity: Entity, rendering: Rendering) -> dict[str, Any]:
 def entity_document_to_stored(document: Any, context: ActiveContext) -> Any:
     """An entity document with its type and attribute names as the platform stores them
     (anything that is not an object is passed on for the write path to refuse)."""
-    if not isinstance(document, Mapping):
+    if not isinstance(document, dict):
         return document
     out: dict[str, Any] = {}
     for key, value in document.items():
@@ -219,8 +222,10 @@ def _type_to_stored(value: Any, context: ActiveContext) -> Any:
 def attribute_to_stored(value: Any, context: ActiveContext) -> Any:
     if isinstance(value, list):
         return [attribute_to_stored(item, context) for item in value]
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):
         return value
+    if value.keys() <= _MEMBER_NAMES:
+        return value  # no sub-attribute: nothing to rename (the usual case, kept fast)
     # A GeoJSON geometry given concisely, or a concise object value: left as it is.
     if "type" in value and value.get("type") not in (
         "Property",

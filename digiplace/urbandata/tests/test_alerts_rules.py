@@ -455,3 +455,27 @@ def test_a_large_batch_without_alerts_costs_a_few_queries(
     with django_assert_max_num_queries(5):
         alerts.changes_evaluate([change(entity) for entity in entities])
     assert Alert.objects.count() == 0
+
+
+def test_periodic_jobs_register_in_the_core_scheduler(
+    botosani: Municipality, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from digiplace.core import periodic
+    from digiplace.urbandata import tasks_alerts
+
+    # The registry is the process's: the test leaves it as it found it.
+    monkeypatch.setattr(periodic, "_jobs", dict(periodic._jobs))
+    alerts.register_periodic()
+    jobs = {job.name: job for job in periodic.periodic_jobs()}
+    assert jobs["urbandata.alerts.no_data"].interval == datetime.timedelta(minutes=5)
+    assert jobs["urbandata.alerts.no_data"].task is tasks_alerts.alerts_no_data_check
+    assert jobs["urbandata.alerts.webhooks"].interval == datetime.timedelta(minutes=1)
+    assert jobs["urbandata.alerts.conditions"].interval == datetime.timedelta(minutes=1)
+
+    # The no-data job, run as the worker runs it, opens the alert.
+    entity = EntityFactory.create(
+        municipality=botosani, last_observed_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+    rule_make(botosani, kind=AlertRuleKind.NO_DATA, hours=2)
+    assert tasks_alerts.alerts_no_data_check.call() == 1
+    assert entity.alerts.get().state == AlertState.OPEN

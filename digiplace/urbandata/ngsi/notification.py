@@ -51,6 +51,7 @@ def entity_render(
     format: str,
     attributes: Sequence[str] | None,
     context: ActiveContext,
+    system_attributes: bool = False,
 ) -> dict[str, Any]:
     """The entity in the subscription's format, with only ``attributes`` (stored names)
     when given, compacted with the subscriber's @context."""
@@ -60,6 +61,7 @@ def entity_render(
             context=context,
             format=format,
             attributes=frozenset(attributes) if attributes else None,
+            system_attributes=system_attributes,
         ),
     )
 
@@ -67,6 +69,8 @@ def entity_render(
 def headers_for(subscription: Subscription, context: ActiveContext) -> dict[str, str]:
     """The notification request's headers: JSON-LD carries its @context in the body,
     plain JSON names it in a Link header (clause 6.3.5)."""
+    endpoint = subscription.document.get("notification", {}).get("endpoint", {})
+    headers = {item["key"]: item["value"] for item in endpoint.get("receiverInfo", [])}
     if subscription.accept == LD_JSON:
-        return {"Content-Type": LD_JSON}
-    return {"Content-Type": JSON, "Link": context_link(context.link_url)}
+        return {**headers, "Content-Type": LD_JSON}
+    return {**headers, "Content-Type": JSON, "Link": context_link(context.link_url)}

@@ -85,6 +85,10 @@ NOTIFICATION_SYSTEM_MEMBERS = {
     "lastFailure",
 }
 URI_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$")
+# Headers a subscriber's receiverInfo may not set: the platform writes them.
+RESERVED_HEADERS = {"host", "content-type", "content-length", "link", "transfer-encoding"}
+MAX_RECEIVER_INFO = 20
 
 
 def _bad(detail: str) -> NgsiError:
@@ -185,7 +189,7 @@ def _notification(value: Any, context: ActiveContext) -> dict[str, Any]:
     endpoint = value.get("endpoint")
     if not isinstance(endpoint, dict):
         raise _bad(_("notification.endpoint must be an object with a uri."))
-    unknown = set(endpoint) - {"uri", "accept"}
+    unknown = set(endpoint) - {"uri", "accept", "receiverInfo"}
     if unknown:
         raise _bad(
             _("notification.endpoint has members this platform does not know: %(names)s.")
@@ -206,7 +210,36 @@ def _notification(value: Any, context: ActiveContext) -> dict[str, Any]:
             % {"types": ", ".join(ACCEPTS)}
         )
     params["endpoint"] = {"uri": uri, **({"accept": accept} if "accept" in endpoint else {})}
+    if "receiverInfo" in endpoint:
+        params["endpoint"]["receiverInfo"] = _receiver_info(endpoint["receiverInfo"])
     return params
+
+
+def _receiver_info(value: Any) -> list[dict[str, str]]:
+    """``receiverInfo``: key-value pairs sent as HTTP headers with each notification."""
+    problem = _bad(
+        _(
+            "notification.endpoint.receiverInfo must be a list of {key, value} pairs naming "
+            "HTTP headers."
+        )
+    )
+    if not isinstance(value, list) or len(value) > MAX_RECEIVER_INFO:
+        raise problem
+    pairs: list[dict[str, str]] = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"key", "value"}:
+            raise problem
+        name, header = item["key"], item["value"]
+        if not isinstance(name, str) or not HEADER_NAME.match(name):
+            raise problem
+        if name.lower() in RESERVED_HEADERS:
+            raise problem
+        if not isinstance(header, str) or len(header) > MAX_TEXT_LENGTH:
+            raise problem
+        if any(character in header for character in "\r\n\0"):
+            raise problem
+        pairs.append({"key": name, "value": header})
+    return pairs
 
 
 def _validated(
@@ -464,6 +497,7 @@ def notification_build(
             format=params.get("format", "normalized"),
             attributes=params.get("attributes"),
             context=context,
+            system_attributes=bool(params.get("sysAttrs", False)),
         )
         for entity in entities
     ]

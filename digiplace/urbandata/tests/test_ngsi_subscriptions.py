@@ -197,6 +197,28 @@ def test_the_same_id_in_another_city_is_another_subscription(client, key, timiso
             "OperationNotSupported",
         ),
         (document(geoQ={"georel": "near;maxDistance==10"}), "OperationNotSupported"),
+        (
+            document(
+                notification={
+                    "endpoint": {
+                        "uri": "http://x.org/",
+                        "receiverInfo": [{"key": "Content-Type", "value": "text/plain"}],
+                    }
+                }
+            ),
+            "BadRequestData",
+        ),
+        (
+            document(
+                notification={
+                    "endpoint": {
+                        "uri": "http://x.org/",
+                        "receiverInfo": [{"key": "X-Token", "value": "a\r\nHost: evil"}],
+                    }
+                }
+            ),
+            "BadRequestData",
+        ),
     ],
 )
 def test_a_bad_document_is_refused_and_nothing_is_stored(client, key, body, kind):

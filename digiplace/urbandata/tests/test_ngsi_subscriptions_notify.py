@@ -321,3 +321,25 @@ def test_periodic_subscriptions_send_every_matching_entity_each_interval(
     with LOOPBACK_ALLOWED:
         write(botosani, django_capture_on_commit_callbacks, fillingLevel=0.99)
     assert len(bodies(receiver)) == 2
+
+
+def test_receiver_info_is_sent_as_headers(
+    botosani, key, receiver, django_capture_on_commit_callbacks
+):
+    with LOOPBACK_ALLOWED:
+        subscribe(
+            key,
+            receiver.url("/notify"),
+            q=None,
+            notification={
+                "endpoint": {
+                    "uri": receiver.url("/notify"),
+                    "receiverInfo": [{"key": "X-Receiver-Token", "value": "s3cret"}],
+                }
+            },
+        )
+        write(botosani, django_capture_on_commit_callbacks, fillingLevel=0.4)
+
+    [request] = receiver.requests
+    assert request.headers["X-Receiver-Token"] == "s3cret"
+    assert request.headers["Content-Type"] == "application/json"

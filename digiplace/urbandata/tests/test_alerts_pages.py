@@ -128,6 +128,7 @@ def test_list_filters_map_and_live_fragment(
     assert live.status_code == 200
     fragment = live.content.decode()
     assert "<html" not in fragment
+    assert "1 open, 0 acknowledged" in fragment
     features = json.loads(
         fragment.split('id="alerts-live-features" type="application/json">')[1].split("</script>")[
             0
@@ -227,7 +228,9 @@ def test_rule_form_checks_each_kind_and_writes_nothing_when_wrong(
     assert rule.municipality == botosani
 
     edit = reverse("urbandata_backoffice:alert_rule_edit", args=[rule.pk])
-    assert "burning, vandalized" in client.get(edit).content.decode()
+    edit_page = client.get(edit).content.decode()
+    assert "burning, vandalized" in edit_page
+    assert f"/backoffice/urbandata/alerts/?rule={rule.pk}" in edit_page
     response = client.post(
         edit,
         {

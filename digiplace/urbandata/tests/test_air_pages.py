@@ -42,6 +42,8 @@ def station_make(
     municipality: Municipality,
     entity_id: str = STATION_ID,
     name: str = "Piața Victoriei",
+    latitude: float = 45.7537,
+    longitude: float = 21.2257,
     **extra: object,
 ) -> Entity:
     return EntityFactory.create(
@@ -49,8 +51,8 @@ def station_make(
         type="AirQualityObserved",
         entity_id=entity_id,
         name=name,
-        latitude=45.7537,
-        longitude=21.2257,
+        latitude=latitude,
+        longitude=longitude,
         attributes={},
         **extra,
     )

@@ -489,3 +489,32 @@ def test_duration_arithmetic():
     for text in ("P", "PT", "1H", "P1H", "PT1D", "P1W1D"):
         with pytest.raises(ValueError):
             parse(text)
+
+
+def test_the_query_costs_the_same_for_more_entities(client, key):
+    def queries_for(count):
+        for number in range(count):
+            entity_id = f"urn:ngsi-ld:WasteContainer:cost-{count}-{number}"
+            assert load(client, key, history(entity_id=entity_id)).status_code == 201
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(
+                BASE, {"idPattern": f"cost-{count}-", "type": "WasteContainer", "limit": 100}
+            )
+        assert response.status_code == 200
+        assert len(response.json()) == count
+        return len(queries.captured_queries)
+
+    assert queries_for(2) == queries_for(6)
+
+
+def test_json_ld_history_is_read_with_its_context(client, key, botosani):
+    body = {
+        **history(),
+        "@context": "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld",
+    }
+
+    response = load(client, key, body, content_type="application/ld+json")
+
+    assert response.status_code == 201, response.content
+    assert Reading.objects.filter(attribute="fillingLevel").count() == 4
+    problem(load(client, key, history(), content_type="application/ld+json"), 400, "BadRequestData")

@@ -242,7 +242,7 @@ class AlertRuleKind(models.TextChoices):
     STATUS = "status", _("status value")
     NO_DATA = "no_data", _("no data for some hours")
     MOVED = "moved", _("moved from its registered place")
-    HEAT_LOSS = "heat_loss", _("supply–return difference out of range")
+    HEAT_LOSS = "heat_loss", _("supply–return difference above the threshold")
 
 
 class AlertRule(CityOwnedModel):
@@ -298,9 +298,7 @@ class Alert(CityOwnedModel):
 
     rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="alerts")
-    state = models.CharField(
-        _("state"), max_length=12, choices=AlertState, default=AlertState.OPEN
-    )
+    state = models.CharField(_("state"), max_length=12, choices=AlertState, default=AlertState.OPEN)
     message = models.CharField(_("message"), max_length=300)
     value = models.CharField(_("value"), max_length=64, blank=True)
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now, db_index=True)

@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('entity_type', models.CharField(max_length=64, verbose_name='entity type')),
-                ('kind', models.CharField(choices=[('above', 'value above a threshold'), ('below', 'value below a threshold'), ('status', 'status value'), ('no_data', 'no data for some hours'), ('moved', 'moved from its registered place'), ('heat_loss', 'supply–return difference out of range')], max_length=10, verbose_name='condition')),
+                ('kind', models.CharField(choices=[('above', 'value above a threshold'), ('below', 'value below a threshold'), ('status', 'status value'), ('no_data', 'no data for some hours'), ('moved', 'moved from its registered place'), ('heat_loss', 'supply–return difference above the threshold')], max_length=10, verbose_name='condition')),
                 ('attribute', models.CharField(blank=True, max_length=64, verbose_name='attribute')),
                 ('threshold', models.FloatField(blank=True, null=True, verbose_name='threshold')),
                 ('duration_minutes', models.PositiveIntegerField(default=0, verbose_name='for at least (minutes)')),

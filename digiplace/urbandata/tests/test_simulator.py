@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import random
 import zoneinfo
 
@@ -191,7 +192,7 @@ def test_fires_and_tilts_are_rare_and_repeatable() -> None:
     def events(statuses: tuple[str, ...]) -> int:
         return sum(
             1
-            for before, after in zip(states, states[1:], strict=False)
+            for before, after in itertools.pairwise(states)
             if after.status in statuses and before.status not in statuses
         )
 

@@ -121,9 +121,7 @@ ENTITY_TYPES: dict[str, EntityTypeSpec] = {
                 AttributeSpec("fillingLevel", "number", _("filling level"), "", 0, 1),
                 AttributeSpec("temperature", "number", _("temperature"), UNIT_CELSIUS, -60, 1000),
                 AttributeSpec("cargoWeight", "number", _("cargo weight"), UNIT_KILOGRAM, 0),
-                AttributeSpec(
-                    "status", "text", _("status"), choices=WASTE_CONTAINER_STATUSES
-                ),
+                AttributeSpec("status", "text", _("status"), choices=WASTE_CONTAINER_STATUSES),
                 AttributeSpec("dateLastEmptying", "datetime", _("last emptied")),
                 AttributeSpec("dateNextActuation", "datetime", _("next collection")),
                 AttributeSpec("storedWasteKind", "text", _("waste kind")),

@@ -119,7 +119,7 @@ PARTICIPATION_IDENTIFIER_SECRET = env("DIGIPLACE_PARTICIPATION_SECRET") or ""
 # The MQTT broker the ingest worker reads (mqtt://user:password@host:port); empty: no MQTT.
 URBANDATA_MQTT_URL = env("DIGIPLACE_MQTT_URL") or ""
 # Where the platform writes the broker's password and ACL files (mosquitto reads them).
-URBANDATA_MQTT_FILES_DIR = env("DIGIPLACE_MQTT_FILES_DIR") or str(BASE_DIR / "var" / "mosquitto")
+URBANDATA_MQTT_FILES_DIR = env("DIGIPLACE_MQTT_FILES_DIR") or str(VAR_DIR / "mosquitto")
 # Raw readings older than this many days are removed (their hourly and daily rollups stay);
 # writes older than that are refused. 0 keeps raw readings for ever.
 URBANDATA_RAW_RETENTION_DAYS = env_int("DIGIPLACE_URBANDATA_RAW_RETENTION_DAYS", 400)

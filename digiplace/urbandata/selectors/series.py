@@ -13,10 +13,40 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from django.db import connection
+from django.db.models import BigIntegerField, F, Func, QuerySet
+from django.db.models.expressions import Expression
+
 from ..models import Entity, Rollup, RollupPeriod
 
 # Up to this span a chart reads hours (at most 31 × 24 = 744 points), beyond it days.
 HOURLY_SPAN_LIMIT = datetime.timedelta(days=31)
+
+
+class EpochSeconds(Func):
+    """A time as whole seconds since 1970 (rollup starts are whole hours).
+
+    Reading the numbers and turning the few distinct ones into datetimes here is many times
+    faster than the driver parsing one timestamp per row (14,250 for a 30-day chart of 475
+    containers)."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, expression: Expression | F, **extra: Any) -> None:
+        super().__init__(expression, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::bigint", **extra
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)",
+            **extra,
+        )
 
 
 class SeriesPoint(NamedTuple):
@@ -75,15 +105,37 @@ def series_rollup_many(
             start__lt=end,
         )
         .order_by("entity_id", "start")
-        .values_list("entity_id", "start", "minimum", "maximum", "total", "count")
+        .annotate(epoch=EpochSeconds(F("start")))
+        .values_list("entity_id", "epoch", "minimum", "maximum", "total", "count")
     )
+    starts: dict[int, datetime.datetime] = {}
     series: dict[int, list[SeriesPoint]] = defaultdict(list)
-    for entity_pk, period_start, minimum, maximum, total, count in rows:
-        if count:
-            series[entity_pk].append(
-                SeriesPoint(period_start, minimum, total / count, maximum, count)
-            )
+    for entity_pk, epoch, minimum, maximum, total, count in _fetch(rows):
+        if not count:
+            continue
+        period_start = starts.get(epoch)
+        if period_start is None:
+            period_start = starts[epoch] = datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC)
+        series[entity_pk].append(SeriesPoint(period_start, minimum, total / count, maximum, count))
     return dict(series)
+
+
+def _fetch(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """The queryset's rows as the database gives them: no per-value converters, and on
+    PostgreSQL in binary (numbers are not parsed from text one by one)."""
+    sql, params = queryset.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, binary=True)
+            binary_rows: list[tuple[Any, ...]] = cursor.fetchall()
+            return binary_rows
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        text_rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return text_rows
 
 
 def series_daily_many(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -26,6 +27,11 @@ BASE = "/ngsi-ld/v1/subscriptions"
 BIN = "urn:ngsi-ld:WasteContainer:botosani-7"
 LOOPBACK_ALLOWED = override_settings(URBANDATA_PRIVATE_HOSTS_ALLOWED=["127.0.0.1"])
 NOTHING_ALLOWED = override_settings(URBANDATA_PRIVATE_HOSTS_ALLOWED=[])
+
+
+def auth(secret: str) -> dict[str, Any]:
+    """``Authorization: Bearer <secret>`` for the test client (typed for its keywords)."""
+    return dict(bearer(secret))
 
 
 @pytest.fixture
@@ -55,7 +61,7 @@ def subscribe(key, uri, **changes):
     body.update(changes)
     body = {name: value for name, value in body.items() if value is not None}
     response = Client(HTTP_HOST=BOTOSANI).post(
-        BASE, json.dumps(body), content_type="application/json", **bearer(key)
+        BASE, json.dumps(body), content_type="application/json", **auth(key)
     )
     assert response.status_code == 201, response.content
     return body["id"]
@@ -105,7 +111,7 @@ def test_a_matching_change_notifies_the_receiver(
     stored = Subscription.objects.get()
     assert stored.times_sent == 1
     assert stored.last_success_at is not None and stored.last_failure_at is None
-    shown = Client(HTTP_HOST=BOTOSANI).get(f"{BASE}/{subscription_id}", **bearer(key)).json()
+    shown = Client(HTTP_HOST=BOTOSANI).get(f"{BASE}/{subscription_id}", **auth(key)).json()
     assert shown["notification"]["timesSent"] == 1
     assert shown["notification"]["status"] == "ok"
     assert "lastSuccess" in shown["notification"] and "lastNotification" in shown["notification"]
@@ -187,7 +193,7 @@ def test_a_private_address_is_refused_when_not_allowed(
     assert receiver.requests == []
     stored = Subscription.objects.get()
     assert stored.last_failure_at is not None and stored.last_success_at is None
-    shown = Client(HTTP_HOST=BOTOSANI).get(f"{BASE}/{subscription_id}", **bearer(key)).json()
+    shown = Client(HTTP_HOST=BOTOSANI).get(f"{BASE}/{subscription_id}", **auth(key)).json()
     assert shown["notification"]["status"] == "failed"
     assert "lastFailure" in shown["notification"]
 
@@ -217,7 +223,7 @@ def test_paused_and_expired_subscriptions_are_not_notified(
         write(botosani, django_capture_on_commit_callbacks, fillingLevel=0.9)
 
     assert bodies(receiver) == []
-    shown = Client(HTTP_HOST=BOTOSANI).get(BASE, **bearer(key)).json()
+    shown = Client(HTTP_HOST=BOTOSANI).get(BASE, **auth(key)).json()
     assert sorted(item["status"] for item in shown) == ["expired", "paused"]
 
 
@@ -279,7 +285,7 @@ def test_notifications_use_the_subscribers_terms(
     }
     with LOOPBACK_ALLOWED:
         response = Client(HTTP_HOST=BOTOSANI).post(
-            BASE, json.dumps(body), content_type="application/ld+json", **bearer(key)
+            BASE, json.dumps(body), content_type="application/ld+json", **auth(key)
         )
         assert response.status_code == 201, response.content
         write(botosani, django_capture_on_commit_callbacks, fillingLevel=0.5)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -30,6 +31,11 @@ BIN = "urn:ngsi-ld:WasteContainer:temporal-1"
 DAY = (timezone.now() - datetime.timedelta(days=3)).replace(
     hour=0, minute=0, second=0, microsecond=0
 )
+
+
+def auth(secret: str) -> dict[str, Any]:
+    """``Authorization: Bearer <secret>`` for the test client (typed for its keywords)."""
+    return dict(bearer(secret))
 
 
 def at(hours: float) -> datetime.datetime:
@@ -71,7 +77,7 @@ def client():
 
 def load(client, key, body, content_type="application/json"):
     data = body if isinstance(body, str) else json.dumps(body)
-    return client.post(BASE, data, content_type=content_type, **bearer(key))
+    return client.post(BASE, data, content_type=content_type, **auth(key))
 
 
 @pytest.fixture
@@ -402,7 +408,7 @@ def test_history_of_a_non_public_type_needs_a_key(client, key):
 
     problem(client.get(f"{BASE}/urn:ngsi-ld:HeatSubstation:s1"), 401, "Unauthorized")
     problem(client.get(BASE, {"type": "HeatSubstation"}), 401, "Unauthorized")
-    keyed = client.get(f"{BASE}/urn:ngsi-ld:HeatSubstation:s1", **bearer(key))
+    keyed = client.get(f"{BASE}/urn:ngsi-ld:HeatSubstation:s1", **auth(key))
     assert keyed.json()["supplyTemperature"][0]["value"] == 80
 
 
@@ -470,11 +476,11 @@ def test_loading_needs_a_key(client, key):
 
 
 def test_delete_removes_the_entity_and_its_history(client, key, loaded):
-    response = client.delete(f"{BASE}/{BIN}", **bearer(key))
+    response = client.delete(f"{BASE}/{BIN}", **auth(key))
 
     assert response.status_code == 204
     assert not Entity.objects.exists() and not Reading.objects.exists()
-    problem(client.delete(f"{BASE}/{BIN}", **bearer(key)), 404, "ResourceNotFound")
+    problem(client.delete(f"{BASE}/{BIN}", **auth(key)), 404, "ResourceNotFound")
     problem(client.delete(f"{BASE}/urn:ngsi-ld:WasteContainer:x"), 401, "Unauthorized")
 
 

@@ -410,3 +410,36 @@ def test_revoking_asks_then_refuses_the_key_and_audits(
     again = staff_client.post(url, HTTP_HOST=BOTOSANI, follow=True)
     assert "already revoked" in again.content.decode()
     assert AuditLogEntry.objects.count() == 1
+
+
+def test_after_revoking_the_ngsi_ld_api_answers_401(
+    staff_client: Client, container: Entity
+) -> None:
+    key, secret = device_key_make(municipality=container.municipality, entity=container)
+    document = {
+        "id": container.entity_id,
+        "type": "WasteContainer",
+        "fillingLevel": {
+            "type": "Property",
+            "value": 0.7,
+            "observedAt": "2026-11-30T11:00:00Z",
+        },
+    }
+    api = Client()
+
+    def upsert() -> int:
+        return api.post(
+            "/ngsi-ld/v1/entityOperations/upsert?options=update",
+            [document],
+            content_type="application/json",
+            HTTP_HOST=BOTOSANI,
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        ).status_code
+
+    assert upsert() == 204
+    staff_client.post(f"{BACKOFFICE}keys/{key.pk}/revoke/", HTTP_HOST=BOTOSANI)
+    document["fillingLevel"]["value"] = 0.9
+    document["fillingLevel"]["observedAt"] = "2026-11-30T12:00:00Z"
+    assert upsert() == 401
+    container.refresh_from_db()
+    assert container.attributes["fillingLevel"]["value"] == 0.7

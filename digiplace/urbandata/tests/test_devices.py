@@ -4,6 +4,8 @@ issuing a key (shown once) and revoking it (audited; the key is refused afterwar
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -416,7 +418,7 @@ def test_after_revoking_the_ngsi_ld_api_answers_401(
     staff_client: Client, container: Entity
 ) -> None:
     key, secret = device_key_make(municipality=container.municipality, entity=container)
-    document = {
+    document: dict[str, Any] = {
         "id": container.entity_id,
         "type": "WasteContainer",
         "fillingLevel": {

@@ -74,7 +74,8 @@ AREAS = [
 # Every fifth station also measures SO₂ (reference stations); the others are the low-cost
 # sensors that measure particles, NO₂ and O₃.
 SO2_EVERY = 5
-INSERT_CHUNK = 20_000
+# Rows per INSERT: 8 columns × 500 = 4,000 parameters, under both databases' limits.
+INSERT_ROWS = 500
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 
@@ -201,6 +202,39 @@ def _department(municipality: Municipality) -> Department:
     return department
 
 
+def _insert(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows fast, skipping rows already there: PostgreSQL copies them into a
+    temporary table and inserts from it (binding thousands of parameters is what is slow
+    there); SQLite takes multi-row INSERTs of ``INSERT_ROWS`` rows."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            staging = quote(f"{table}_demo_load")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {staging} AS SELECT {names} FROM {quote(table)} "  # noqa: S608 - names from the models
+                "WITH NO DATA"
+            )
+            with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {staging} "  # noqa: S608
+                "ON CONFLICT DO NOTHING"
+            )
+            cursor.execute(f"DROP TABLE {staging}")
+            return
+        row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for first in range(0, len(rows), INSERT_ROWS):
+            chunk = rows[first : first + INSERT_ROWS]
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({names}) VALUES "  # noqa: S608 - names from the models
+                + ", ".join([row_marks] * len(chunk))
+                + " ON CONFLICT DO NOTHING",
+                [value for row in chunk for value in row],
+            )
+
+
 def _history(
     *,
     stations: list[Entity],
@@ -210,7 +244,7 @@ def _history(
     """Bulk-insert HISTORY_HOURS hours before ``end`` (an hour start, UTC) for each station:
     one reading per pollutant per hour (at half past; the last RAW_DAYS), its hourly rollup,
     and daily rollups
-    of the whole local days. Plain multi-row inserts (``executemany``), not model objects:
+    of the whole local days. Plain multi-row inserts, not model objects:
     the ORM's per-object work made this minutes instead of seconds."""
     adapt = connection.ops.adapt_datetimefield_value
     readings: list[tuple[Any, ...]] = []
@@ -264,22 +298,14 @@ def _history(
                     len(day_values),
                 )
             )
-    reading_table = Reading._meta.db_table
-    rollup_table = Rollup._meta.db_table
-    with connection.cursor() as cursor:
-        for first in range(0, len(readings), INSERT_CHUNK):
-            cursor.executemany(
-                f"INSERT INTO {reading_table} (entity_id, attribute, observed_at, value, text) "  # noqa: S608 - table names from the models
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                readings[first : first + INSERT_CHUNK],
-            )
-        for first in range(0, len(rollups), INSERT_CHUNK):
-            cursor.executemany(
-                f"INSERT INTO {rollup_table} (entity_id, attribute, period, start, minimum, "  # noqa: S608
-                "maximum, total, count) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT DO NOTHING",
-                rollups[first : first + INSERT_CHUNK],
-            )
+    _insert(
+        Reading._meta.db_table, ("entity_id", "attribute", "observed_at", "value", "text"), readings
+    )
+    _insert(
+        Rollup._meta.db_table,
+        ("entity_id", "attribute", "period", "start", "minimum", "maximum", "total", "count"),
+        rollups,
+    )
     return len(readings), len(rollups)
 
 

@@ -220,9 +220,8 @@ def air_station(request: HttpRequest, entity_id: str) -> HttpResponse:
         period, status, error = selectors.PERIODS[selectors.DEFAULT_PERIOD], 400, str(problem)
     now = timezone.now()
     points = selectors.station_series(entity=station, period=period, now=now, zone=_zone())
-    current = selectors.air_map_states(municipality=station.municipality, now=now)
-    state = next((item for item in current if item.entity.pk == station.pk), None)
-    index = state.index if state else None
+    state = selectors.station_state(entity=station, now=now)
+    index = state.index
     current_rows = [
         {
             "label": eaqi.POLLUTANT_LABELS[pollutant],
@@ -230,7 +229,7 @@ def air_station(request: HttpRequest, entity_id: str) -> HttpResponse:
             "band": eaqi.band(level),
         }
         for pollutant, level in (index.levels.items() if index else ())
-        if state is not None and state.hour is not None
+        if state.hour is not None
     ]
     context = {
         "station": station,

@@ -116,6 +116,13 @@ def air_map_states(*, municipality: Municipality, now: datetime.datetime) -> lis
     ]
 
 
+def station_state(*, entity: Entity, now: datetime.datetime) -> StationState:
+    """One station with its latest hour within ``CURRENT_WINDOW`` of ``now``."""
+    end = hour_floor(now) + HOUR
+    hours = station_hours(entity_pks=[entity.pk], start=end - CURRENT_WINDOW, end=end)
+    return StationState(entity=entity, hour=hours[entity.pk][-1] if entity.pk in hours else None)
+
+
 @dataclass(frozen=True)
 class BandCount:
     band: eaqi.Band

@@ -13,11 +13,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from digiplace.core.models import Municipality
+from digiplace.core.page_cache import local_pages
 from digiplace.urbandata import eaqi
 from digiplace.urbandata.map_places import home_map_places
 from digiplace.urbandata.models import Entity, Rollup, RollupPeriod
@@ -388,3 +392,23 @@ def test_the_stylesheet_colours_are_the_index_colours() -> None:
         f".air-level-0 {{ background: {eaqi.NO_DATA_COLOUR}; color: {eaqi.NO_DATA_TEXT_COLOUR}; }}"
         in css
     )
+
+
+def test_the_map_and_index_need_as_many_queries_for_many_stations_as_for_one(
+    client: Client, station: Entity, timisoara: Municipality
+) -> None:
+    def queries(url: str) -> int:
+        cache.clear()
+        local_pages.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert get(client, url).status_code == 200
+        return len(captured)
+
+    for name in ("urbandata:air", "urbandata:index"):
+        url = reverse(name)
+        before = queries(url)
+        for number in range(2, 8):
+            other = station_make(timisoara, entity_id=f"urn:ngsi-ld:AirQualityObserved:n-{number}")
+            rollups_add(other, _hour(1), pm25=number, no2=number * 5)
+        assert queries(url) == before, name
+        Entity.objects.filter(entity_id__startswith="urn:ngsi-ld:AirQualityObserved:n-").delete()

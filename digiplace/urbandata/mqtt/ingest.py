@@ -140,14 +140,14 @@ class IngestWorker:
         batch_size: int = 500,
         batch_seconds: float = 0.2,
         writer: Writer | None = None,
-        on_idle: Callable[[], None] | None = None,
+        on_tick: Callable[[], None] | None = None,
     ) -> None:
         self.address = address
         self.batch_size = max(1, batch_size)
         self.batch_seconds = max(0.0, batch_seconds)
         self.writer = writer or _default_writer
-        # Called about once a second between batches (the command rewrites broker files).
-        self.on_idle = on_idle
+        # Called about once a second, between batches (the command rewrites broker files).
+        self.on_tick = on_tick
         self.stats = IngestStats()
         self.subscribed = threading.Event()
         self._received: queue.Queue[_Received] = queue.Queue()
@@ -254,7 +254,7 @@ class IngestWorker:
         self.client.loop_start()
         batch: list[_Received] = []
         deadline = 0.0
-        idle_at = time.monotonic() + 1
+        tick_at = time.monotonic() + 1
         try:
             while not stop.is_set():
                 wait = deadline - time.monotonic() if batch else 0.2
@@ -275,9 +275,9 @@ class IngestWorker:
                     if not self._process(batch, stop):
                         break
                     batch = []
-                elif not batch and self.on_idle is not None and time.monotonic() >= idle_at:
-                    idle_at = time.monotonic() + 1
-                    self.on_idle()
+                if self.on_tick is not None and time.monotonic() >= tick_at:
+                    tick_at = time.monotonic() + 1
+                    self.on_tick()
             # A clean stop: what was received is written and acknowledged first.
             self._accepting = False
             while True:

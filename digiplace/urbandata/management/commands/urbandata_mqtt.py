@@ -79,7 +79,7 @@ class Command(BaseCommand):
             address=address,
             batch_size=options["batch_size"],
             batch_seconds=options["batch_ms"] / 1000,
-            on_idle=broker_files_refresh,
+            on_tick=broker_files_refresh,
         )
         self.stdout.write(
             f"MQTT ingest: {address.host}:{address.port} as {address.username} "

@@ -366,12 +366,13 @@ class IngestWorker:
         return kept
 
     def _write(self, items: list[_Received]) -> None:
-        from digiplace.core.models import Municipality
+        from digiplace.core.selectors import municipality_list_active
 
         by_city: dict[str, list[_Received]] = {}
         for item in items:
             by_city.setdefault(topic_city_slug(item.topic) or "", []).append(item)
-        cities = Municipality.objects.in_bulk(list(by_city), field_name="slug")
+        # Only active cities: an inactive one's messages are refused.
+        cities = municipality_list_active().in_bulk(list(by_city), field_name="slug")
         unknown: list[_Received] = []
         written = refused = 0
         for slug, group in by_city.items():

@@ -106,6 +106,7 @@ def _detail_page(
         "attribute_rows": selectors.entity_attribute_rows(entity=entity),
         "keys": selectors.entity_keys(entity=entity),
         "open_alerts": selectors.entity_open_alert_count(entity=entity),
+        "recent_alerts": selectors.entity_recent_alerts(entity=entity),
         "key_form": key_form or KeyIssueForm(initial={"name": entity.name or entity.entity_id}),
         "features": _entity_features(entity),
         "registered_place": coordinates_text(

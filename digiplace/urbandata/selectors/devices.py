@@ -107,6 +107,12 @@ def entity_open_alert_count(*, entity: Entity) -> int:
     return Alert.objects.filter(entity=entity, state__in=OPEN_STATES).count()
 
 
+def entity_recent_alerts(*, entity: Entity, limit: int = 10) -> list[Alert]:
+    return list(
+        Alert.objects.filter(entity=entity).select_related("rule").order_by("-opened_at")[:limit]
+    )
+
+
 def department_choices(*, municipality: Municipality) -> QuerySet[Department]:
     return Department.objects.filter(municipality=municipality).order_by("name")
 

@@ -247,6 +247,18 @@ def test_a_city_that_does_not_exist_is_refused(broker: Broker, timisoara: Munici
     assert stats.messages == 1
 
 
+def test_an_inactive_citys_messages_are_refused(broker: Broker, timisoara: Municipality) -> None:
+    device = Device(broker, timisoara)
+    Municipality.objects.filter(pk=timisoara.pk).update(is_active=False)
+    worker = RunningWorker(broker).start()
+    try:
+        device.publish([payload(reading(1, minutes_ago=1))])
+        wait_for(lambda: worker.stats.messages_refused == 1, what="the refusal")
+    finally:
+        stats = worker.stop()
+    assert (stats.messages, stats.entities_written, readings_stored()) == (1, 0, 0)
+
+
 def _database_url() -> str:
     database = connection.settings_dict
     if connection.vendor == "sqlite":

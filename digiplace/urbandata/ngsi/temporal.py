@@ -43,7 +43,7 @@ from .http import (
 )
 from .paging import Page, page_headers
 from .query import entity_query_parse
-from .representation import entity_document_to_stored, iso, options_parse
+from .representation import entity_document_to_stored, options_parse
 
 TEMPORAL_VALUES = "temporalValues"
 AGGREGATED_VALUES = "aggregatedValues"
@@ -171,6 +171,25 @@ def _aggregation_parse(
 # Rendering
 
 
+class _Moments:
+    """NGSI-LD DateTime texts (UTC, milliseconds, final Z), each moment formatted once: a
+    year of hourly periods repeats the same 8,761 moments across methods."""
+
+    def __init__(self) -> None:
+        self._texts: dict[datetime.datetime, str] = {}
+
+    def __call__(self, moment: datetime.datetime) -> str:
+        text = self._texts.get(moment)
+        if text is None:
+            utc = moment.astimezone(datetime.UTC)
+            text = (
+                f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:"
+                f"{utc.minute:02d}:{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
+            )
+            self._texts[moment] = text
+        return text
+
+
 def _number(value: float, *, simplified: bool) -> float | int:
     """Whole numbers as integers in instances (as devices send them), floats in the
     simplified and aggregated representations."""
@@ -195,6 +214,7 @@ def temporal_render(
     with_context: bool = False,
 ) -> dict[str, Any]:
     """One entity in the temporal representation the query asks for."""
+    iso = _Moments()
     out: dict[str, Any] = {"id": entity.entity_id, "type": context.from_stored(entity.type)}
     if aggregates is not None:
         for name in sorted(aggregates):

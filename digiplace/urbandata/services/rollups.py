@@ -173,8 +173,10 @@ def _chunk_refresh(taken: Sequence[PeriodKey]) -> int:
     # The days those hours fall in, recomputed from the hourly rollups just written.
     days = {(entity_pk, attribute, day_start(hour)) for entity_pk, attribute, hour in wanted}
     # Two refreshes touching hours of one day would each miss the other's uncommitted
-    # hours: days are recomputed one refresh at a time, after any other has committed.
-    serialise_on(*(f"urbandata.rollup-day:{e}:{a}:{s:%Y-%m-%d}" for e, a, s in days))
+    # hours: days are recomputed one refresh at a time, after any other has committed (one
+    # lock for all days: a lock per day would cost queries per day, and refreshes rarely
+    # overlap).
+    serialise_on("urbandata.rollup-days")
     day_conditions = [
         Q(entity_id=entity_pk, attribute=attribute, start__gte=start, start__lt=start + DAY)
         for entity_pk, attribute, start in days

@@ -12,9 +12,11 @@ class UrbandataConfig(AppConfig):
     verbose_name = _("Urban data")
 
     def ready(self) -> None:
+        from digiplace.core import http as core_http
         from digiplace.core import modules
 
         from . import map_places, periodic, sitemaps
+        from .ngsi import http as ngsi_http
         from .services import alerts, subscriptions
 
         modules.register(
@@ -31,3 +33,12 @@ class UrbandataConfig(AppConfig):
         alerts.register()
         periodic.register()
         alerts.register_periodic()
+        # Core's refusals before any view runs (an unknown host, a body over the limit)
+        # answer NGSI-LD clients in ProblemDetails.
+        core_http.error_format_register(
+            path_prefix="/ngsi-ld/",
+            error_format=core_http.ErrorFormat(
+                request_too_large=ngsi_http.request_too_large,
+                host_not_served=ngsi_http.host_not_served,
+            ),
+        )

@@ -17,6 +17,7 @@ from digiplace.core.audit import audit_record, audited_change, model_snapshot
 
 from ..errors import NgsiError
 from ..models import DeviceKey
+from ..mqtt.files import broker_files_write_on_commit
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality, User
@@ -87,6 +88,8 @@ def device_key_issue(
                 instance=key,
                 after=_snapshot(key),
             )
+        # The broker learns the new password once the key is committed.
+        broker_files_write_on_commit()
     return key, secret
 
 
@@ -95,8 +98,10 @@ def device_key_revoke(*, key: DeviceKey, actor: User | None = None) -> DeviceKey
     if actor is None:
         if key.revoked_at is not None:
             raise ValidationError({NON_FIELD_ERRORS: [_("This key is already revoked.")]})
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            broker_files_write_on_commit()
         return key
     with audited_change(key, actor=actor, snapshot=_snapshot) as change:
         locked = change.instance
@@ -104,6 +109,8 @@ def device_key_revoke(*, key: DeviceKey, actor: User | None = None) -> DeviceKey
             raise ValidationError({NON_FIELD_ERRORS: [_("This key is already revoked.")]})
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
+        # The broker refuses the key from its next reload, once this commits.
+        broker_files_write_on_commit()
     key.revoked_at = locked.revoked_at
     return key
 

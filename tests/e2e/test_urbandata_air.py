@@ -76,4 +76,8 @@ def test_the_air_map_renders_with_its_legend_and_list(
     page.locator("table.air-stations a", has_text="Piața Victoriei").click()
     expect(page.locator("h1")).to_have_text("Piața Victoriei")
     expect(page.locator("canvas#air-no2")).to_be_visible()
+    expect(page.locator(".air-now > p > .air-chip")).to_have_text("Poor")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations("air station", violations)
     assert session.page_errors == []

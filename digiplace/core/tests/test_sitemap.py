@@ -63,6 +63,8 @@ def test_sitemap_lists_the_city_public_pages_once(
         f"{base}/sitemap-participation-budgets.xml",
         f"{base}/sitemap-participation-meetings.xml",
         f"{base}/sitemap-participation-organisations.xml",
+        f"{base}/sitemap-urbandata.xml",
+        f"{base}/sitemap-urbandata-air-stations.xml",
     ]
     assert pages == [
         f"{base}/",
@@ -89,6 +91,8 @@ def test_sitemap_lists_the_city_public_pages_once(
         f"{base}/participation/budgets/",
         f"{base}/participation/meetings/",
         f"{base}/participation/organisations/",
+        f"{base}/urbandata/",
+        f"{base}/urbandata/air/",
     ]
     assert f"{base}/reports/{hidden.pk}/" not in pages
     assert f"{base}/reports/{other_city.pk}/" not in pages

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import air
+from . import air, heating, waste
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -13,8 +13,6 @@ if TYPE_CHECKING:
 
 def demo_load(*, botosani: Municipality | None, timisoara: Municipality | None) -> list[str]:
     lines = air.demo_load(botosani=botosani, timisoara=timisoara)
-    # TODO(lead): wire heating's demo here once demo/heating.py exists; its agreed interface
-    # is ``demo_load(*, botosani, timisoara) -> list[str]``, like air's:
-    #     from . import heating
-    #     lines += heating.demo_load(botosani=botosani, timisoara=timisoara)
+    lines += heating.demo_load(botosani=botosani, timisoara=timisoara)
+    lines += waste.demo_load(botosani=botosani, timisoara=timisoara)
     return lines

@@ -18,6 +18,7 @@ DEMO_SETUP_COMMANDS: list[list[str]] = [
     ["plans_load"],
     ["reports_demo"],
     ["participation_demo"],
+    ["urbandata_demo"],
 ]
 
 

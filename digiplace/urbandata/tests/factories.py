@@ -13,7 +13,14 @@ import factory
 from django.utils import timezone
 
 from digiplace.core.tests.factories import MunicipalityFactory
-from digiplace.urbandata.models import DeviceKey, Entity
+from digiplace.urbandata.models import (
+    Alert,
+    AlertRule,
+    AlertRuleKind,
+    DeviceKey,
+    Entity,
+    Subscription,
+)
 from digiplace.urbandata.services.keys import (
     KEY_PREFIX,
     device_key_issue,
@@ -77,6 +84,53 @@ class DeviceKeyFactory(factory.django.DjangoModelFactory[DeviceKey]):
     mqtt_password_hash = factory.LazyAttribute(
         lambda key: mosquitto_password_hash(key.secret, salt=b"0123456789ab")
     )
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory[Subscription]):
+    """A subscription to waste containers' fillingLevel, notifying example.org."""
+
+    class Meta:
+        model = Subscription
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    subscription_id = factory.Sequence(lambda number: f"urn:ngsi-ld:Subscription:test-{number}")
+    entity_types = factory.LazyFunction(lambda: ["WasteContainer"])
+    watched_attributes = factory.LazyFunction(lambda: ["fillingLevel"])
+    endpoint = "https://example.org/notify"
+    document = factory.LazyAttribute(
+        lambda subscription: {
+            "id": subscription.subscription_id,
+            "type": "Subscription",
+            "entities": [{"type": "WasteContainer"}],
+            "watchedAttributes": ["fillingLevel"],
+            "notification": {"endpoint": {"uri": subscription.endpoint}},
+        }
+    )
+
+
+class AlertRuleFactory(factory.django.DjangoModelFactory[AlertRule]):
+    """A rule: a waste container fuller than 90 %."""
+
+    class Meta:
+        model = AlertRule
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda number: f"Full container {number}")
+    entity_type = "WasteContainer"
+    kind = AlertRuleKind.ABOVE
+    attribute = "fillingLevel"
+    threshold = 0.9
+
+
+class AlertFactory(factory.django.DjangoModelFactory[Alert]):
+    class Meta:
+        model = Alert
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    rule = factory.SubFactory(AlertRuleFactory, municipality=_same_city)
+    entity = factory.SubFactory(EntityFactory, municipality=_same_city)
+    message = "Container full"
+    value = "0.95"
 
 
 def device_key_make(

@@ -231,6 +231,9 @@ def test_retrieve_normalized(client: Client, botosani: Municipality) -> None:
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
+    # Answers vary with Accept, Link and Authorization: never held by a shared cache.
+    assert "X-Cache" not in response
+    assert "public" not in response.get("Cache-Control", "")
     assert response["Link"] == (
         "<https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld>; "
         'rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'

@@ -29,7 +29,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from . import INGEST_SUBSCRIPTION, city_topic
+from . import DEVICE_SUBSCRIPTION, INGEST_SUBSCRIPTION, city_topic, device_topic
 from .connection import BrokerAddress, broker_address, username_is_safe
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,12 @@ def broker_files_text(*, ingest_url: str) -> tuple[str, str, int]:
     if ingest_url:
         address = broker_address(ingest_url)
         password_lines.append(f"{address.username}:{_worker_password_hash(address)}")
-        acl_lines += [f"user {address.username}", f"topic read {INGEST_SUBSCRIPTION}", ""]
+        acl_lines += [
+            f"user {address.username}",
+            f"topic read {INGEST_SUBSCRIPTION}",
+            f"topic read {DEVICE_SUBSCRIPTION}",
+            "",
+        ]
     keys = (
         DeviceKey._base_manager.filter(revoked_at__isnull=True)
         .exclude(mqtt_password_hash="")
@@ -92,11 +97,13 @@ def broker_files_text(*, ingest_url: str) -> tuple[str, str, int]:
             continue
         devices += 1
         password_lines.append(f"{key.username}:{key.mqtt_password_hash}")
-        acl_lines += [
-            f"user {key.username}",
-            f"topic write {city_topic(key.municipality.slug)}",
-            "",
-        ]
+        # A key bound to a device writes only its own topic, a city-wide key its city's.
+        topic = (
+            city_topic(key.municipality.slug)
+            if key.entity_id is None
+            else device_topic(key.municipality.slug, key.username)
+        )
+        acl_lines += [f"user {key.username}", f"topic write {topic}", ""]
     return "\n".join(password_lines) + "\n", "\n".join(acl_lines), devices
 
 

@@ -35,12 +35,13 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from . import INGEST_SUBSCRIPTION, topic_city_slug
+from . import DEVICE_SUBSCRIPTION, INGEST_SUBSCRIPTION, topic_city_slug, topic_username
 from .connection import BrokerAddress
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
 
+    from ..models import DeviceKey
     from ..services.ingest import EntityResult
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,10 @@ GEOJSON_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygo
 BATCH_ATTEMPTS = 2
 DATABASE_RETRY_SECONDS = (0.5, 1, 2, 5, 10)
 
-Writer = Callable[["Municipality", Sequence[Mapping[str, Any]]], "list[EntityResult]"]
+# (city, entities, the device's key on a device topic) → each entity's fate.
+Writer = Callable[
+    ["Municipality", Sequence[Mapping[str, Any]], "DeviceKey | None"], "list[EntityResult]"
+]
 
 
 class RefusedMessage(ValueError):
@@ -85,12 +89,14 @@ class _Received:
 
 
 def _default_writer(
-    municipality: Municipality, documents: Sequence[Mapping[str, Any]]
+    municipality: Municipality,
+    documents: Sequence[Mapping[str, Any]],
+    key: DeviceKey | None = None,
 ) -> list[EntityResult]:
     from ..services.ingest import WriteMode, entities_write
 
     return entities_write(
-        municipality=municipality, documents=documents, mode=WriteMode.UPSERT_MERGE, key=None
+        municipality=municipality, documents=documents, mode=WriteMode.UPSERT_MERGE, key=key
     )
 
 
@@ -195,7 +201,7 @@ class IngestWorker:
             "resumed" if flags.session_present else "new",
         )
         options = SubscribeOptions(qos=1, retainHandling=SubscribeOptions.RETAIN_SEND_IF_NEW_SUB)
-        client.subscribe(INGEST_SUBSCRIPTION, options=options)
+        client.subscribe([(INGEST_SUBSCRIPTION, options), (DEVICE_SUBSCRIPTION, options)])
 
     def _on_subscribe(
         self,
@@ -208,7 +214,7 @@ class IngestWorker:
         if any(code.is_failure for code in reason_codes):
             logger.error("The MQTT broker refused the subscription: %s", reason_codes)
             return
-        logger.info("Subscribed to %s", INGEST_SUBSCRIPTION)
+        logger.info("Subscribed to %s and %s", INGEST_SUBSCRIPTION, DEVICE_SUBSCRIPTION)
         self.subscribed.set()
 
     def _on_disconnect(
@@ -368,20 +374,39 @@ class IngestWorker:
     def _write(self, items: list[_Received]) -> None:
         from digiplace.core.selectors import municipality_list_active
 
-        by_city: dict[str, list[_Received]] = {}
+        from ..models import DeviceKey
+
+        # Grouped by city and, on device topics, by device: a device's entities are written
+        # with its key, which may write only its own entity.
+        by_city: dict[tuple[str, str], list[_Received]] = {}
         for item in items:
-            by_city.setdefault(topic_city_slug(item.topic) or "", []).append(item)
+            source = (topic_city_slug(item.topic) or "", topic_username(item.topic) or "")
+            by_city.setdefault(source, []).append(item)
         # Only active cities: an inactive one's messages are refused.
-        cities = municipality_list_active().in_bulk(list(by_city), field_name="slug")
+        cities = municipality_list_active().in_bulk(
+            list({slug for slug, _username in by_city}), field_name="slug"
+        )
+        usernames = {username for _slug, username in by_city if username}
+        keys = {
+            key.username: key
+            for key in DeviceKey._base_manager.filter(
+                username__in=usernames, revoked_at__isnull=True
+            ).select_related("entity")
+        }
         unknown: list[_Received] = []
+        no_key: list[_Received] = []
         written = refused = 0
-        for slug, group in by_city.items():
+        for (slug, username), group in by_city.items():
             city = cities.get(slug)
             if city is None:
                 unknown += group
                 continue
+            key = keys.get(username) if username else None
+            if username and (key is None or key.municipality_id != city.pk):
+                no_key += group
+                continue
             documents = [document for item in group for document in item.documents]
-            for result in self.writer(city, documents):
+            for result in self.writer(city, documents, key):
                 if result.error is None:
                     written += 1
                     continue
@@ -394,6 +419,8 @@ class IngestWorker:
         self.stats.entities_refused += refused
         for item in unknown:
             self._refuse(item, "no such municipality")
+        for item in no_key:
+            self._refuse(item, "no active key of this city with this user name")
 
     def _refuse(self, item: _Received, reason: str, *, count: bool = True) -> None:
         if count:

@@ -3,15 +3,17 @@ secret connects, a wrong or revoked one is refused, a device writes only its cit
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from pytest_django import Settings
 
 from digiplace.core.models import Municipality
-from digiplace.urbandata.models import Reading
-from digiplace.urbandata.mqtt import city_topic, topic_city_slug
+from digiplace.urbandata.models import Entity, Reading
+from digiplace.urbandata.mqtt import city_topic, device_topic, topic_city_slug, topic_username
 from digiplace.urbandata.mqtt.connection import broker_address
 from digiplace.urbandata.mqtt.files import (
     ACL_FILE,
@@ -41,6 +43,12 @@ def test_topics_name_the_city() -> None:
     assert topic_city_slug("digiplace/botosani/other") is None
     assert topic_city_slug("digiplace//entities") is None
     assert topic_city_slug("digiplace/a/b/entities") is None
+    # A device-bound key's own topic names the city and the device's user name.
+    assert device_topic("botosani", "botosani-1a2b") == "digiplace/botosani/entities/botosani-1a2b"
+    assert topic_city_slug("digiplace/botosani/entities/botosani-1a2b") == "botosani"
+    assert topic_username("digiplace/botosani/entities/botosani-1a2b") == "botosani-1a2b"
+    assert topic_username("digiplace/botosani/entities") is None
+    assert topic_city_slug("digiplace/botosani/entities/") is None
 
 
 def test_the_url_names_the_worker_and_its_session() -> None:
@@ -83,7 +91,9 @@ def test_files_list_active_keys_each_writing_only_its_city(
     acl = (tmp_path / ACL_FILE).read_text()
     assert f"user {bin_key.username}\ntopic write digiplace/botosani/entities\n" in acl
     assert f"user {station.username}\ntopic write digiplace/timisoara/entities\n" in acl
-    assert "user ingest\ntopic read digiplace/+/entities\n" in acl
+    assert (
+        "user ingest\ntopic read digiplace/+/entities\ntopic read digiplace/+/entities/+\n" in acl
+    )
     assert revoked.username not in acl and revoked.username not in "\n".join(passwords)
     assert oct((tmp_path / PASSWORD_FILE).stat().st_mode & 0o777) == "0o640"
     # Written through a temporary file and renamed: nothing else is left in the folder.
@@ -172,3 +182,58 @@ def test_a_device_cannot_write_another_citys_topic(
         "urn:ngsi-ld:AirQualityObserved:mqtt-002"
     ]
     assert stats.messages == 1  # the other one never reached the worker
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_device_bound_key_writes_only_its_own_entity(
+    broker: Broker, botosani: Municipality
+) -> None:
+    from digiplace.urbandata.services.ingest import WriteMode, entities_write
+
+    entities_write(
+        municipality=botosani,
+        documents=[reading(n, minutes_ago=30) for n in (1, 2)],
+        mode=WriteMode.CREATE,
+        key=None,
+    )
+    own = Entity.objects.get(entity_id="urn:ngsi-ld:AirQualityObserved:mqtt-001")
+    key, secret = device_key_issue(municipality=botosani, name="Station 1", entity=own)
+    broker.files_write()
+    wait_for(
+        lambda: (
+            device_connect(broker, username=key.username, password=secret).getName() == "Success"
+        ),
+        what="the key to be loaded",
+    )
+    worker = RunningWorker(broker).start()
+    try:
+        # The city's shared topic is closed to it (the broker drops the message).
+        device_publish(
+            broker,
+            username=key.username,
+            password=secret,
+            topic=city_topic("botosani"),
+            payloads=[payload(reading(1, minutes_ago=3, pm25=40.0))],
+        )
+        # On its own topic, its entity is written and another one is refused.
+        device_publish(
+            broker,
+            username=key.username,
+            password=secret,
+            topic=device_topic("botosani", key.username),
+            payloads=[
+                payload(reading(2, minutes_ago=2, pm25=50.0)),
+                payload(reading(1, minutes_ago=1, pm25=60.0)),
+            ],
+        )
+        wait_for(lambda: worker.stats.messages == 2, what="the device's messages")
+    finally:
+        stats = worker.stop()
+    values = dict(
+        Reading.objects.filter(
+            observed_at__gt=timezone.now() - datetime.timedelta(minutes=5)
+        ).values_list("entity__entity_id", "value")
+    )
+    assert values == {"urn:ngsi-ld:AirQualityObserved:mqtt-001": 60.0}
+    assert stats.entities_written == 1
+    assert stats.entities_refused == 1

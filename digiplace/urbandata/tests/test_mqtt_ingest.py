@@ -161,7 +161,7 @@ def test_a_crash_between_receiving_and_writing_loses_nothing(
         pass
 
     def crash_before_writing(
-        municipality: Municipality, documents: Sequence[Mapping[str, Any]]
+        municipality: Municipality, documents: Sequence[Mapping[str, Any]], key: Any
     ) -> list[EntityResult]:
         raise Crash
 

@@ -28,6 +28,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from digiplace.core.models import Municipality  # noqa: E402
@@ -149,20 +150,14 @@ def chart_points(points: list[SeriesPoint]) -> list[tuple[int, float, float, flo
 
 
 def measure(read: Callable[[], object]) -> tuple[list[float], int, int]:
-    executed: list[str] = []
-
-    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        executed.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
+    with CaptureQueriesContext(connection) as executed:
         body = json.dumps(read())
     timings = []
     for _number in range(REQUESTS):
         start = time.perf_counter()
         json.dumps(read())
         timings.append((time.perf_counter() - start) * 1000)
-    return timings, len(executed), len(body)
+    return timings, len(executed.captured_queries), len(body)
 
 
 def main() -> None:
@@ -191,7 +186,8 @@ def main() -> None:
         (f"30-day daily chart, {len(container_pks)} containers", chart_30_days),
         ("1-year hourly series, one station", year_hourly),
     ]
-    print(f"\n{REQUESTS} reads each (selector + JSON), server time in ms")
+    load = os.getloadavg()[0]
+    print(f"\n{REQUESTS} reads each (selector + JSON), server time in ms; load average {load:.1f}")
     print(f"{'series':<40} {'p50':>7} {'p95':>7} {'max':>7} {'queries':>8} {'KB':>6}  goal")
     for name, read in cases:
         timings, queries, size = measure(read)

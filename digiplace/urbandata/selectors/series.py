@@ -117,7 +117,10 @@ def series_rollup_many(
         period_start = starts.get(epoch)
         if period_start is None:
             period_start = starts[epoch] = datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC)
-        series[entity_pk].append(SeriesPoint(period_start, minimum, total / count, maximum, count))
+        # tuple.__new__ skips NamedTuple's Python-level __new__: a third of the loop's time.
+        series[entity_pk].append(
+            tuple.__new__(SeriesPoint, (period_start, minimum, total / count, maximum, count))
+        )
     return dict(series)
 
 

@@ -618,6 +618,11 @@ def _copy_update_entities(raw: Any, entities: list[Entity]) -> None:
                 )
             )
     assignments = ", ".join(f"{name} = load.{name}" for name in columns if name != "id")
+    # Rows locked in id order (see _copy_insert): concurrent batches cannot deadlock.
+    raw.execute(
+        "SELECT entity.id FROM urbandata_entity AS entity JOIN urbandata_entity_load AS load "
+        "ON entity.id = load.id ORDER BY entity.id FOR UPDATE OF entity"
+    )
     raw.execute(
         f"UPDATE urbandata_entity AS entity SET {assignments} "  # noqa: S608
         "FROM urbandata_entity_load AS load WHERE entity.id = load.id"
@@ -717,9 +722,11 @@ def _copy_insert(raw: Any, load: _Load, rows: Sequence[tuple[Any, ...]]) -> None
         copy.set_types(list(load.types))
         for row in rows:
             copy.write_row(row)
+    # In key order, so that two writers (HTTP and MQTT) touching the same rows wait for
+    # each other instead of deadlocking.
     raw.execute(
         f"INSERT INTO {load.target} ({columns}) SELECT {columns} FROM {load.table} "  # noqa: S608
-        f"ON CONFLICT {load.on_conflict}"
+        f"ORDER BY {', '.join(load.columns[:3])} ON CONFLICT {load.on_conflict}"
     )
     raw.execute(f"TRUNCATE {load.table}")
 

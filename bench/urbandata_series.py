@@ -113,13 +113,11 @@ def build() -> tuple[list[int], int, datetime.datetime]:
         start = today - datetime.timedelta(days=DAYS - 1)
         for container in containers:
             phase = rng.random()
-            yield from hours_and_days(
-                container.pk,
-                "fillingLevel",
-                start,
-                DAYS * 24,
-                lambda sample, phase=phase: (sample / 96 / 4 + phase) % 1.0,
-            )
+
+            def filling(sample: int, phase: float = phase) -> float:
+                return (sample / 96 / 4 + phase) % 1.0
+
+            yield from hours_and_days(container.pk, "fillingLevel", start, DAYS * 24, filling)
         year_start = today - datetime.timedelta(days=364)
         yield from hours_and_days(
             station.pk,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from digiplace.core.models import Department, Municipality
+from digiplace.core.selectors import department_list
 
 from .models import AlertRule, AlertRuleKind, AlertState
 from .selectors import alerts as selectors
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Department, Municipality
 
 
 class AlertFilterForm(forms.Form):
@@ -97,9 +100,9 @@ class AlertRuleForm(forms.Form):
         max_value=7 * 24 * 60,
         help_text=_("The condition must hold this long before the alert opens (0: at once)."),
     )
-    department = forms.ModelChoiceField(
+    department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
         label=_("Responsible department"),
-        queryset=Department.objects.none(),
+        queryset=None,
         required=False,
         help_text=_(
             "Its staff who use urban data are notified; without one, the city's administrators."
@@ -124,7 +127,7 @@ class AlertRuleForm(forms.Form):
         entity_type.choices = selectors.entity_type_choices()
         department_field = self.fields["department"]
         assert isinstance(department_field, forms.ModelChoiceField)
-        department_field.queryset = Department.objects.filter(municipality=municipality)
+        department_field.queryset = department_list(municipality=municipality)
 
     def clean_entity_id(self) -> str:
         entity_id: str = self.cleaned_data.get("entity_id", "").strip()

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from digiplace.core.models import Department
-
 from .types import ENTITY_TYPES
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
+
+    from digiplace.core.models import Department
 
 
 def type_choices(*, blank: str = "") -> list[tuple[str, str]]:

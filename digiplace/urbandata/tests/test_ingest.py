@@ -90,7 +90,9 @@ def test_late_observation_goes_to_history_only(botosani):
     write(botosani, [container(fillingLevel=observed(0.2, minutes=30))])
     entity = Entity.objects.get(entity_id=BIN)
     assert entity.attributes["fillingLevel"]["value"] == 0.6
-    values = sorted(Reading.objects.filter(entity=entity).values_list("value", flat=True))
+    values = sorted(
+        v or 0 for v in Reading.objects.filter(entity=entity).values_list("value", flat=True)
+    )
     assert values == [0.2, 0.6]
 
 
@@ -246,7 +248,7 @@ def test_delete_entity_and_attribute(botosani, timisoara):
 
 
 def test_committed_changes_reach_the_listeners(botosani, django_capture_on_commit_callbacks):
-    received = []
+    received: list[changes.EntityChange] = []
     changes.listener_register("test", received.extend)
     try:
         with django_capture_on_commit_callbacks(execute=True):

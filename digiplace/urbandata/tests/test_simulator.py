@@ -254,3 +254,14 @@ def test_one_step_reaches_the_api_of_the_live_server(
     key = DeviceKey.objects.get(name=KEY_NAME)
     assert key.last_used_at is not None
     assert key.revoked_at is not None  # revoked when the simulator stopped
+
+
+@pytest.mark.django_db
+def test_an_unreachable_server_is_an_error_once_and_the_key_is_revoked(
+    botosani: Municipality,
+) -> None:
+    heating_demo.botosani_network_load(municipality=botosani, count=1)
+    with pytest.raises(CommandError, match="cannot be reached"):
+        call_command("urbandata_simulate", "--once", "--http", "http://127.0.0.1:9", "--mqtt", "")
+    key = DeviceKey.objects.get(name=KEY_NAME)
+    assert key.revoked_at is not None

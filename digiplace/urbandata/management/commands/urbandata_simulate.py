@@ -85,12 +85,17 @@ class Command(BaseCommand):
         try:
             while True:
                 for simulator in simulators:
-                    self.stdout.write(simulator.step().line())
+                    try:
+                        self.stdout.write(simulator.step().line())
+                    except SimulatorError as error:
+                        if options["once"]:
+                            raise CommandError(str(error)) from error
+                        # Running alongside the server (the run command): it may not be up
+                        # yet, or restart; the next step tries again.
+                        self.stderr.write(f"{error} (trying again in {options['interval']:g} s)")
                 self.stdout.flush()
                 if options["once"] or stop.wait(options["interval"]):
                     break
-        except SimulatorError as error:
-            raise CommandError(str(error)) from error
         finally:
             for simulator in simulators:
                 simulator.stop()

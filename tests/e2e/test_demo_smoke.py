@@ -11,14 +11,22 @@ A demo app files a report through Open311 with the key the demo printed. Every
 participation page the cities' sitemaps list opens in both languages, and a visitor votes
 in Botoșani's participatory budget with a voting code the demo printed.
 
+As scripts/run does, the MQTT broker of its own, the ingest worker, the periodic-job
+scheduler and the simulator run too: every urban-data page of the sitemaps opens in both
+languages, the simulator's waste readings arrive over MQTT, and a client with a key from
+``manage.py ngsi_key`` writes and reads an entity over NGSI-LD.
+
 It makes its own database, so the test command runs it in its SQLite pass only.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -55,6 +63,8 @@ class DemoSite:
     server_log: Path
     worker_log: Path
     setup_output: str
+    environment: dict[str, str] = dataclasses.field(default_factory=dict)
+    logs: Path | None = None
 
     @property
     def botosani(self) -> str:
@@ -127,27 +137,83 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
         worker_log=tmp_path / "worker.log",
         setup_output=setup.stdout,
     )
-    with site.worker_log.open("wb") as worker_out, site.server_log.open("wb") as server_out:
-        worker = subprocess.Popen(
-            _manage("db_worker", "--no-reload"),
-            cwd=settings.BASE_DIR,
-            env=environment,
-            stdout=worker_out,
-            stderr=subprocess.STDOUT,
-        )
-        server = subprocess.Popen(
-            _manage("runserver", "--noreload", f"127.0.0.1:{site.port}"),
-            cwd=settings.BASE_DIR,
-            env=environment,
-            stdout=server_out,
-            stderr=subprocess.STDOUT,
-        )
+    # The run command's processes: the MQTT broker of its own and everything that uses it
+    # (the broker's URL in every process's environment, as scripts/run exports it).
+    mqtt_port = free_port()
+    environment["DIGIPLACE_MQTT_URL"] = (
+        f"mqtt://digiplace-ingest:{uuid.uuid4().hex}@127.0.0.1:{mqtt_port}"
+    )
+    commands = [
+        ("broker", ["mqtt_broker", "--host", "127.0.0.1", "--port", str(mqtt_port)]),
+        ("worker", ["db_worker", "--no-reload"]),
+        ("scheduler", ["scheduler"]),
+        ("server", ["runserver", "--noreload", f"127.0.0.1:{site.port}"]),
+    ]
+    processes: list[subprocess.Popen[bytes]] = []
     try:
+        for name, command in commands:
+            log = site.server_log if name == "server" else tmp_path / f"{name}.log"
+            if name == "worker":
+                log = site.worker_log
+            with log.open("wb") as out:
+                processes.append(
+                    subprocess.Popen(
+                        _manage(*command),
+                        cwd=settings.BASE_DIR,
+                        env=environment,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+            if name == "broker":
+                _wait_until_listening(mqtt_port, processes[-1], log)
+                with (tmp_path / "mqtt.log").open("wb") as out:
+                    processes.append(
+                        subprocess.Popen(
+                            _manage("urbandata_mqtt"),
+                            cwd=settings.BASE_DIR,
+                            env=environment,
+                            stdout=out,
+                            stderr=subprocess.STDOUT,
+                        )
+                    )
+        server = processes[-1]
         _wait_until_served(f"http://127.0.0.1:{site.port}/", server, site.server_log)
+        with (tmp_path / "simulator.log").open("wb") as out:
+            processes.append(
+                subprocess.Popen(
+                    _manage(
+                        "urbandata_simulate",
+                        "--http",
+                        f"http://127.0.0.1:{site.port}",
+                        "--interval",
+                        "2",
+                    ),
+                    cwd=settings.BASE_DIR,
+                    env=environment,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        site.environment = environment
+        site.logs = tmp_path
         yield site
     finally:
-        _stop(server)
-        _stop(worker)
+        for process in reversed(processes):
+            _stop(process)
+
+
+def _wait_until_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"The MQTT broker stopped:\n{log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"The MQTT broker did not listen within {START_TIMEOUT_S} s")
 
 
 def _log_in(page: Page, base_url: str, email: str) -> None:
@@ -389,3 +455,122 @@ def test_a_visitor_votes_with_a_code_the_demo_printed(
     expect(page.locator("#receipt-result")).to_contain_text("A ballot in Grivița")
     assert session.page_errors == []
     assert "Traceback" not in demo_site.server_log.read_text()
+
+
+def test_every_urbandata_page_of_the_demo_opens(demo_site: DemoSite) -> None:
+    """Every urban-data page the cities' sitemaps list (the index, the air-quality map,
+    Timișoara's 55 stations) answers 200 in both languages on the run command's data."""
+    failures: list[str] = []
+    seen = 0
+    for city in ("botosani", "timisoara"):
+        host = f"{city}.localhost"
+        status, index = _get(demo_site, host, "/sitemap.xml", "en")
+        assert status == 200
+        sections = [
+            url for url in re.findall(r"<loc>([^<]+)</loc>", index) if "/sitemap-urbandata" in url
+        ]
+        assert sections, index
+        paths: list[str] = []
+        for section in sections:
+            status, body = _get(demo_site, host, urllib.parse.urlsplit(section).path, "en")
+            assert status == 200, section
+            paths += [
+                urllib.parse.urlsplit(url).path for url in re.findall(r"<loc>([^<]+)</loc>", body)
+            ]
+        assert "/urbandata/air/" in paths
+        for path in paths:
+            for language in ("ro", "en"):
+                seen += 1
+                status, _body = _get(demo_site, host, path, language)
+                if status != 200:
+                    failures.append(f"{host}{path} ({language}): {status}")
+    assert seen > 100  # Timișoara's 55 station pages among them
+    assert not failures, failures
+
+
+def _ngsi(
+    demo_site: DemoSite, method: str, path: str, *, key: str = "", body: object = None
+) -> tuple[int, str]:
+    headers = {"Host": f"botosani.localhost:{demo_site.port}", "Accept": "application/json"}
+    data = None
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        data = json.dumps(body).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{demo_site.port}/ngsi-ld/v1/{path}",
+        data=data,
+        method=method,
+        headers=headers,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_the_demo_is_alive_over_mqtt_and_ngsi_ld(demo_site: DemoSite) -> None:
+    """The simulator's waste readings come in over the run command's MQTT broker and ingest
+    worker; a key printed by ``manage.py ngsi_key`` writes an entity that reads back."""
+    started = time.time()
+
+    def latest_fill() -> float:
+        status, body = _ngsi(demo_site, "GET", "entities?type=WasteContainer&limit=100")
+        assert status == 200, body
+        moments = [
+            entity["fillingLevel"]["observedAt"]
+            for entity in json.loads(body)
+            if "observedAt" in entity.get("fillingLevel", {})
+        ]
+        return max(
+            (
+                datetime.datetime.fromisoformat(moment.replace("Z", "+00:00")).timestamp()
+                for moment in moments
+            ),
+            default=0.0,
+        )
+
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while latest_fill() < started - 5:
+        if time.monotonic() > deadline:
+            logs = demo_site.logs
+            detail = "" if logs is None else (logs / "mqtt.log").read_text()[-2000:]
+            pytest.fail(f"No fresh waste reading arrived over MQTT:\n{detail}")
+        time.sleep(1)
+
+    key = subprocess.run(
+        _manage("ngsi_key", "botosani", "--name", "Smoke test"),
+        cwd=settings.BASE_DIR,
+        env=demo_site.environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.strip()
+    assert key and "\n" not in key
+    entity_id = f"urn:ngsi-ld:AirQualityObserved:smoke-{uuid.uuid4().hex[:8]}"
+    status, body = _ngsi(
+        demo_site,
+        "POST",
+        "entities",
+        key=key,
+        body={
+            "id": entity_id,
+            "type": "AirQualityObserved",
+            "pm25": {"type": "Property", "value": 17.5},
+            "location": {
+                "type": "GeoProperty",
+                "value": {"type": "Point", "coordinates": [26.67, 47.75]},
+            },
+        },
+    )
+    assert status == 201, body
+    status, body = _ngsi(demo_site, "GET", f"entities/{urllib.parse.quote(entity_id)}")
+    assert status == 200, body
+    assert json.loads(body)["pm25"]["value"] == 17.5
+    # Without the key, a write is refused in NGSI-LD's error format.
+    status, body = _ngsi(demo_site, "DELETE", f"entities/{urllib.parse.quote(entity_id)}")
+    assert status == 401
+    assert json.loads(body)["status"] == 401

@@ -108,7 +108,8 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    environment = {**os.environ, "DIGIPLACE_MQTT_URL": worker_url}
+    # The worker's own log says when it has subscribed (INFO), whatever the caller's level.
+    environment = {**os.environ, "DIGIPLACE_MQTT_URL": worker_url, "DIGIPLACE_LOG_LEVEL": "INFO"}
     command = ["urbandata_mqtt", "--no-broker-files", "--batch-size", str(BATCH)]
     worker = subprocess.Popen(
         [sys.executable, "manage.py", *command],

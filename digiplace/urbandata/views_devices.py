@@ -28,6 +28,7 @@ from digiplace.core.views.helpers import form_errors_add, request_actor, request
 
 from .forms_devices import DeviceFilterForm, DeviceForm, DeviceRegisterForm, KeyIssueForm
 from .models import DeviceKey, Entity
+from .mqtt import device_topic
 from .selectors import devices as selectors
 from .services import entities_staff
 from .services.keys import device_key_issue, device_key_revoke
@@ -53,10 +54,6 @@ def _key(request: HttpRequest, pk: int) -> DeviceKey:
 
 def _detail_url(entity: Entity) -> str:
     return reverse("urbandata_backoffice:device_detail", kwargs={"pk": entity.pk})
-
-
-def mqtt_topic(slug: str) -> str:
-    return f"digiplace/{slug}/entities"
 
 
 @staff_required(MODULE)
@@ -246,7 +243,8 @@ def device_key_new(request: HttpRequest, pk: int) -> HttpResponse:
                     "entity": entity,
                     "key": key,
                     "secret": secret,
-                    "topic": mqtt_topic(entity.municipality.slug),
+                    # A device's key publishes to its own topic only (the broker's ACL).
+                    "topic": device_topic(entity.municipality.slug, key.username),
                 },
             )
             response["Cache-Control"] = "no-store"

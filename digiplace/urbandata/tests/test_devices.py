@@ -362,7 +362,7 @@ def test_a_key_is_shown_once_with_its_mqtt_user_and_topic(
     text = response.content.decode()
     assert secret in text
     assert key.username in text
-    assert "digiplace/botosani/entities" in text
+    assert f"digiplace/botosani/entities/{key.username}" in text
     assert device_key_authenticate(municipality=container.municipality, secret=secret) == key
     # Never again: the device's page shows the prefix only.
     page = staff_client.get(f"{DEVICES}{container.pk}/", HTTP_HOST=BOTOSANI).content.decode()

@@ -29,8 +29,8 @@ from digiplace.core.cache_versions import cache_version_bump
 from digiplace.core.models import Department
 
 from ..models import Entity, Reading, Rollup, RollupPeriod
-from ..services.ingest import WriteMode, entities_write
 from ..services.rollups import rollups_refresh
+from ._entities import demo_entities_write
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -339,26 +339,13 @@ def timisoara_stations_load(
         for number in range(1, STATION_COUNT + 1)
     ]
     with transaction.atomic():
-        results = entities_write(
+        stations = demo_entities_write(
             municipality=municipality,
             documents=documents,
-            mode=WriteMode.UPSERT_MERGE,
-            key=None,
-            now=moment,
+            department=department,
+            moment=moment,
+            what="air-quality stations",
         )
-        errors = [result for result in results if result.error is not None]
-        if errors:
-            raise RuntimeError(f"demo air-quality stations refused: {errors[0].error}")
-        ids = [document["id"] for document in documents]
-        stations_query = Entity.objects.filter(municipality=municipality, entity_id__in=ids)
-        stations_query.update(is_demo=True, department=department)
-        # registered_* is where the device was installed: the movement rule measures from it.
-        for station in stations_query:
-            if station.registered_latitude is None:
-                station.registered_latitude = station.latitude
-                station.registered_longitude = station.longitude
-                station.save(update_fields=["registered_latitude", "registered_longitude"])
-        stations = list(stations_query)
         hour = moment.replace(minute=0)
         readings, rollups = _history(stations=stations, zone=zone, end=hour)
         cache_version_bump(municipality.pk, "urbandata")

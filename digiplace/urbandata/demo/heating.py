@@ -29,8 +29,8 @@ from digiplace.core.models import Department
 
 from .. import simulation
 from ..models import AlertRule, AlertRuleKind, Entity, Reading, Rollup, RollupPeriod
-from ..services.ingest import WriteMode, entities_write
 from ..services.rollups import rollups_refresh
+from ._entities import demo_entities_write
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -285,25 +285,13 @@ def botosani_network_load(
         for number in range(1, count + 1)
     ]
     with transaction.atomic():
-        results = entities_write(
+        substations = demo_entities_write(
             municipality=municipality,
             documents=documents,
-            mode=WriteMode.UPSERT_MERGE,
-            key=None,
-            now=moment,
+            department=department,
+            moment=moment,
+            what="heating substations",
         )
-        errors = [result for result in results if result.error is not None]
-        if errors:
-            raise RuntimeError(f"demo heating substations refused: {errors[0].error}")
-        ids = [document["id"] for document in documents]
-        query = Entity.objects.filter(municipality=municipality, entity_id__in=ids)
-        query.update(is_demo=True, department=department)
-        substations = list(query)
-        for substation in substations:
-            if substation.registered_latitude is None:
-                substation.registered_latitude = substation.latitude
-                substation.registered_longitude = substation.longitude
-                substation.save(update_fields=["registered_latitude", "registered_longitude"])
         readings, rollups = _history(
             substations=substations, zone=zone, end=moment.replace(minute=0)
         )

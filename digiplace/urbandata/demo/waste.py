@@ -24,7 +24,7 @@ from digiplace.core.models import Department
 
 from .. import simulation
 from ..models import Entity
-from ..services.ingest import WriteMode, entities_write
+from ._entities import demo_entities_write
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -151,24 +151,13 @@ def botosani_containers_load(
             )
     department = _department(municipality)
     with transaction.atomic():
-        results = entities_write(
+        demo_entities_write(
             municipality=municipality,
             documents=documents,
-            mode=WriteMode.UPSERT_MERGE,
-            key=None,
-            now=moment,
+            department=department,
+            moment=moment,
+            what="waste containers",
         )
-        errors = [result for result in results if result.error is not None]
-        if errors:
-            raise RuntimeError(f"demo waste containers refused: {errors[0].error}")
-        ids = [document["id"] for document in documents]
-        query = Entity.objects.filter(municipality=municipality, entity_id__in=ids)
-        query.update(is_demo=True, department=department)
-        for container in query:
-            if container.registered_latitude is None:
-                container.registered_latitude = container.latitude
-                container.registered_longitude = container.longitude
-                container.save(update_fields=["registered_latitude", "registered_longitude"])
         cache_version_bump(municipality.pk, "urbandata")
     return [f"{municipality.slug}: {len(documents)} demo waste containers at {POINT_COUNT} points"]
 

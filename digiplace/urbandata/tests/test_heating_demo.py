@@ -123,3 +123,8 @@ def test_the_waste_demo_loads_containers_once(botosani: Municipality) -> None:
         assert botosani.contains_point(container.latitude, container.longitude)
         assert 0 <= container.attributes["fillingLevel"]["value"] <= 1
         assert container.attributes["status"]["value"] == "ok"
+        # Where it was installed: the movement rule measures from there.
+        assert (container.registered_latitude, container.registered_longitude) == (
+            container.latitude,
+            container.longitude,
+        )

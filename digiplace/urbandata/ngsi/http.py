@@ -22,11 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 
 from digiplace.core.http import as_city_request
 from digiplace.core.page_cache import never_page_cached
+from digiplace.core.selectors import languages_available
 
 from ..errors import NgsiError
 from ..services.keys import device_key_authenticate
@@ -278,6 +281,22 @@ def call_for(request: HttpRequest, *, offered: tuple[str, ...] = (JSON, LD_JSON)
     return NgsiCall(request, municipality, key, negotiate(request, offered))
 
 
+def _client_language(request: HttpRequest) -> str | None:
+    """The language an API client asks for with Accept-Language, among the city's (pages
+    follow the visitor's choice and the city's default; a client has no cookie to choose)."""
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    if not header:
+        return None
+    available = languages_available(municipality=as_city_request(request).municipality)
+    for accepted, _quality in parse_accept_lang_header(header):
+        if accepted == "*":
+            return None
+        code = accepted.split("-")[0].lower()
+        if code in available:
+            return code
+    return None
+
+
 def ngsi_endpoint(
     *methods: str, offered: tuple[str, ...] = (JSON, LD_JSON)
 ) -> Callable[[NgsiView], NgsiView]:
@@ -292,6 +311,15 @@ def ngsi_endpoint(
         @csrf_exempt  # clients authenticate with keys, not cookies
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            language = _client_language(request)
+            if language is None:
+                return answer(request, *args, **kwargs)
+            with translation.override(language):
+                response = answer(request, *args, **kwargs)
+            response["Content-Language"] = language
+            return response
+
+        def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 if as_city_request(request).municipality is None:
                     call_for(request, offered=offered)

@@ -4,6 +4,7 @@ platform's types, and the bulk writes of entities, readings and pending rollups.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -95,16 +96,27 @@ def _bad(detail: str) -> NgsiError:
     return NgsiError("BadRequestData", detail)
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> datetime.datetime | None:
+    """A date-time text, parsed; cached, since a batch repeats the same few moments."""
+    try:
+        return parse_datetime(text.strip())
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_text(moment: datetime.datetime) -> str:
+    return iso(moment)
+
+
 def parse_moment(value: Any, *, what: str) -> datetime.datetime:
     """An ISO 8601 date-time with its zone (``Z`` or an offset)."""
     if isinstance(value, dict) and value.get("@type") == "DateTime":
         value = value.get("@value")
     if not isinstance(value, str):
         raise _bad(_("%(what)s must be a date and time in ISO 8601.") % {"what": what})
-    try:
-        moment = parse_datetime(value.strip())
-    except ValueError:
-        moment = None
+    moment = _parsed(value)
     if moment is None:
         raise _bad(
             _("%(what)s is not a date and time in ISO 8601: %(value)s.")
@@ -277,7 +289,7 @@ def normalize_attribute(
             attribute=name,
             now=now,
         )
-        document["observedAt"] = iso(observed_at)
+        document["observedAt"] = _iso_text(observed_at)
     for system in ("createdAt", "modifiedAt"):
         document.pop(system, None)
     attribute = NormalizedAttribute(name=name, document=document, observed_at=observed_at)

@@ -753,3 +753,27 @@ def test_ld_json_batch_needs_each_entitys_context(client: Client, secret: str) -
     assert good.status_code == 201
     assert bad.status_code == 400
     assert problem_type(bad) == "BadRequestData"
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "language", "detail"),
+    [
+        ("en", "en", "Unknown entity type"),
+        ("ro-RO,ro;q=0.9,en;q=0.5", "ro", "Tip de entitate necunoscut"),
+        ("de, en;q=0.4", "en", "Unknown entity type"),
+    ],
+)
+def test_errors_speak_the_language_the_client_asks_for(
+    client: Client, secret: str, accept_language: str, language: str, detail: str
+) -> None:
+    response = send(
+        client,
+        "POST",
+        "entities",
+        container(1, type="Spaceship"),
+        secret=secret,
+        accept_language=accept_language,
+    )
+    assert response.status_code == 400
+    assert response["Content-Language"] == language
+    assert detail in response.json()["detail"]

@@ -3,6 +3,7 @@ rules; the waste and mobility modules later) in the background, after the write 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -66,7 +67,7 @@ def changes_publish(changes: Sequence[EntityChange]) -> None:
     listener."""
     if not changes or not _listeners:
         return
-    payload = [change.to_row() for change in changes]
+    payload = json.dumps([change.to_row() for change in changes], separators=(",", ":"))
 
     def enqueue() -> None:
         from ..tasks import entity_changes_process

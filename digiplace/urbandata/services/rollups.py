@@ -110,11 +110,17 @@ def _pending_take(limit: int) -> list[PeriodKey]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
+                # The rows are chosen once, in a materialised CTE: as "WHERE id IN (SELECT …
+                # LIMIT … SKIP LOCKED)" the planner may run the subquery more than once and
+                # take more than ``limit`` rows.
                 """
-                DELETE FROM urbandata_rolluppending WHERE id IN (
+                WITH taken AS MATERIALIZED (
                     SELECT id FROM urbandata_rolluppending
                     ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
-                ) RETURNING entity_id, attribute, hour
+                )
+                DELETE FROM urbandata_rolluppending AS pending USING taken
+                WHERE pending.id = taken.id
+                RETURNING pending.entity_id, pending.attribute, pending.hour
                 """,
                 [limit],
             )

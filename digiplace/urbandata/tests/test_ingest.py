@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import override_settings
@@ -273,3 +274,49 @@ def test_now_is_the_time_of_readings_without_observed_at(botosani):
     )
     reading = Reading.objects.get()
     assert reading.observed_at >= before
+
+
+def test_a_new_location_moves_the_entity_and_replacing_without_one_removes_it(botosani):
+    write(botosani, [container(location={"type": "Point", "coordinates": [26.66, 47.74]})])
+    write(botosani, [container(fillingLevel=observed(0.5))])
+    entity = Entity.objects.get(entity_id=BIN)
+    assert (entity.latitude, entity.longitude) == (47.74, 26.66)
+    write(botosani, [container(location={"type": "Point", "coordinates": [26.67, 47.75]})])
+    entity.refresh_from_db()
+    assert (entity.latitude, entity.longitude) == (47.75, 26.67)
+    # Where it was installed stays: that is what the movement rule measures from.
+    assert (entity.registered_latitude, entity.registered_longitude) == (47.74, 26.66)
+    write(botosani, [container(fillingLevel=observed(0.6))], WriteMode.UPSERT_REPLACE)
+    entity.refresh_from_db()
+    assert "location" not in entity.attributes
+    assert (entity.latitude, entity.longitude, entity.geometry) == (None, None, None)
+    assert (entity.registered_latitude, entity.registered_longitude) == (47.74, 26.66)
+
+
+def test_the_public_pages_show_a_write_once_it_commits(
+    botosani, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Pages are cached by the version of the module's data: a write moves it on commit,
+    whether it creates entities or updates known ones (on PostgreSQL an UPDATE no signal
+    sees)."""
+    # Without listeners: an alert the write opens would move the version by itself.
+    monkeypatch.setattr(changes, "_listeners", {})
+
+    def statuses() -> dict[str, int]:
+        response = client.get(
+            "/urbandata/", HTTP_HOST="botosani.localhost", HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert response.status_code == 200
+        found = re.findall(r"<li><code>(\w+)</code>: (\d+)</li>", response.text)
+        return {status: int(count) for status, count in found}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        write(botosani, [container(status="ok")])
+    assert statuses() == {"ok": 1}
+    assert statuses() == {"ok": 1}  # now from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        write(botosani, [container(status="burning")])
+    assert statuses() == {"burning": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        write(botosani, [container("urn:ngsi-ld:WasteContainer:botosani-002", status="ok")])
+    assert statuses() == {"burning": 1, "ok": 1}

@@ -613,7 +613,7 @@ def _server_cursor(connection: Any) -> Any:
     return psycopg.Cursor(connection.connection)
 
 
-def _unnest(types: Sequence[str]) -> str:
+def _unnest(types: Iterable[str]) -> str:
     return ", ".join(f"%b::{kind}[]" for kind in types)
 
 

@@ -25,11 +25,14 @@ from digiplace.core.http import request_municipality
 from digiplace.core.templatetags.digiplace import chart_data
 
 from . import eaqi
-from .models import Entity
+from .models import Entity, RollupPeriod
 from .selectors import air as selectors
+from .selectors.series import series_chart_json
 from .types import POLLUTANTS
 
 CSV_POLLUTANT_COLUMNS = [f"{pollutant}_ugm3" for pollutant in POLLUTANTS]
+SERIES_DAYS_DEFAULT = 30
+SERIES_DAYS_MAX = 366
 
 
 def _zone() -> datetime.tzinfo:
@@ -349,3 +352,43 @@ def air_day_csv(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+@require_GET
+def air_station_series(request: HttpRequest, entity_id: str) -> HttpResponse:
+    """One pollutant of the station as a chart's JSON, from the rollups (``series_chart_json``:
+    a time axis in epoch ms and columns of min / mean / max in µg/m³, one decimal, ``null``
+    in the gaps). ``?pollutant=pm25`` (the default), ``&days=30`` (1 to 366) up to the
+    current UTC hour, ``&period=hour`` or ``day`` (by default hours up to 31 days, days
+    beyond). The JSON is built by the database and sent as it comes."""
+    station = _station(request, entity_id)
+    pollutant = request.GET.get("pollutant", POLLUTANTS[0])
+    period_code = request.GET.get("period", "")
+    if pollutant not in POLLUTANTS:
+        return _bad_request(
+            _("The pollutant must be one of: %(choices)s.") % {"choices": ", ".join(POLLUTANTS)}
+        )
+    if period_code and period_code not in RollupPeriod.values:
+        return _bad_request(
+            _("The period must be one of: %(choices)s.")
+            % {"choices": ", ".join(RollupPeriod.values)}
+        )
+    try:
+        days = parsing.parse_integer(
+            request.GET.get("days", str(SERIES_DAYS_DEFAULT)),
+            name=pgettext("parameter", "days"),
+            minimum=1,
+            maximum=SERIES_DAYS_MAX,
+        )
+    except parsing.ParseError as problem:
+        return _bad_request(str(problem))
+    end = selectors.hour_floor(timezone.now()) + selectors.HOUR
+    text = series_chart_json(
+        entities=[station.pk],
+        attribute=pollutant,
+        start=end - datetime.timedelta(days=days),
+        end=end,
+        period=RollupPeriod(period_code) if period_code else None,
+        digits=1,
+    )
+    return HttpResponse(text, content_type="application/json")

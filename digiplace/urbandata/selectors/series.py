@@ -9,6 +9,8 @@ holds the periods that start inside it, oldest first, and only periods with valu
 from __future__ import annotations
 
 import datetime
+import json
+import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -159,6 +161,167 @@ def series_daily_many(
         start=today - datetime.timedelta(days=days - 1),
         end=today + datetime.timedelta(days=1),
         period=RollupPeriod.DAY,
+    )
+
+
+# A chart's JSON, built by PostgreSQL itself (the text passes through Python untouched) and,
+# on SQLite, by Python with the same content.
+CHART_DIGITS = 3
+PERIOD_SECONDS = {RollupPeriod.HOUR: 3600, RollupPeriod.DAY: 86400}
+
+_CHART_SQL = """
+WITH found AS MATERIALIZED (
+    SELECT entity_id AS entity,
+        ((EXTRACT(EPOCH FROM start)::bigint - %(first)s::bigint) / %(step)s::bigint)::int AS slot,
+        round(minimum * %(scale)s::float8) / %(scale)s::float8 AS low,
+        round(total / count * %(scale)s::float8) / %(scale)s::float8 AS mean,
+        round(maximum * %(scale)s::float8) / %(scale)s::float8 AS high
+    FROM urbandata_rollup
+    WHERE entity_id = ANY(%(pks)s::bigint[]) AND attribute = %(attribute)s
+        AND period = %(period)s AND start >= %(start)s AND start < %(end)s AND count > 0
+), slots AS (
+    SELECT entity, slot FROM unnest(%(pks)s::bigint[]) AS entity
+        CROSS JOIN generate_series(0, %(slots)s::int - 1) AS slot
+), columns AS (
+    SELECT slots.entity,
+        array_agg(found.low ORDER BY slots.slot) AS low,
+        array_agg(found.mean ORDER BY slots.slot) AS mean,
+        array_agg(found.high ORDER BY slots.slot) AS high
+    FROM slots LEFT JOIN found ON found.entity = slots.entity AND found.slot = slots.slot
+    GROUP BY slots.entity
+)
+SELECT json_build_object(
+    'attribute', %(attribute)s::text,
+    'period', %(period)s::text,
+    't', (SELECT json_agg((%(first)s::bigint + slot * %(step)s::bigint) * 1000 ORDER BY slot)
+        FROM generate_series(0, %(slots)s::int - 1) AS slot),
+    'series', (SELECT json_agg(json_build_object(
+            'entity', entity, 'min', low, 'mean', mean, 'max', high) ORDER BY entity)
+        FROM columns)
+)::text
+"""
+
+
+def series_chart_json(
+    *,
+    entities: Iterable[Entity | int],
+    attribute: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    period: RollupPeriod | None = None,
+    digits: int = CHART_DIGITS,
+    in_python: bool = False,
+) -> str:
+    """The JSON text a chart receives for several entities' ``attribute`` over [start, end),
+    from the rollups in one query (``period`` None: chosen by the span)::
+
+        {"attribute": "fillingLevel", "period": "day",
+         "t": [1772323200000, 1772409600000, ...],
+         "series": [{"entity": 12, "min": [0.1, null, ...], "mean": [...], "max": [...]}]}
+
+    ``t`` is the shared time axis: the start of every UTC hour or day that starts inside the
+    window, oldest first, in milliseconds since 1970 (what ``new Date(ms)`` takes), gaps
+    included. ``series`` has one entry per entity asked for, by ascending pk, even without
+    any value; its ``min``, ``mean`` and ``max`` run along ``t``, ``null`` where the period
+    has no rollup (or one of no readings). Values are rounded to ``digits`` decimals, half
+    to even on the binary value (``round(x * 10**digits) / 10**digits`` in both databases).
+
+    On PostgreSQL the database builds the text and Python returns it untouched; elsewhere
+    Python builds it from the same rows: the same JSON value (keys, order, numbers), not
+    necessarily the same bytes (whitespace; ``1`` against ``1.0``). ``in_python`` builds it
+    in Python on PostgreSQL too (the tests compare the two)."""
+    pks = sorted({entity if isinstance(entity, int) else entity.pk for entity in entities})
+    chosen = RollupPeriod(period or series_period_for_span(start=start, end=end))
+    step = PERIOD_SECONDS[chosen]
+    first = math.ceil(start.timestamp() / step) * step  # the first period starting inside
+    slots = max(0, math.ceil((end.timestamp() - first) / step))
+    if not pks or not slots:
+        return _chart_text(attribute, chosen, first, step, slots, pks, [], digits)
+    if connection.vendor == "postgresql" and not in_python:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _CHART_SQL,
+                {
+                    "pks": pks,
+                    "attribute": attribute,
+                    "period": chosen.value,
+                    "start": start,
+                    "end": end,
+                    "first": first,
+                    "step": step,
+                    "slots": slots,
+                    "scale": float(10**digits),
+                },
+            )
+            text: str = cursor.fetchone()[0]
+            return text
+    rows = _fetch(
+        Rollup.objects.filter(
+            entity_id__in=pks,
+            attribute=attribute,
+            period=chosen,
+            start__gte=start,
+            start__lt=end,
+            count__gt=0,
+        )
+        .annotate(epoch=EpochSeconds(F("start")))
+        .values_list("entity_id", "epoch", "minimum", "maximum", "total", "count")
+    )
+    return _chart_text(attribute, chosen, first, step, slots, pks, rows, digits)
+
+
+def _chart_text(
+    attribute: str,
+    period: RollupPeriod,
+    first: int,
+    step: int,
+    slots: int,
+    pks: list[int],
+    rows: Iterable[tuple[Any, ...]],
+    digits: int,
+) -> str:
+    """``series_chart_json``'s text built in Python from rollup rows (entity pk, start in
+    epoch seconds, minimum, maximum, total, count)."""
+    scale = float(10**digits)
+    columns = {pk: ([None] * slots, [None] * slots, [None] * slots) for pk in pks}
+    for entity_pk, epoch, minimum, maximum, total, count in rows:
+        low, mean, high = columns[entity_pk]
+        slot = (epoch - first) // step
+        low[slot] = round(minimum * scale) / scale
+        mean[slot] = round(total / count * scale) / scale
+        high[slot] = round(maximum * scale) / scale
+    return json.dumps(
+        {
+            "attribute": attribute,
+            "period": period.value,
+            "t": [(first + slot * step) * 1000 for slot in range(slots)],
+            "series": [
+                {"entity": pk, "min": low, "mean": mean, "max": high}
+                for pk, (low, mean, high) in columns.items()
+            ],
+        },
+        separators=(",", ":"),
+    )
+
+
+def series_daily_many_chart_json(
+    *,
+    entities: Iterable[Entity | int],
+    attribute: str,
+    days: int,
+    now: datetime.datetime,
+    digits: int = CHART_DIGITS,
+) -> str:
+    """``series_chart_json`` of the last ``days`` whole UTC days up to and including
+    today's (``series_daily_many``'s window)."""
+    today = now.astimezone(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return series_chart_json(
+        entities=entities,
+        attribute=attribute,
+        start=today - datetime.timedelta(days=days - 1),
+        end=today + datetime.timedelta(days=1),
+        period=RollupPeriod.DAY,
+        digits=digits,
     )
 
 

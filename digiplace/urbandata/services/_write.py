@@ -446,10 +446,13 @@ def write_documents(
         return results
     ids = sorted({checked.entity_id for checked, _result in valid})
     existing: dict[str, Entity] = {}
+    known = Entity.objects.filter(municipality=municipality)
+    if connections[Entity.objects.db].vendor == "postgresql":
+        # Updated from arrays of these fields (``_update_entities``); elsewhere the ORM's
+        # upsert reads every field.
+        known = known.only(*ENTITY_WRITE_LOADED)
     for start in range(0, len(ids), WRITE_CHUNK):
-        for entity in Entity.objects.filter(
-            municipality=municipality, entity_id__in=ids[start : start + WRITE_CHUNK]
-        ):
+        for entity in known.filter(entity_id__in=ids[start : start + WRITE_CHUNK]):
             existing[entity.entity_id] = entity
     pending: dict[str, _Pending] = {}
     for checked, result in valid:
@@ -550,6 +553,22 @@ def _apply(
     result.created = result.created or created
 
 
+# What a write reads of a known entity on PostgreSQL (not its creation time or demo mark,
+# which it never changes: fewer values to parse per entity and batch).
+ENTITY_WRITE_LOADED = (
+    "id",
+    "municipality_id",
+    "entity_id",
+    "type",
+    "name",
+    "attributes",
+    "latitude",
+    "longitude",
+    "geometry",
+    "registered_latitude",
+    "registered_longitude",
+    "last_observed_at",
+)
 ENTITY_UPDATE_FIELDS = [
     "name",
     "attributes",

@@ -6,7 +6,9 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from digiplace.urbandata.models import Entity, Reading, RollupPending
@@ -320,3 +322,22 @@ def test_the_public_pages_show_a_write_once_it_commits(
     with django_capture_on_commit_callbacks(execute=True):
         write(botosani, [container("urn:ngsi-ld:WasteContainer:botosani-002", status="ok")])
     assert statuses() == {"burning": 1, "ok": 1}
+
+
+def test_a_batch_takes_as_many_queries_for_fifty_entities_as_for_five(botosani):
+    def update_queries(count: int, minutes: int) -> int:
+        documents = [
+            container(f"urn:ngsi-ld:WasteContainer:q{count}-{n}", fillingLevel=observed(0.5))
+            for n in range(count)
+        ]
+        write(botosani, documents)  # creates them
+        for document in documents:
+            document["fillingLevel"] = observed(0.6, minutes=-minutes)
+        with CaptureQueriesContext(connection) as queries:
+            results = write(botosani, documents)
+        assert all(result.error is None for result in results)
+        return len(queries.captured_queries)
+
+    assert update_queries(50, 1) == update_queries(5, 2)
+    stored = Reading.objects.filter(entity__entity_id__startswith="urn:ngsi-ld:WasteContainer:q50-")
+    assert stored.count() == 100

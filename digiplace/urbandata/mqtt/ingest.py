@@ -57,6 +57,9 @@ GEOJSON_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygo
 # A batch that fails as a whole is tried this many times before its messages are written
 # one by one (so that one message the write path chokes on cannot hold the others back).
 BATCH_ATTEMPTS = 2
+# How long the worker keeps the list of active cities: a city switched off stops being
+# written within this many seconds.
+CITIES_SECONDS = 5.0
 DATABASE_RETRY_SECONDS = (0.5, 1, 2, 5, 10)
 
 # (city, entities, the device's key on a device topic) → each entity's fate.
@@ -160,6 +163,8 @@ class IngestWorker:
         self._generation = 0
         self._accepting = True
         self._lock = threading.Lock()
+        self._cities: dict[str, Municipality] = {}
+        self._cities_until = 0.0
         self.client = self._client()
 
     # --- the connection (paho's network thread) ---
@@ -382,10 +387,12 @@ class IngestWorker:
         for item in items:
             source = (topic_city_slug(item.topic) or "", topic_username(item.topic) or "")
             by_city.setdefault(source, []).append(item)
-        # Only active cities: an inactive one's messages are refused.
-        cities = municipality_list_active().in_bulk(
-            list({slug for slug, _username in by_city}), field_name="slug"
-        )
+        # Only active cities: an inactive one's messages are refused. Read again every
+        # few seconds, not for each batch.
+        if time.monotonic() >= self._cities_until:
+            self._cities = {city.slug: city for city in municipality_list_active()}
+            self._cities_until = time.monotonic() + CITIES_SECONDS
+        cities = self._cities
         usernames = {username for _slug, username in by_city if username}
         keys = {
             key.username: key

@@ -445,32 +445,38 @@ def write_documents(
     if not valid:
         return results
     ids = sorted({checked.entity_id for checked, _result in valid})
-    existing: dict[str, Entity] = {}
-    known = Entity.objects.filter(municipality=municipality)
-    if connections[Entity.objects.db].vendor == "postgresql":
-        # Updated from arrays of these fields (``_update_entities``); elsewhere the ORM's
-        # upsert reads every field.
-        known = known.only(*ENTITY_WRITE_LOADED)
-    for start in range(0, len(ids), WRITE_CHUNK):
-        for entity in known.filter(entity_id__in=ids[start : start + WRITE_CHUNK]):
-            existing[entity.entity_id] = entity
-    pending: dict[str, _Pending] = {}
-    for checked, result in valid:
-        try:
-            _apply(
-                checked=checked,
-                result=result,
-                existing=existing,
-                pending=pending,
-                municipality=municipality,
-                mode=mode,
-                no_overwrite=no_overwrite,
-                now=now,
-            )
-        except NgsiError as error:
-            result.error = error
-    if pending:
-        _commit(list(pending.values()), now=now)
+    with transaction.atomic():
+        # Read the known entities locked, so that a concurrent batch (another web worker,
+        # MQTT) writing the same entity waits for this one to commit, then reads what it
+        # wrote: no current value is lost. Locked in entity id order, in every batch (new
+        # ones are inserted in that order too), so that two batches cannot deadlock.
+        existing: dict[str, Entity] = {}
+        known = Entity.objects.filter(municipality=municipality).select_for_update()
+        if connections[Entity.objects.db].vendor == "postgresql":
+            # Updated from arrays of these fields (``_update_entities``); elsewhere the
+            # ORM's upsert reads every field.
+            known = known.only(*ENTITY_WRITE_LOADED)
+        for start in range(0, len(ids), WRITE_CHUNK):
+            chunk = known.filter(entity_id__in=ids[start : start + WRITE_CHUNK])
+            for entity in chunk.order_by("entity_id"):
+                existing[entity.entity_id] = entity
+        pending: dict[str, _Pending] = {}
+        for checked, result in valid:
+            try:
+                _apply(
+                    checked=checked,
+                    result=result,
+                    existing=existing,
+                    pending=pending,
+                    municipality=municipality,
+                    mode=mode,
+                    no_overwrite=no_overwrite,
+                    now=now,
+                )
+            except NgsiError as error:
+                result.error = error
+        if pending:
+            _commit(sorted(pending.values(), key=lambda state: state.entity.entity_id), now=now)
     return results
 
 
@@ -638,10 +644,9 @@ def _unnest(types: Iterable[str]) -> str:
 
 def _update_entities(connection: Any, entities: list[Entity]) -> None:
     """Update known entities with one UPDATE … FROM unnest(arrays): one round trip for the
-    whole batch, after locking the rows in id order (see ``_insert_ignoring``)."""
+    whole batch (``write_documents`` has locked the rows)."""
     from psycopg.types.json import Jsonb
 
-    entities = sorted(entities, key=lambda entity: entity.pk)
     columns = list(ENTITY_LOAD_TYPES)
     values: list[list[Any]] = [
         [entity.pk for entity in entities],
@@ -657,10 +662,6 @@ def _update_entities(connection: Any, entities: list[Entity]) -> None:
     ]
     assignments = ", ".join(f"{name} = load.{name}" for name in columns if name != "id")
     with _server_cursor(connection) as cursor:
-        cursor.execute(
-            "SELECT id FROM urbandata_entity WHERE id = ANY(%b::int8[]) ORDER BY id FOR UPDATE",
-            [values[0]],
-        )
         cursor.execute(
             f"UPDATE urbandata_entity AS entity SET {assignments} "  # noqa: S608
             f"FROM unnest({_unnest(ENTITY_LOAD_TYPES.values())}) AS load ({', '.join(columns)}) "
@@ -678,6 +679,8 @@ def _log(connection: Any, sql: str, rows: int) -> None:
 
 
 def _commit(states: list[_Pending], *, now: datetime.datetime) -> None:
+    """Write the batch's entities (in entity id order), readings and pending hours; the
+    listeners get the changes once the caller's transaction commits."""
     with transaction.atomic():
         _entities_save([state.entity for state in states])
         readings: list[ReadingRow] = []

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +22,7 @@ from django.db import connection
 from digiplace.core.models import Municipality
 from digiplace.urbandata.models import Entity, Reading
 from digiplace.urbandata.mqtt import city_topic
+from digiplace.urbandata.mqtt import ingest as ingest_module
 from digiplace.urbandata.mqtt.ingest import (
     RefusedMessage,
     _default_writer,
@@ -257,6 +259,25 @@ def test_an_inactive_citys_messages_are_refused(broker: Broker, timisoara: Munic
     finally:
         stats = worker.stop()
     assert (stats.messages, stats.entities_written, readings_stored()) == (1, 0, 0)
+
+
+def test_a_city_switched_off_while_the_worker_runs_is_refused_within_seconds(
+    broker: Broker, timisoara: Municipality, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker keeps the active cities for ``CITIES_SECONDS``, then reads them again."""
+    monkeypatch.setattr(ingest_module, "CITIES_SECONDS", 0.5)
+    device = Device(broker, timisoara)
+    worker = RunningWorker(broker).start()
+    try:
+        device.publish([payload(reading(1, minutes_ago=2))])
+        wait_for(lambda: readings_stored() == 1, what="the first reading")
+        Municipality.objects.filter(pk=timisoara.pk).update(is_active=False)
+        time.sleep(0.6)
+        device.publish([payload(reading(2, minutes_ago=1))])
+        wait_for(lambda: worker.stats.messages_refused == 1, what="the refusal")
+    finally:
+        stats = worker.stop()
+    assert (stats.messages, stats.entities_written, readings_stored()) == (2, 1, 1)
 
 
 def _database_url() -> str:

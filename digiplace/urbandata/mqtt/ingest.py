@@ -11,7 +11,11 @@ store a redelivery twice). Location and relationships need none (writing them ag
 nothing).
 
 For speed, messages are collected for up to ``batch_seconds`` or ``batch_size`` messages and
-written with one ``entities_write`` call per city, then all acknowledged. A message that
+written with one ``entities_write`` call per city, then all acknowledged. ``writers`` threads
+(two by default), each with its own database connection, write consecutive batches at once:
+one batch's Python runs while the other waits for the database, so both cores work. Batches
+are acknowledged in the order they arrived; two batches touching one entity wait for each
+other in the write path (rows locked in one order), so nothing is lost. A message that
 cannot be used (not JSON, not entities, an unknown city, a refused entity) is logged,
 counted and acknowledged: it never blocks the ones behind it.
 """
@@ -23,12 +27,14 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import paho.mqtt.client as mqtt
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -79,6 +85,38 @@ class IngestStats:
     entities_written: int = 0
     entities_refused: int = 0
     batches: int = 0
+
+
+class _WriterThread:
+    """A thread that runs ``work`` on the batches given to it, one at a time, with its own
+    database connection (closed when the thread ends)."""
+
+    def __init__(self, name: str, work: Callable[[list[_Received]], bool]) -> None:
+        self.work = work
+        self.jobs: queue.Queue[tuple[list[_Received], Future[bool]] | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self.thread.start()
+
+    def submit(self, batch: list[_Received]) -> Future[bool]:
+        future: Future[bool] = Future()
+        self.jobs.put((batch, future))
+        return future
+
+    def _loop(self) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                batch, future = job
+                future.set_running_or_notify_cancel()
+                try:
+                    future.set_result(self.work(batch))
+                except BaseException as error:  # handed to the main loop, which raises it
+                    future.set_exception(error)
+        finally:
+            connections.close_all()
+
+    def close(self) -> None:
+        self.jobs.put(None)
+        self.thread.join(timeout=60)
 
 
 @dataclass
@@ -148,12 +186,14 @@ class IngestWorker:
         address: BrokerAddress,
         batch_size: int = 500,
         batch_seconds: float = 0.2,
+        writers: int = 2,
         writer: Writer | None = None,
         on_tick: Callable[[], None] | None = None,
     ) -> None:
         self.address = address
         self.batch_size = max(1, batch_size)
         self.batch_seconds = max(0.0, batch_seconds)
+        self.writers = max(1, writers)
         self.writer = writer or _default_writer
         # Called about once a second, between batches (the command rewrites broker files).
         self.on_tick = on_tick
@@ -263,11 +303,19 @@ class IngestWorker:
             properties=properties,
         )
         self.client.loop_start()
+        writers = [
+            _WriterThread(f"mqtt-writer-{number}", lambda batch: self._work(batch, stop))
+            for number in range(self.writers)
+        ]
+        # Batches being written, oldest first: acknowledged in this order once written.
+        in_flight: deque[tuple[Future[bool], list[_Received]]] = deque()
+        turn = 0
         batch: list[_Received] = []
         deadline = 0.0
         tick_at = time.monotonic() + 1
         try:
-            while not stop.is_set():
+            running = True
+            while running and not stop.is_set():
                 wait = deadline - time.monotonic() if batch else 0.2
                 try:
                     item = self._received.get(timeout=max(0.0, min(wait, 0.2)))
@@ -283,33 +331,69 @@ class IngestWorker:
                         except queue.Empty:
                             break
                 if batch and (len(batch) >= self.batch_size or time.monotonic() >= deadline):
-                    if not self._process(batch, stop):
-                        break
+                    in_flight.append((self._submit(writers[turn % len(writers)], batch), batch))
+                    turn += 1
                     batch = []
+                # Wait for the oldest batch only when every writer is busy.
+                running = self._settle(in_flight, block=len(in_flight) >= len(writers))
                 if self.on_tick is not None and time.monotonic() >= tick_at:
                     tick_at = time.monotonic() + 1
                     self.on_tick()
             # A clean stop: what was received is written and acknowledged first.
             self._accepting = False
-            while True:
-                try:
-                    batch.append(self._received.get_nowait())
-                except queue.Empty:
-                    break
-            if batch:
-                self._process(batch, stop)
+            if running:
+                running = self._settle(in_flight, block=True, everything=True)
+            if running:
+                while True:
+                    try:
+                        batch.append(self._received.get_nowait())
+                    except queue.Empty:
+                        break
+                if batch:
+                    in_flight.append((self._submit(writers[turn % len(writers)], batch), batch))
+                    self._settle(in_flight, block=True, everything=True)
         finally:
             self._accepting = False
+            for writer in writers:
+                writer.close()
             self.client.disconnect()
             self.client.loop_stop()
             logger.info("MQTT ingest stopped: %s", self.stats)
         return self.stats
 
-    def _process(self, batch: list[_Received], stop: threading.Event) -> bool:
-        """Write a batch and acknowledge it; False when told to stop before the database
+    def _submit(self, writer: _WriterThread, batch: list[_Received]) -> Future[bool]:
+        with self._lock:
+            self.stats.batches += 1
+            self.stats.messages += len(batch)
+        return writer.submit(batch)
+
+    def _settle(
+        self,
+        in_flight: deque[tuple[Future[bool], list[_Received]]],
+        *,
+        block: bool,
+        everything: bool = False,
+    ) -> bool:
+        """Acknowledge the written batches at the head of ``in_flight`` (waiting for the
+        oldest when ``block``; for all of them when ``everything``). False when a batch was
+        not written because the worker is stopping: it and those after it stay
+        unacknowledged, for the broker to send again. A writer's error is raised here."""
+        while in_flight and (block or in_flight[0][0].done()):
+            future, batch = in_flight[0]
+            if not future.result():
+                for other, _batch in in_flight:
+                    other.exception()  # wait for the others; their writes are harmless
+                in_flight.clear()
+                return False
+            in_flight.popleft()
+            for item in batch:
+                self._ack(item)
+            block = everything
+        return True
+
+    def _work(self, batch: list[_Received], stop: threading.Event) -> bool:
+        """In a writer thread: write a batch; False when told to stop before the database
         came back (the batch stays unacknowledged, for the broker to send again)."""
-        self.stats.batches += 1
-        self.stats.messages += len(batch)
         usable: list[_Received] = []
         for item in batch:
             try:
@@ -319,11 +403,7 @@ class IngestWorker:
                 continue
             if item.documents:
                 usable.append(item)
-        if not self._write_with_retries(usable, stop):
-            return False
-        for item in batch:
-            self._ack(item)
-        return True
+        return self._write_with_retries(usable, stop)
 
     def _write_with_retries(self, items: list[_Received], stop: threading.Event) -> bool:
         attempt = 0
@@ -350,7 +430,8 @@ class IngestWorker:
                     continue
                 if len(items) == 1:
                     logger.exception("An MQTT message on %s could not be written", items[0].topic)
-                    self.stats.messages_refused += 1
+                    with self._lock:
+                        self.stats.messages_refused += 1
                     return True
                 return all(self._write_with_retries([item], stop) for item in items)
         return True
@@ -365,7 +446,8 @@ class IngestWorker:
         for document in documents:
             missing = missing_observed_at(document)
             if missing:
-                self.stats.entities_refused += 1
+                with self._lock:
+                    self.stats.entities_refused += 1
                 logger.warning(
                     "MQTT entity %s on %s refused: no observedAt on %s",
                     str(document.get("id"))[:120],
@@ -422,8 +504,9 @@ class IngestWorker:
                     "MQTT entity %s of %s refused: %s", result.entity_id[:120], slug, result.error
                 )
         # Counted once the writes committed (a batch tried again is not counted twice).
-        self.stats.entities_written += written
-        self.stats.entities_refused += refused
+        with self._lock:
+            self.stats.entities_written += written
+            self.stats.entities_refused += refused
         for item in unknown:
             self._refuse(item, "no such municipality")
         for item in no_key:
@@ -431,7 +514,8 @@ class IngestWorker:
 
     def _refuse(self, item: _Received, reason: str, *, count: bool = True) -> None:
         if count:
-            self.stats.messages_refused += 1
+            with self._lock:
+                self.stats.messages_refused += 1
         logger.warning(
             "MQTT message on %s refused (%s): %r", item.topic[:120], reason, item.payload[:120]
         )

@@ -41,6 +41,13 @@ class Command(BaseCommand):
             help="How long a batch waits for more messages, in milliseconds (200).",
         )
         parser.add_argument(
+            "--writers",
+            type=int,
+            default=2,
+            help="Batches written at once, each by a thread with its own database "
+            "connection (2: one per core of a small server).",
+        )
+        parser.add_argument(
             "--no-broker-files",
             action="store_true",
             help="Do not write the broker's password and ACL files (another host runs it).",
@@ -79,6 +86,7 @@ class Command(BaseCommand):
             address=address,
             batch_size=options["batch_size"],
             batch_seconds=options["batch_ms"] / 1000,
+            writers=options["writers"],
             on_tick=broker_files_refresh,
         )
         self.stdout.write(

@@ -562,24 +562,6 @@ def _apply(
     result.created = result.created or created
 
 
-# What a write reads of a known entity on PostgreSQL (not its creation time or demo mark,
-# which it never changes: fewer values to read per entity and batch). Column names.
-ENTITY_WRITE_LOADED = (
-    "id",
-    "municipality_id",
-    "entity_id",
-    "type",
-    "name",
-    "attributes",
-    "latitude",
-    "longitude",
-    "geometry",
-    "registered_latitude",
-    "registered_longitude",
-    "last_observed_at",
-)
-
-
 def _known_locked(connection: Any, municipality_id: int, ids: list[str]) -> dict[str, Entity]:
     """PostgreSQL: the city's entities among ``ids``, locked in entity id order, with the
     fields a write uses (``ENTITY_WRITE_LOADED``; the others are deferred, as with
@@ -619,6 +601,15 @@ ENTITY_UPDATE_FIELDS = [
     "modified_at",
     "last_observed_at",
 ]
+# What a write reads of a known entity on PostgreSQL (column names): what it updates but
+# the time it sets, and not the creation time or demo mark it never changes.
+ENTITY_WRITE_LOADED = (
+    "id",
+    "municipality_id",
+    "entity_id",
+    "type",
+    *(name for name in ENTITY_UPDATE_FIELDS if name != "modified_at"),
+)
 
 
 def _entities_save(entities: list[Entity]) -> None:

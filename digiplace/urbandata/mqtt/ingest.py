@@ -13,11 +13,11 @@ nothing).
 For speed, messages are collected for up to ``batch_seconds`` or ``batch_size`` messages and
 written with one ``entities_write`` call per city, then all acknowledged. ``writers`` threads
 (two by default), each with its own database connection, write consecutive batches at once:
-one batch's Python runs while the other waits for the database, so both cores work. Batches
-are acknowledged in the order they arrived; two batches touching one entity wait for each
-other in the write path (rows locked in one order), so nothing is lost. A message that
-cannot be used (not JSON, not entities, an unknown city, a refused entity) is logged,
-counted and acknowledged: it never blocks the ones behind it.
+one batch's Python runs while the other waits for the database (its commit, on a server that
+flushes to disk). Batches are acknowledged in the order they arrived; two batches touching
+one entity wait for each other in the write path (rows locked in one order), so nothing is
+lost. A message that cannot be used (not JSON, not entities, an unknown city, a refused
+entity) is logged, counted and acknowledged: it never blocks the ones behind it.
 """
 
 from __future__ import annotations

@@ -159,9 +159,13 @@ def waste_document(
         "status": _property(after.status, observed),
     }
     if after.last_emptied is not None and after.last_emptied != before.last_emptied:
+        emptied = iso(after.last_emptied)
+        # With its observedAt, like every Property sent over MQTT: the ingest worker refuses
+        # an entity without (a redelivery of it could not be recognised).
         document["dateLastEmptying"] = {
             "type": "Property",
-            "value": {"@type": "DateTime", "@value": iso(after.last_emptied)},
+            "value": {"@type": "DateTime", "@value": emptied},
+            "observedAt": emptied,
         }
     return document
 

@@ -15,10 +15,11 @@ from django.core.management.base import CommandError
 from pytest_django.live_server_helper import LiveServer
 
 from digiplace.core.models import Municipality
-from digiplace.urbandata import simulation
+from digiplace.urbandata import simulation, simulator
 from digiplace.urbandata.demo import heating as heating_demo
 from digiplace.urbandata.demo import waste as waste_demo
 from digiplace.urbandata.models import DeviceKey, Entity, Reading
+from digiplace.urbandata.mqtt.ingest import missing_observed_at
 from digiplace.urbandata.simulator import KEY_NAME
 
 ZONE = zoneinfo.ZoneInfo("Europe/Bucharest")
@@ -178,6 +179,34 @@ def test_a_collection_empties_and_puts_a_dropped_container_back() -> None:
     )
     assert plastic.filling_level > 0.93
     assert plastic.last_emptied is None
+
+
+def test_a_collection_is_reported_with_its_time_as_mqtt_needs() -> None:
+    """Every Property the simulator sends carries observedAt, the emptying too: the MQTT
+    worker refuses an entity without (it could not recognise a redelivery)."""
+    container = Entity(
+        entity_id="urn:ngsi-ld:WasteContainer:test-1",
+        type="WasteContainer",
+        attributes={
+            "fillingLevel": {"type": "Property", "value": 0.9},
+            "storedWasteKind": {"type": "Property", "value": "other"},
+        },
+    )
+    # Monday 06:00 local is a residual-waste collection.
+    document = simulator.waste_document(
+        container,
+        start=_at(2026, 11, 30, 5),
+        moment=_at(2026, 11, 30, 7),
+        zone=ZONE,
+        outdoor=3.0,
+        randomness=random.Random(1),
+    )
+    assert document["dateLastEmptying"] == {
+        "type": "Property",
+        "value": {"@type": "DateTime", "@value": "2026-11-30T04:00:00Z"},
+        "observedAt": "2026-11-30T04:00:00Z",
+    }
+    assert missing_observed_at(document) == []
 
 
 def test_fires_and_tilts_are_rare_and_repeatable() -> None:

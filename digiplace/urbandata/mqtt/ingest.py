@@ -11,27 +11,37 @@ store a redelivery twice). Location and relationships need none (writing them ag
 nothing).
 
 For speed, messages are collected for up to ``batch_seconds`` or ``batch_size`` messages and
-written with one ``entities_write`` call per city, then all acknowledged. ``writers`` threads
-(two by default), each with its own database connection, write consecutive batches at once:
-one batch's Python runs while the other waits for the database (its commit, on a server that
-flushes to disk). Batches are acknowledged in the order they arrived; two batches touching
-one entity wait for each other in the write path (rows locked in one order), so nothing is
-lost. A message that cannot be used (not JSON, not entities, an unknown city, a refused
-entity) is logged, counted and acknowledged: it never blocks the ones behind it.
+written with one ``entities_write`` call per city, then all acknowledged. ``writers``
+processes (two by default), forked from the worker before it connects, each with its own
+database connection, write consecutive batches at once: receiving and acknowledging (paho's
+thread) and parsing and writing (the writers) then run on all the cores, where threads
+shared one (Python runs one thread at a time per process). Where the system cannot fork,
+threads write instead. Batches are acknowledged in the order they arrived; two batches
+touching one entity wait for each other in the write path (rows locked in one order), so
+nothing is lost. A writer process that dies stops the worker, and what it had not
+acknowledged comes again when it is restarted. A message that cannot be used (not JSON, not
+entities, an unknown city, a refused entity) is logged, counted and acknowledged: it never
+blocks the ones behind it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import logging
+import multiprocessing
+import os
 import queue
+import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, fields
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any, Protocol
 
 import paho.mqtt.client as mqtt
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
@@ -67,11 +77,21 @@ BATCH_ATTEMPTS = 2
 # written within this many seconds.
 CITIES_SECONDS = 5.0
 DATABASE_RETRY_SECONDS = (0.5, 1, 2, 5, 10)
+# How often the main loop looks for received messages and written batches.
+POLL_SECONDS = 0.01
 
 # (city, entities, the device's key on a device topic) → each entity's fate.
 Writer = Callable[
     ["Municipality", Sequence[Mapping[str, Any]], "DeviceKey | None"], "list[EntityResult]"
 ]
+
+
+class _Stop(Protocol):
+    """A threading or a multiprocessing event: set when the worker is told to stop."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
 
 
 class RefusedMessage(ValueError):
@@ -85,6 +105,15 @@ class IngestStats:
     entities_written: int = 0
     entities_refused: int = 0
     batches: int = 0
+
+    def add(self, other: IngestStats) -> None:
+        for counter in fields(self):
+            setattr(self, counter.name, getattr(self, counter.name) + getattr(other, counter.name))
+
+
+class WriterProcessDied(RuntimeError):
+    """A writer process ended in the middle of a batch (killed, out of memory…): the worker
+    stops, and the batches it had not acknowledged come again when it is restarted."""
 
 
 class _WriterThread:
@@ -119,6 +148,84 @@ class _WriterThread:
         self.thread.join(timeout=60)
 
 
+class _WriterProcess:
+    """A process forked from the worker that writes the batches sent to it over a pipe, one
+    at a time, with its own database connection, and answers with what became of them.
+
+    Python runs one thread at a time per process: in threads, parsing and writing batches
+    shared a single core with receiving and acknowledging them, and the worker ran out of
+    that core with the database's idle. Each ``_WriterProcess`` is driven by a
+    ``_WriterThread`` of the worker, which waits on the pipe."""
+
+    def __init__(self, name: str, worker: IngestWorker, stop: _Stop) -> None:
+        context = multiprocessing.get_context("fork")
+        self.connection, child = context.Pipe()
+        # Nothing open is inherited: the child makes its own database connection.
+        connections.close_all()
+        self.process = context.Process(
+            target=_writer_process_main,
+            args=(child, self.connection, worker, stop),
+            name=name,
+            daemon=True,
+        )
+        self.process.start()
+        child.close()
+
+    def write(self, batch: list[_Received], stats: IngestStats, lock: threading.Lock) -> bool:
+        """In the worker's thread for this process: send the batch, wait for its fate."""
+        try:
+            self.connection.send([(item.topic, item.payload) for item in batch])
+            written, counted = self.connection.recv()
+        except (EOFError, OSError):
+            raise WriterProcessDied(
+                f"The MQTT writer process {self.process.name} ended "
+                f"(exit code {self.process.exitcode})"
+            ) from None
+        with lock:
+            stats.add(counted)
+        return bool(written)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.send(None)
+        self.process.join(timeout=60)
+        if self.process.is_alive():
+            self.process.kill()
+        self.connection.close()
+
+
+def _writer_process_main(
+    connection: Connection, parent_end: Connection, worker: IngestWorker, stop: _Stop
+) -> None:
+    """A writer process's life: batches in, fates out, until told to end or orphaned."""
+    parent_end.close()
+    # Ctrl+C and systemd's SIGTERM reach every process of the group: the worker's main
+    # process decides when to stop, after what was received is written.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = os.getppid()
+    worker._lock = threading.Lock()  # a fresh one: another thread may have held it at fork
+    try:
+        while os.getppid() == parent:
+            if not connection.poll(1.0):
+                continue
+            try:
+                job = connection.recv()
+            except EOFError:
+                break
+            if job is None:
+                break
+            worker.stats = IngestStats()  # what this batch adds, sent back with its fate
+            items = [
+                _Received(generation=0, mid=0, qos=0, topic=topic, payload=payload)
+                for topic, payload in job
+            ]
+            written = worker._work(items, stop)
+            connection.send((written, worker.stats))
+    finally:
+        connections.close_all()
+
+
 @dataclass
 class _Received:
     generation: int
@@ -139,6 +246,10 @@ def _default_writer(
     return entities_write(
         municipality=municipality, documents=documents, mode=WriteMode.UPSERT_MERGE, key=key
     )
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def payload_documents(payload: bytes) -> list[Mapping[str, Any]]:
@@ -187,6 +298,7 @@ class IngestWorker:
         batch_size: int = 500,
         batch_seconds: float = 0.2,
         writers: int = 2,
+        processes: bool | None = None,
         writer: Writer | None = None,
         on_tick: Callable[[], None] | None = None,
     ) -> None:
@@ -194,12 +306,19 @@ class IngestWorker:
         self.batch_size = max(1, batch_size)
         self.batch_seconds = max(0.0, batch_seconds)
         self.writers = max(1, writers)
+        # Writer processes wherever the system forks (the default), else threads.
+        self.processes = can_fork() if processes is None else processes
+        self._processes: list[_WriterProcess] = []
+        self._process_stop = multiprocessing.Event()
         self.writer = writer or _default_writer
         # Called about once a second, between batches (the command rewrites broker files).
         self.on_tick = on_tick
         self.stats = IngestStats()
         self.subscribed = threading.Event()
-        self._received: queue.Queue[_Received] = queue.Queue()
+        # Filled by paho's thread, emptied by the main loop, which looks every POLL_SECONDS:
+        # a deque needs no lock, and no thread is woken for each message (at thousands of
+        # messages a second, waking the main loop for each one cost more than the message).
+        self._received: deque[_Received] = deque()
         self._generation = 0
         self._accepting = True
         self._lock = threading.Lock()
@@ -277,7 +396,7 @@ class IngestWorker:
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         if not self._accepting:
             return  # not acknowledged: the broker sends it again next time
-        self._received.put(
+        self._received.append(
             _Received(
                 generation=self._generation,
                 mid=message.mid,
@@ -302,11 +421,19 @@ class IngestWorker:
             clean_start=False,
             properties=properties,
         )
+        writers = self._writers_start(stop)
         self.client.loop_start()
-        writers = [
-            _WriterThread(f"mqtt-writer-{number}", lambda batch: self._work(batch, stop))
-            for number in range(self.writers)
-        ]
+        finished = threading.Event()
+        if self.processes:
+            # The writer processes see the stop at once (one may be waiting for the database).
+            process_stop = self._process_stop
+
+            def stop_mirror() -> None:
+                while not (stop.wait(0.5) or finished.is_set()):
+                    pass
+                process_stop.set()
+
+            threading.Thread(target=stop_mirror, name="mqtt-stop", daemon=True).start()
         # Batches being written, oldest first: acknowledged in this order once written.
         in_flight: deque[tuple[Future[bool], list[_Received]]] = deque()
         turn = 0
@@ -316,20 +443,10 @@ class IngestWorker:
         try:
             running = True
             while running and not stop.is_set():
-                wait = deadline - time.monotonic() if batch else 0.2
-                try:
-                    item = self._received.get(timeout=max(0.0, min(wait, 0.2)))
-                except queue.Empty:
-                    item = None
-                if item is not None:
+                while self._received and len(batch) < self.batch_size:
                     if not batch:
                         deadline = time.monotonic() + self.batch_seconds
-                    batch.append(item)
-                    while len(batch) < self.batch_size:
-                        try:
-                            batch.append(self._received.get_nowait())
-                        except queue.Empty:
-                            break
+                    batch.append(self._received.popleft())
                 if batch and (len(batch) >= self.batch_size or time.monotonic() >= deadline):
                     in_flight.append((self._submit(writers[turn % len(writers)], batch), batch))
                     turn += 1
@@ -339,27 +456,51 @@ class IngestWorker:
                 if self.on_tick is not None and time.monotonic() >= tick_at:
                     tick_at = time.monotonic() + 1
                     self.on_tick()
+                if len(self._received) < self.batch_size - len(batch):
+                    stop.wait(POLL_SECONDS)  # else a full batch is waiting already
             # A clean stop: what was received is written and acknowledged first.
             self._accepting = False
             if running:
                 running = self._settle(in_flight, block=True, everything=True)
             if running:
-                while True:
-                    try:
-                        batch.append(self._received.get_nowait())
-                    except queue.Empty:
-                        break
+                while self._received:
+                    batch.append(self._received.popleft())
                 if batch:
                     in_flight.append((self._submit(writers[turn % len(writers)], batch), batch))
                     self._settle(in_flight, block=True, everything=True)
         finally:
             self._accepting = False
+            finished.set()
+            self._process_stop.set()
             for writer in writers:
                 writer.close()
+            for process in self._processes:
+                process.close()
             self.client.disconnect()
             self.client.loop_stop()
             logger.info("MQTT ingest stopped: %s", self.stats)
         return self.stats
+
+    def _writers_start(self, stop: threading.Event) -> list[_WriterThread]:
+        """The writers: processes where the system can fork (Linux), each driven by a thread
+        of this process; else threads that write themselves. Started before the connection
+        to the broker: nothing else runs in this process yet when it forks."""
+        if not self.processes:
+            return [
+                _WriterThread(f"mqtt-writer-{number}", lambda batch: self._work(batch, stop))
+                for number in range(self.writers)
+            ]
+        self._processes = [
+            _WriterProcess(f"mqtt-writer-{number}", self, self._process_stop)
+            for number in range(self.writers)
+        ]
+        return [
+            _WriterThread(
+                f"mqtt-writer-{number}",
+                functools.partial(process.write, stats=self.stats, lock=self._lock),
+            )
+            for number, process in enumerate(self._processes)
+        ]
 
     def _submit(self, writer: _WriterThread, batch: list[_Received]) -> Future[bool]:
         with self._lock:
@@ -391,9 +532,10 @@ class IngestWorker:
             block = everything
         return True
 
-    def _work(self, batch: list[_Received], stop: threading.Event) -> bool:
-        """In a writer thread: write a batch; False when told to stop before the database
-        came back (the batch stays unacknowledged, for the broker to send again)."""
+    def _work(self, batch: list[_Received], stop: _Stop) -> bool:
+        """In a writer (process or thread): write a batch; False when told to stop before
+        the database came back (the batch stays unacknowledged, for the broker to send
+        again)."""
         usable: list[_Received] = []
         for item in batch:
             try:
@@ -405,7 +547,7 @@ class IngestWorker:
                 usable.append(item)
         return self._write_with_retries(usable, stop)
 
-    def _write_with_retries(self, items: list[_Received], stop: threading.Event) -> bool:
+    def _write_with_retries(self, items: list[_Received], stop: _Stop) -> bool:
         attempt = 0
         while items:
             try:

@@ -25,6 +25,7 @@ from digiplace.urbandata.mqtt import city_topic
 from digiplace.urbandata.mqtt import ingest as ingest_module
 from digiplace.urbandata.mqtt.ingest import (
     RefusedMessage,
+    WriterProcessDied,
     _default_writer,
     missing_observed_at,
     payload_documents,
@@ -152,11 +153,34 @@ def test_messages_sent_while_the_worker_is_stopped_are_stored_once(
     ]
 
 
-def test_a_crash_between_receiving_and_writing_loses_nothing(
+def test_a_writer_process_that_dies_between_receiving_and_writing_loses_nothing(
     broker: Broker, timisoara: Municipality
 ) -> None:
     device = Device(broker, timisoara)
     RunningWorker(broker).start().stop()
+    device.publish(observations(30))
+
+    def killed_before_writing(
+        municipality: Municipality, documents: Sequence[Mapping[str, Any]], key: Any
+    ) -> list[EntityResult]:
+        os._exit(9)  # as a writer process killed in the middle of a batch (in its own process)
+
+    crashed = RunningWorker(broker, writer=killed_before_writing).start()
+    wait_for(lambda: crashed.error is not None, what="the worker to stop")
+    crashed.thread.join(timeout=10)
+    assert isinstance(crashed.error, WriterProcessDied)
+    assert crashed.stats.messages > 0
+    assert readings_stored() == 0
+
+    restarted = RunningWorker(broker).start()
+    wait_for(lambda: readings_stored() == 30, what="30 readings")
+    assert restarted.stop().entities_written == 30
+
+
+def test_a_crash_in_a_writer_thread_loses_nothing(broker: Broker, timisoara: Municipality) -> None:
+    """Where the system cannot fork, threads write: a crash in one stops the worker too."""
+    device = Device(broker, timisoara)
+    RunningWorker(broker, processes=False).start().stop()
     device.publish(observations(30))
 
     class Crash(BaseException):
@@ -167,14 +191,13 @@ def test_a_crash_between_receiving_and_writing_loses_nothing(
     ) -> list[EntityResult]:
         raise Crash
 
-    crashed = RunningWorker(broker, writer=crash_before_writing).start()
+    crashed = RunningWorker(broker, writer=crash_before_writing, processes=False).start()
     wait_for(lambda: crashed.error is not None, what="the crash")
     crashed.thread.join(timeout=10)
     assert isinstance(crashed.error, Crash)
-    assert crashed.stats.messages > 0
     assert readings_stored() == 0
 
-    restarted = RunningWorker(broker).start()
+    restarted = RunningWorker(broker, processes=False).start()
     wait_for(lambda: readings_stored() == 30, what="30 readings")
     assert restarted.stop().entities_written == 30
 

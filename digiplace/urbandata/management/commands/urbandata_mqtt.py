@@ -44,8 +44,8 @@ class Command(BaseCommand):
             "--writers",
             type=int,
             default=2,
-            help="Batches written at once, each by a thread with its own database "
-            "connection (2: one per core of a small server).",
+            help="Batches written at once, each by a process of its own with its own "
+            "database connection (2: one per core of a small server).",
         )
         parser.add_argument(
             "--no-broker-files",

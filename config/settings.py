@@ -215,6 +215,7 @@ INSTALLED_APPS = [
     "digiplace.reports",
     "digiplace.participation",
     "digiplace.urbandata",
+    "digiplace.waste",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,79 @@
+"""PyVRP's iterated local search, one independent search per core, the best kept.
+
+PyVRP solves on one thread. Each extra core runs the same search with another seed in a
+forked process (the problem data is inherited, not pickled); the calling process runs the
+first seed itself, so ``workers`` searches use ``workers`` cores and one fork fewer.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import warnings
+from collections.abc import Sequence
+
+from pyvrp import ProblemData, Solution, SolveParams, solve
+from pyvrp.stop import MaxRuntime
+
+from digiplace.waste.routing.errors import RoutingInputError
+
+# Set in the parent just before forking; each child reads it instead of unpickling it.
+_shared_data: ProblemData | None = None
+
+
+def available_cores() -> int:
+    """Cores this process may run on (the affinity mask where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def _one_search(data: ProblemData, seconds: float, seed: int) -> Solution:
+    with warnings.catch_warnings():
+        # PyVRP warns when it struggles to find a feasible solution; the caller reports that.
+        warnings.simplefilter("ignore")
+        result = solve(
+            data,
+            MaxRuntime(seconds),
+            seed=seed,
+            collect_stats=False,
+            display=False,
+            params=SolveParams(),
+        )
+    return result.best
+
+
+def _child_search(seconds: float, seed: int) -> Solution:
+    assert _shared_data is not None  # set by the parent before the fork
+    return _one_search(_shared_data, seconds, seed)
+
+
+def _rank(solution: Solution) -> tuple[bool, int, int]:
+    """Feasible first, then fewer missing clients, then the shorter distance."""
+    return (not solution.is_feasible(), solution.num_missing_clients(), solution.distance())
+
+
+def best_solution(
+    data: ProblemData, *, seconds: float, seed: int = 0, workers: int | None = None
+) -> Solution:
+    """Run ``workers`` searches (default: every available core) for ``seconds``, keep the best."""
+    if seconds <= 0:
+        raise RoutingInputError("seconds must be positive")
+    count = available_cores() if workers is None else workers
+    if count < 1:
+        raise RoutingInputError("workers must be at least 1")
+    seeds: Sequence[int] = [seed + offset for offset in range(count)]
+    if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return _one_search(data, seconds, seeds[0])
+
+    global _shared_data
+    _shared_data = data
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(processes=count - 1) as pool:
+            pending = [pool.apply_async(_child_search, (seconds, child)) for child in seeds[1:]]
+            solutions = [_one_search(data, seconds, seeds[0])]
+            solutions.extend(job.get() for job in pending)
+    finally:
+        _shared_data = None
+    return min(solutions, key=_rank)

@@ -85,6 +85,7 @@ def parse_instance(text: str, *, source: str = "instance") -> CvrpInstance:
     demands: dict[int, int] = {}
     depots: list[int] = []
     section = ""
+    section_lines: dict[str, int] = {}
     last_line = 0
     for line_number, raw in enumerate(text.splitlines(), start=1):
         last_line = line_number
@@ -96,6 +97,7 @@ def parse_instance(text: str, *, source: str = "instance") -> CvrpInstance:
         first = line.split(":", 1)[0].strip()
         if first in _SECTIONS:
             section = first
+            section_lines[section] = line_number
             continue
         if ":" in line and not line[0].isdigit() and not line.startswith("-"):
             key, value = (part.strip() for part in line.split(":", 1))
@@ -124,12 +126,15 @@ def parse_instance(text: str, *, source: str = "instance") -> CvrpInstance:
                 depots.append(node)
         else:
             raise _error(source, line_number, _("this line is not part of any section."))
-    return _instance_from_parts(source, last_line, header, coordinates, demands, depots)
+    return _instance_from_parts(
+        source, last_line, section_lines, header, coordinates, demands, depots
+    )
 
 
 def _instance_from_parts(
     source: str,
     last_line: int,
+    section_lines: dict[str, int],
     header: dict[str, tuple[int, str]],
     coordinates: dict[int, tuple[float, float]],
     demands: dict[int, int],
@@ -157,18 +162,22 @@ def _instance_from_parts(
     if set(coordinates) != expected:
         raise _error(
             source,
-            last_line,
+            section_lines.get("NODE_COORD_SECTION", last_line),
             _("NODE_COORD_SECTION must list nodes 1 to %(count)d exactly once.")
             % {"count": dimension},
         )
     if set(demands) != expected:
         raise _error(
             source,
-            last_line,
+            section_lines.get("DEMAND_SECTION", last_line),
             _("DEMAND_SECTION must list nodes 1 to %(count)d exactly once.") % {"count": dimension},
         )
     if depots != [1]:
-        raise _error(source, last_line, _("the depot must be node 1, and the only one."))
+        raise _error(
+            source,
+            section_lines.get("DEPOT_SECTION", last_line),
+            _("the depot must be node 1, and the only one."),
+        )
     name = header.get("NAME", (0, Path(source).stem))[1]
     return CvrpInstance(
         name=name,

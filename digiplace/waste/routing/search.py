@@ -7,11 +7,13 @@ first seed itself, so ``workers`` searches use ``workers`` cores and one fork fe
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import warnings
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
 from pyvrp import ProblemData, Solution, SolveParams, solve
 from pyvrp.stop import MaxRuntime
 
@@ -57,11 +59,11 @@ def best_solution(
     data: ProblemData, *, seconds: float, seed: int = 0, workers: int | None = None
 ) -> Solution:
     """Run ``workers`` searches (default: every available core) for ``seconds``, keep the best."""
-    if seconds <= 0:
-        raise RoutingInputError("seconds must be positive")
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise RoutingInputError(_("The time limit must be a positive number of seconds."))
     count = available_cores() if workers is None else workers
     if count < 1:
-        raise RoutingInputError("workers must be at least 1")
+        raise RoutingInputError(_("At least one search must run."))
     seeds: Sequence[int] = [seed + offset for offset in range(count)]
     if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
         return _one_search(data, seconds, seeds[0])

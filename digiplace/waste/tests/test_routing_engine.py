@@ -1,0 +1,55 @@
+"""The engine on the X instances: near the best-known cost, every route valid."""
+
+from __future__ import annotations
+
+import pytest
+
+from digiplace.waste.routing import (
+    CvrpInstance,
+    CvrpSolution,
+    RoutingInputError,
+    read_instance,
+    read_solution,
+    routes_cost,
+    solve_cvrp,
+)
+from digiplace.waste.tests.test_routing_cvrplib import INSTANCES, VRP_DIR
+
+# A second of search is far from the 60 s the benchmark measures; the bound stays generous.
+SHORT_RUN_BOUND = 1.15
+
+
+def assert_valid(instance: CvrpInstance, solution: CvrpSolution) -> None:
+    served = sorted(customer for route in solution.routes for customer in route)
+    assert served == list(range(1, instance.dimension)), "each customer exactly once"
+    for route in solution.routes:
+        assert route, "no empty route"
+        assert sum(instance.demands[customer] for customer in route) <= instance.capacity
+    assert routes_cost(instance, solution.routes) == solution.cost
+
+
+@pytest.mark.parametrize("name", INSTANCES)
+def test_a_short_run_is_near_the_best_known_cost(name: str) -> None:
+    # Given an X instance and its best-known cost
+    instance = read_instance(VRP_DIR / f"{name}.vrp")
+    best = read_solution(VRP_DIR / f"{name}.sol")
+    # When the engine searches for a second on one core
+    solution = solve_cvrp(instance, seconds=1, seed=1, workers=1)
+    # Then its routes are valid and cost at most 15% more than the best known
+    assert_valid(instance, solution)
+    assert best.cost <= solution.cost <= SHORT_RUN_BOUND * best.cost
+
+
+def test_searches_on_two_cores_keep_a_valid_best() -> None:
+    instance = read_instance(VRP_DIR / "X-n101-k25.vrp")
+    best = read_solution(VRP_DIR / "X-n101-k25.sol")
+    solution = solve_cvrp(instance, seconds=1, seed=7, workers=2)
+    assert_valid(instance, solution)
+    assert solution.cost <= SHORT_RUN_BOUND * best.cost
+
+
+@pytest.mark.parametrize(("seconds", "workers"), [(0, 1), (-1, 1), (1, 0)])
+def test_a_bad_limit_is_refused(seconds: float, workers: int) -> None:
+    instance = read_instance(VRP_DIR / "X-n101-k25.vrp")
+    with pytest.raises(RoutingInputError):
+        solve_cvrp(instance, seconds=seconds, workers=workers)

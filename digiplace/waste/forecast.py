@@ -1,20 +1,24 @@
 """Fill forecasts for waste containers (issue #12, "Forecasts"): pure functions, no ORM.
 
-A container fills at ``rate(t) = level * profile(hour of week of t)``: ``profile`` is a
-time-of-week shape (168 hourly weights, mean 1, in the city's local time) and ``level`` the
-container's recent rate, in fill (0-1) per "profile hour". The fill restarts at 0 after each
-emptying and is capped at 1, so between an anchor (the last emptying, or the last observation
-after it) and a time ``t``::
+A container's fill restarts at 0 after each emptying, grows with ``E``, the hours since the
+emptying weighted by a time-of-week ``profile`` (168 hourly weights, mean 1, in the city's
+local time: "profile hours"), and is capped at 1::
 
-    fill(t) = min(1, anchor_level + level * E(anchor_at, t)),  E = integral of the profile
+    fill(t) = min(1, rate * growth(E(emptying, t))),  growth(E) = E ** growth_exponent
+
+With ``growth_exponent`` 1 the container fills at ``rate * profile(hour of week)``; below 1
+the curve is concave (fast after an emptying, slower as waste settles or is compacted; on
+Edinburgh's compacting bins about 0.4 fits best, see bench/waste_forecast.py). The shape
+(profile, exponent) is shared by a city's containers; ``rate`` is each container's own.
+From a later reading (``anchor``) the prediction adds the curve's gain since it.
 
 Fitting (``fill_model_fit``): each fill cycle (from an emptying, or from the first
 observation when the history begins mid-cycle, to its last observation) gives one segment:
-a fill increment and its profile hours. ``level`` is a recency-weighted ratio of increments
-to profile hours (weights halve every ``half_life``), shrunk towards the prior's rate by
-``prior.weight_hours`` pseudo profile hours, so an empty history gives the prior's rate.
+a fill increment and its profile hours. ``rate`` is a recency-weighted ratio of increments
+to growth (weights halve every ``half_life``), shrunk towards the prior's rate by one
+pseudo cycle of ``prior.weight_hours``, so an empty history gives the prior's rate.
 A cycle whose reading reached the cap (``capped_at``) only says the increment was at least
-that much: such segments are right-censored and enter at ``max(observed, level * E)``,
+that much: such segments are right-censored and enter at ``max(observed, rate * growth)``,
 iterated a few times (an EM step for a censored mean). Segments use one point per cycle, so
 sensor noise on intermediate readings does not matter and a falling reading does not count
 as negative fill.
@@ -22,7 +26,7 @@ as negative fill.
 Typical use from a selector::
 
     profile = week_profile_fit(histories, time_zone="Europe/Bucharest")
-    prior = fill_prior_fit(histories, profile=profile)
+    prior = fill_prior_fit(histories, profile=profile, growth_exponent=0.4)
     model = fill_model_fit(history, prior=prior)
     model.predict_fill(at)
     model.time_to_threshold(0.8, now=now)
@@ -42,7 +46,9 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 HOURS_PER_WEEK = 168
 DEFAULT_TIME_ZONE = "Europe/Bucharest"
@@ -55,7 +61,7 @@ class ForecastInputError(ValueError):
     """Bad input to a forecast function; the message is in the user's language."""
 
 
-def _require_aware(moment: datetime.datetime, what: str) -> None:
+def _require_aware(moment: datetime.datetime, what: Promise) -> None:
     if not isinstance(moment, datetime.datetime) or moment.utcoffset() is None:
         raise ForecastInputError(
             _("%(what)s must be a date and time with a time zone.") % {"what": what}
@@ -77,7 +83,7 @@ class FillObservation:
     level: float
 
     def __post_init__(self) -> None:
-        _require_aware(self.at, _("An observation's time"))
+        _require_aware(self.at, gettext_lazy("An observation's time"))
         if not isinstance(self.level, (int, float)) or not 0.0 <= self.level <= 1.0:
             raise ForecastInputError(
                 _("A fill level must be a number from 0 to 1, not %(level)s.")
@@ -97,7 +103,7 @@ class FillHistory:
             if not isinstance(observation, FillObservation):
                 raise ForecastInputError(_("Each observation must be a fill observation."))
         for emptying in self.emptyings:
-            _require_aware(emptying, _("An emptying's time"))
+            _require_aware(emptying, gettext_lazy("An emptying's time"))
         object.__setattr__(self, "observations", tuple(sorted(self.observations, key=_at)))
         object.__setattr__(self, "emptyings", tuple(sorted(self.emptyings)))
 
@@ -194,44 +200,78 @@ class WeekProfile:
 
 @dataclass(frozen=True)
 class FillPrior:
-    """What to assume without history: a rate in fill per profile hour (about per hour,
-    the profile's mean being 1), the shape of the week, and how many profile hours of
-    evidence the prior is worth against a container's own history."""
+    """What to assume without history, shared by a city's (or a fraction's) containers.
+
+    ``rate_per_hour``: fill gained per unit of ``growth(E)``, where ``E`` is profile hours
+    since the emptying (with ``growth_exponent`` 1 that is fill per profile hour, about per
+    hour since the profile's mean is 1). ``growth_exponent`` below 1 makes the fill curve
+    concave: fast after an emptying, slower as the waste settles or is compacted.
+    ``weight_hours``: the prior counts as one extra cycle that lasted this many profile hours.
+    """
 
     rate_per_hour: float
     profile: WeekProfile = field(default_factory=WeekProfile)
     weight_hours: float = 72.0
+    growth_exponent: float = 1.0
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.rate_per_hour) or self.rate_per_hour < 0:
             raise ForecastInputError(_("The prior fill rate must be zero or more."))
         if not math.isfinite(self.weight_hours) or self.weight_hours <= 0:
             raise ForecastInputError(_("The prior's weight must be more than zero hours."))
+        if not math.isfinite(self.growth_exponent) or not 0 < self.growth_exponent <= 2:
+            raise ForecastInputError(_("The growth exponent must be more than 0 and at most 2."))
+
+    def growth(self, profile_hours: float) -> float:
+        return float(max(profile_hours, 0.0) ** self.growth_exponent)
+
+    def growth_inverse(self, value: float) -> float:
+        return float(max(value, 0.0) ** (1 / self.growth_exponent))
 
 
 @dataclass(frozen=True)
 class FillSegment:
-    """One fill cycle's evidence: the fill gained over ``profile_hours``, ending at ``end``."""
+    """One fill cycle's evidence: the fill gained from ``start_level`` by ``end``, over
+    ``profile_hours``; ``is_from_emptying`` when the cycle's start (an emptying) is known."""
 
     end: datetime.datetime
     increment: float
     profile_hours: float
     is_censored: bool
+    is_from_emptying: bool = True
 
 
 @dataclass(frozen=True)
 class FillModel:
-    """A fitted container: its rate, the week profile, and where its fill was last known."""
+    """A fitted container: its rate, the shared shape (``prior``), and its last known fill.
+
+    ``anchor_at``/``anchor_level``: the last reading after the last emptying, or that
+    emptying at level 0; ``cycle_start``: the last emptying, when known.
+    """
 
     rate_per_hour: float
-    profile: WeekProfile
+    prior: FillPrior
     anchor_at: datetime.datetime | None
     anchor_level: float
+    cycle_start: datetime.datetime | None
     segments_used: int
 
-    def predict_fill(self, at: datetime.datetime) -> float:
-        """The predicted fill (0-1) at ``at``, which must not be before the anchor."""
-        _require_aware(at, _("The time of the prediction"))
+    @property
+    def profile(self) -> WeekProfile:
+        return self.prior.profile
+
+    def _anchor_offset(self) -> float:
+        """Profile hours into the cycle at the anchor; when the emptying is unknown, the
+        hours the rate would have needed to reach the anchor's level."""
+        assert self.anchor_at is not None
+        if self.cycle_start is not None:
+            return self.profile.profile_hours(self.cycle_start, self.anchor_at)
+        if self.rate_per_hour <= 0:
+            return 0.0
+        return self.prior.growth_inverse(self.anchor_level / self.rate_per_hour)
+
+    def _check_at(self, at: datetime.datetime) -> datetime.datetime:
+        _require_aware(at, gettext_lazy("The time of the prediction"))
         if self.anchor_at is None:
             raise ForecastInputError(
                 _("No fill reading or emptying is known for this container yet.")
@@ -240,7 +280,16 @@ class FillModel:
             raise ForecastInputError(
                 _("A prediction cannot be for a time before the last known fill.")
             )
-        gained = self.rate_per_hour * self.profile.profile_hours(self.anchor_at, at)
+        return self.anchor_at
+
+    def predict_fill(self, at: datetime.datetime) -> float:
+        """The predicted fill (0-1) at ``at``, which must not be before the anchor."""
+        anchor_at = self._check_at(at)
+        offset = self._anchor_offset()
+        hours = self.profile.profile_hours(anchor_at, at)
+        gained = self.rate_per_hour * (
+            self.prior.growth(offset + hours) - self.prior.growth(offset)
+        )
         return min(1.0, self.anchor_level + gained)
 
     def time_to_threshold(
@@ -253,13 +302,18 @@ class FillModel:
         None when it will not within ``horizon`` (a rate of zero, say)."""
         if not isinstance(threshold, (int, float)) or not 0.0 < threshold <= 1.0:
             raise ForecastInputError(_("The threshold must be more than 0 and at most 1."))
+        anchor_at = self._check_at(now)
         level = self.predict_fill(now)
         if level >= threshold:
             return now
         if self.rate_per_hour <= 0:
             return None
-        needed = (threshold - level) / self.rate_per_hour
-        # Walk whole local hours (the profile is constant within each), then interpolate.
+        offset = self._anchor_offset()
+        reached = self.prior.growth_inverse(
+            self.prior.growth(offset) + (threshold - self.anchor_level) / self.rate_per_hour
+        )
+        needed = reached - offset - self.profile.profile_hours(anchor_at, now)
+        # Walk whole UTC hours (the profile is constant within each), then interpolate.
         moment = now
         limit = now + horizon
         while moment < limit:
@@ -279,7 +333,8 @@ class FillModel:
 def fill_segments(
     history: FillHistory, *, profile: WeekProfile, capped_at: float = 0.999
 ) -> list[FillSegment]:
-    """One segment per fill cycle with at least one reading after its start."""
+    """One segment per fill cycle with at least one reading after its start; a cycle that
+    reached ``capped_at`` ends at its first capped reading and is censored."""
     segments = []
     emptyings = list(history.emptyings)
     cycles: dict[int, list[FillObservation]] = {}
@@ -304,16 +359,18 @@ def fill_segments(
         if hours <= 0:
             continue
         increment = max(0.0, end.level - start_level)
-        segments.append(FillSegment(end.at, increment, hours, is_censored))
+        segments.append(FillSegment(end.at, increment, hours, is_censored, cycle > 0))
     return segments
 
 
-def _anchor(history: FillHistory) -> tuple[datetime.datetime | None, float]:
+def _anchor(
+    history: FillHistory,
+) -> tuple[datetime.datetime | None, float, datetime.datetime | None]:
     last_emptying = history.emptyings[-1] if history.emptyings else None
     last_reading = history.observations[-1] if history.observations else None
     if last_reading is not None and (last_emptying is None or last_reading.at > last_emptying):
-        return last_reading.at, last_reading.level
-    return last_emptying, 0.0
+        return last_reading.at, last_reading.level, last_emptying
+    return last_emptying, 0.0, last_emptying
 
 
 def _check_half_life(half_life: datetime.timedelta | None) -> None:
@@ -329,24 +386,29 @@ def rate_from_segments(
     half_life: datetime.timedelta | None,
     censoring_iterations: int = 5,
 ) -> float:
-    """The recency-weighted, prior-shrunk rate of fill per profile hour."""
+    """The recency-weighted, prior-shrunk rate: weighted fill gained over weighted growth.
+
+    A cycle that began before the history did is used only with linear growth (exponent 1):
+    on a curve, its gain depends on how far into the cycle it began, which is unknown.
+    """
     _check_half_life(half_life)
+    usable = [s for s in segments if s.is_from_emptying or prior.growth_exponent == 1]
     weights = [
-        1.0 if half_life is None else 0.5 ** (max((now - s.end) / half_life, 0.0)) for s in segments
+        1.0 if half_life is None else 0.5 ** (max((now - s.end) / half_life, 0.0)) for s in usable
     ]
-    prior_fill = prior.rate_per_hour * prior.weight_hours
-    hours = prior.weight_hours + sum(
-        w * s.profile_hours for w, s in zip(weights, segments, strict=True)
+    exposures = [prior.growth(s.profile_hours) for s in usable]
+    prior_exposure = prior.growth(prior.weight_hours)
+    prior_fill = prior.rate_per_hour * prior_exposure
+    total_exposure = prior_exposure + sum(w * e for w, e in zip(weights, exposures, strict=True))
+    rate = (prior_fill + sum(w * s.increment for w, s in zip(weights, usable, strict=True))) / (
+        total_exposure
     )
-    rate = (
-        prior_fill + sum(w * s.increment for w, s in zip(weights, segments, strict=True))
-    ) / hours
-    for _iteration in range(censoring_iterations if any(s.is_censored for s in segments) else 0):
+    for _iteration in range(censoring_iterations if any(s.is_censored for s in usable) else 0):
         gained = sum(
-            w * (max(s.increment, rate * s.profile_hours) if s.is_censored else s.increment)
-            for w, s in zip(weights, segments, strict=True)
+            w * (max(s.increment, rate * e) if s.is_censored else s.increment)
+            for w, s, e in zip(weights, usable, exposures, strict=True)
         )
-        rate = (prior_fill + gained) / hours
+        rate = (prior_fill + gained) / total_exposure
     return rate
 
 
@@ -359,14 +421,15 @@ def fill_model_fit(
     capped_at: float = 0.999,
 ) -> FillModel:
     """Fit one container. ``now`` (default: the latest time in the history) sets the age
-    of each cycle for the recency weights; ``half_life=None`` weighs all cycles equally."""
+    of each cycle for the recency weights; ``half_life=None`` weighs all cycles equally.
+    With no usable history the rate is the prior's."""
     if now is not None:
-        _require_aware(now, _("The current time"))
-    anchor_at, anchor_level = _anchor(history)
+        _require_aware(now, gettext_lazy("The current time"))
+    anchor_at, anchor_level, cycle_start = _anchor(history)
     segments = fill_segments(history, profile=prior.profile, capped_at=capped_at)
     reference = now or anchor_at or datetime.datetime.now(datetime.UTC)
     rate = rate_from_segments(segments, prior=prior, now=reference, half_life=half_life)
-    return FillModel(rate, prior.profile, anchor_at, anchor_level, len(segments))
+    return FillModel(rate, prior, anchor_at, anchor_level, cycle_start, len(segments))
 
 
 def fill_prior_fit(
@@ -374,19 +437,25 @@ def fill_prior_fit(
     *,
     profile: WeekProfile,
     weight_hours: float = 72.0,
+    growth_exponent: float = 1.0,
     capped_at: float = 0.999,
 ) -> FillPrior:
     """The city-wide (or fraction-wide) prior: the median of the containers' own rates
     (the median, so that a few broken sensors do not move it)."""
+    shape = FillPrior(0.0, profile, weight_hours, growth_exponent)
     rates = []
     for history in histories:
-        segments = fill_segments(history, profile=profile, capped_at=capped_at)
-        hours = sum(s.profile_hours for s in segments)
-        if hours > 0:
-            rates.append(sum(s.increment for s in segments) / hours)
+        segments = [
+            s
+            for s in fill_segments(history, profile=profile, capped_at=capped_at)
+            if s.is_from_emptying or growth_exponent == 1
+        ]
+        exposure = sum(shape.growth(s.profile_hours) for s in segments)
+        if exposure > 0:
+            rates.append(sum(s.increment for s in segments) / exposure)
     if not rates:
         raise ForecastInputError(_("No container has enough fill history to learn from."))
-    return FillPrior(float(np.median(rates)), profile, weight_hours)
+    return FillPrior(float(np.median(rates)), profile, weight_hours, growth_exponent)
 
 
 def week_profile_fit(

@@ -131,6 +131,15 @@ def parse_instance(text: str, *, source: str = "instance") -> CvrpInstance:
     )
 
 
+def _header_integer(
+    source: str, last_line: int, header: dict[str, tuple[int, str]], key: str
+) -> int:
+    if key not in header:
+        raise _error(source, last_line, _("the %(key)s field is missing.") % {"key": key})
+    line_number, text = header[key]
+    return _integer(source, line_number, text)
+
+
 def _instance_from_parts(
     source: str,
     last_line: int,
@@ -140,17 +149,12 @@ def _instance_from_parts(
     demands: dict[int, int],
     depots: list[int],
 ) -> CvrpInstance:
-    for key in ("DIMENSION", "CAPACITY"):
-        if key not in header:
-            raise _error(source, last_line, _("the %(key)s field is missing.") % {"key": key})
-    dimension_line, dimension_text = header["DIMENSION"]
-    dimension = _integer(source, dimension_line, dimension_text)
+    dimension = _header_integer(source, last_line, header, "DIMENSION")
     if dimension < 2:
-        raise _error(source, dimension_line, _("an instance needs a depot and a customer."))
-    capacity_line, capacity_text = header["CAPACITY"]
-    capacity = _integer(source, capacity_line, capacity_text)
+        raise _error(source, header["DIMENSION"][0], _("an instance needs a depot and a customer."))
+    capacity = _header_integer(source, last_line, header, "CAPACITY")
     if capacity <= 0:
-        raise _error(source, capacity_line, _("the capacity must be positive."))
+        raise _error(source, header["CAPACITY"][0], _("the capacity must be positive."))
     weight_line, weight_type = header.get("EDGE_WEIGHT_TYPE", (last_line, "EUC_2D"))
     if weight_type != "EUC_2D":
         raise _error(

@@ -384,7 +384,7 @@ def rate_from_segments(
     prior: FillPrior,
     now: datetime.datetime,
     half_life: datetime.timedelta | None,
-    censoring_iterations: int = 5,
+    censoring_iterations: int = 20,
 ) -> float:
     """The recency-weighted, prior-shrunk rate: weighted fill gained over weighted growth.
 

@@ -46,6 +46,8 @@ Tuning: hyper-parameters (growth exponent, half-life, prior weight, flat or lear
 profile) are chosen
 by MAE on collections before ``SPLIT`` (the first half of the data); the figures reported are
 on collections from ``SPLIT`` on, with the profile and the prior learned before ``SPLIT``.
+(While tuning, the profile and prior come from the same first half that is scored: they
+only pick the grid point, and the figures reported never saw the second half.)
 
 Run: ``.venv/bin/python bench/waste_forecast.py``.
 """

@@ -31,14 +31,21 @@ def cvrp_problem_data(instance: CvrpInstance) -> ProblemData:
 
 
 def solve_cvrp(
-    instance: CvrpInstance, *, seconds: float, seed: int = 0, workers: int | None = None
+    instance: CvrpInstance,
+    *,
+    seconds: float,
+    seed: int = 0,
+    workers: int | None = None,
+    rounds: int = 1,
 ) -> CvrpSolution:
     """The best routes found in ``seconds`` (on ``workers`` cores), in ``.sol`` numbering.
+
+    ``rounds``: see ``search.best_solution`` (the cores restart from the best so far).
 
     Raises RoutingError when no feasible solution was found (a customer above capacity).
     """
     solution = best_solution(
-        cvrp_problem_data(instance), seconds=seconds, seed=seed, workers=workers
+        cvrp_problem_data(instance), seconds=seconds, seed=seed, workers=workers, rounds=rounds
     )
     if not solution.is_feasible():
         raise RoutingError(

@@ -281,6 +281,7 @@ def plan_routes(
     seconds: float = DEFAULT_SECONDS,
     seed: int = 0,
     workers: int | None = None,
+    rounds: int = 1,
 ) -> RoutePlan:
     """Plan the day: routes per truck, or the reasons no plan can be kept and what to change.
 
@@ -299,7 +300,9 @@ def plan_routes(
             is_feasible=False,
             reasons=reasons,
         )
-    solution = best_solution(problem_data(problem), seconds=seconds, seed=seed, workers=workers)
+    solution = best_solution(
+        problem_data(problem), seconds=seconds, seed=seed, workers=workers, rounds=rounds
+    )
     routes = tuple(
         PlannedRoute(
             truck=truck,

@@ -30,7 +30,9 @@ def available_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _one_search(data: ProblemData, seconds: float, seed: int) -> Solution:
+def _one_search(
+    data: ProblemData, seconds: float, seed: int, initial: Solution | None = None
+) -> Solution:
     with warnings.catch_warnings():
         # PyVRP warns when it struggles to find a feasible solution; the caller reports that.
         warnings.simplefilter("ignore")
@@ -41,13 +43,14 @@ def _one_search(data: ProblemData, seconds: float, seed: int) -> Solution:
             collect_stats=False,
             display=False,
             params=SolveParams(),
+            initial_solution=initial,
         )
     return result.best
 
 
-def _child_search(seconds: float, seed: int) -> Solution:
+def _child_search(seconds: float, seed: int, initial: Solution | None) -> Solution:
     assert _shared_data is not None  # set by the parent before the fork
-    return _one_search(_shared_data, seconds, seed)
+    return _one_search(_shared_data, seconds, seed, initial)
 
 
 def _rank(solution: Solution) -> tuple[bool, int, int]:
@@ -56,26 +59,53 @@ def _rank(solution: Solution) -> tuple[bool, int, int]:
 
 
 def best_solution(
-    data: ProblemData, *, seconds: float, seed: int = 0, workers: int | None = None
+    data: ProblemData,
+    *,
+    seconds: float,
+    seed: int = 0,
+    workers: int | None = None,
+    rounds: int = 1,
 ) -> Solution:
-    """Run ``workers`` searches (default: every available core) for ``seconds``, keep the best."""
+    """Run ``workers`` searches (default: every available core) for ``seconds``, keep the best.
+
+    With ``rounds`` above 1 the time is cut into that many rounds; each round's searches all
+    start from the best solution of the round before (new seeds each round), so the cores
+    share what they found instead of each following its own run to the end.
+    """
     if not (math.isfinite(seconds) and seconds > 0):
         raise RoutingInputError(_("The time limit must be a positive number of seconds."))
     count = available_cores() if workers is None else workers
     if count < 1:
         raise RoutingInputError(_("At least one search must run."))
-    seeds: Sequence[int] = [seed + offset for offset in range(count)]
+    if rounds < 1:
+        raise RoutingInputError(_("At least one round must run."))
     if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return _one_search(data, seconds, seeds[0])
+        count = 1
+    best: Solution | None = None
+    for round_number in range(rounds):
+        seeds = [seed + (round_number * count) + offset for offset in range(count)]
+        found = _searches(data, seconds / rounds, seeds, best)
+        best = min(found if best is None else [best, *found], key=_rank)
+    assert best is not None
+    return best
 
+
+def _searches(
+    data: ProblemData, seconds: float, seeds: Sequence[int], initial: Solution | None
+) -> list[Solution]:
+    """One search per seed, side by side: the first here, the others in forked processes."""
+    if len(seeds) == 1:
+        return [_one_search(data, seconds, seeds[0], initial)]
     global _shared_data
     _shared_data = data
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(processes=count - 1) as pool:
-            pending = [pool.apply_async(_child_search, (seconds, child)) for child in seeds[1:]]
-            solutions = [_one_search(data, seconds, seeds[0])]
+        with context.Pool(processes=len(seeds) - 1) as pool:
+            pending = [
+                pool.apply_async(_child_search, (seconds, child, initial)) for child in seeds[1:]
+            ]
+            solutions = [_one_search(data, seconds, seeds[0], initial)]
             solutions.extend(job.get() for job in pending)
     finally:
         _shared_data = None
-    return min(solutions, key=_rank)
+    return solutions

@@ -53,3 +53,19 @@ def test_a_bad_limit_is_refused(seconds: float, workers: int) -> None:
     instance = read_instance(VRP_DIR / "X-n101-k25.vrp")
     with pytest.raises(RoutingInputError):
         solve_cvrp(instance, seconds=seconds, workers=workers)
+
+
+def test_rounds_restart_both_cores_from_the_best_and_stay_valid() -> None:
+    # Given three rounds of a third of a second each, on two cores
+    instance = read_instance(VRP_DIR / "X-n157-k13.vrp")
+    best = read_solution(VRP_DIR / "X-n157-k13.sol")
+    solution = solve_cvrp(instance, seconds=1, seed=3, workers=2, rounds=3)
+    # Then the routes carried from round to round are still valid and near the best known
+    assert_valid(instance, solution)
+    assert solution.cost <= SHORT_RUN_BOUND * best.cost
+
+
+def test_zero_rounds_is_refused() -> None:
+    instance = read_instance(VRP_DIR / "X-n101-k25.vrp")
+    with pytest.raises(RoutingInputError, match="At least one round must run"):
+        solve_cvrp(instance, seconds=1, rounds=0)

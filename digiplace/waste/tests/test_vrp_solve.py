@@ -65,3 +65,8 @@ def test_a_bad_time_limit_is_a_command_error(seconds: str) -> None:
 def test_too_many_workers_is_a_command_error() -> None:
     with pytest.raises(CommandError, match="--workers must be between 1 and"):
         run(str(VRP_DIR / "X-n101-k25.vrp"), "--seconds", "1", "--workers", "4096")
+
+
+def test_zero_rounds_is_a_command_error() -> None:
+    with pytest.raises(CommandError, match="--rounds must be at least 1"):
+        run(str(VRP_DIR / "X-n101-k25.vrp"), "--seconds", "1", "--rounds", "0")

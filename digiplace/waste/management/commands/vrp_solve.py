@@ -51,6 +51,13 @@ class Command(BaseCommand):
             default=None,
             help="Searches run side by side (default: the available cores).",
         )
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=1,
+            help="Rounds the time is cut into; each restarts every search from the best so far"
+            " (default: 1).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         seconds = _positive_seconds(str(options["seconds"]))
@@ -59,9 +66,14 @@ class Command(BaseCommand):
             raise CommandError(
                 _("--workers must be between 1 and %(cores)d.") % {"cores": available_cores()}
             )
+        rounds: int = options["rounds"]
+        if rounds < 1:
+            raise CommandError(_("--rounds must be at least 1."))
         try:
             instance = read_instance(options["file"])
-            solution = solve_cvrp(instance, seconds=seconds, seed=options["seed"], workers=workers)
+            solution = solve_cvrp(
+                instance, seconds=seconds, seed=options["seed"], workers=workers, rounds=rounds
+            )
         except RoutingError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(format_solution(solution), ending="")

@@ -421,21 +421,23 @@ class ComplianceChange:
         }
         if self.verdict is Verdict.HIGHER:
             text = _(
-                "Compliance was higher after the change: %(after)s%% against %(before)s%% before "
-                "(%(difference)s percentage points, %(level)s%% confidence interval %(low)s to "
-                "%(high)s, p = %(p_value)s). The difference is significant at %(alpha)s%%."
+                "Compliance went from %(before)s%% before to %(after)s%% after, a change of "
+                "%(difference)s percentage points (%(level)s%% confidence interval %(low)s to "
+                "%(high)s, p %(p_value)s): higher, and the difference is significant at "
+                "%(alpha)s%%."
             )
         elif self.verdict is Verdict.LOWER:
             text = _(
-                "Compliance was lower after the change: %(after)s%% against %(before)s%% before "
-                "(%(difference)s percentage points, %(level)s%% confidence interval %(low)s to "
-                "%(high)s, p = %(p_value)s). The difference is significant at %(alpha)s%%."
+                "Compliance went from %(before)s%% before to %(after)s%% after, a change of "
+                "%(difference)s percentage points (%(level)s%% confidence interval %(low)s to "
+                "%(high)s, p %(p_value)s): lower, and the difference is significant at "
+                "%(alpha)s%%."
             )
         else:
             text = _(
-                "No significant change in compliance: %(after)s%% after against %(before)s%% "
-                "before (%(difference)s percentage points, %(level)s%% confidence interval "
-                "%(low)s to %(high)s, p = %(p_value)s)."
+                "Compliance went from %(before)s%% before to %(after)s%% after, a change of "
+                "%(difference)s percentage points (%(level)s%% confidence interval %(low)s to "
+                "%(high)s, p %(p_value)s): no significant change at %(alpha)s%%."
             )
         return text % numbers
 
@@ -445,27 +447,29 @@ class ComplianceChange:
             return None
         if self.difference_in_differences is None:
             return _(
-                "No comparison with the sites without cameras: each period needs at least "
-                "%(minimum)d use events at the watched sites and at the other sites."
+                "Not compared with the comparison sites: each period needs at least "
+                "%(minimum)d use events at the analysed sites and at the comparison sites."
             ) % {"minimum": self.min_use_events}
         numbers = _difference_numbers(self.difference_in_differences)
         if self.controlled_verdict is Verdict.HIGHER:
             text = _(
-                "Against the sites without cameras, compliance rose %(difference)s percentage "
-                "points more (%(level)s%% confidence interval %(low)s to %(high)s, "
-                "p = %(p_value)s). The difference is significant at %(alpha)s%%."
+                "Beyond the change at the comparison sites, compliance changed by "
+                "%(difference)s percentage points (%(level)s%% confidence interval %(low)s to "
+                "%(high)s, p %(p_value)s): higher, and the difference is significant at "
+                "%(alpha)s%%."
             )
         elif self.controlled_verdict is Verdict.LOWER:
             text = _(
-                "Against the sites without cameras, compliance changed %(difference)s percentage "
-                "points less (%(level)s%% confidence interval %(low)s to %(high)s, "
-                "p = %(p_value)s). The difference is significant at %(alpha)s%%."
+                "Beyond the change at the comparison sites, compliance changed by "
+                "%(difference)s percentage points (%(level)s%% confidence interval %(low)s to "
+                "%(high)s, p %(p_value)s): lower, and the difference is significant at "
+                "%(alpha)s%%."
             )
         else:
             text = _(
-                "Against the sites without cameras, no significant difference: %(difference)s "
-                "percentage points (%(level)s%% confidence interval %(low)s to %(high)s, "
-                "p = %(p_value)s)."
+                "Beyond the change at the comparison sites, compliance changed by "
+                "%(difference)s percentage points (%(level)s%% confidence interval %(low)s to "
+                "%(high)s, p %(p_value)s): no significant difference at %(alpha)s%%."
             )
         return text % numbers
 
@@ -494,7 +498,8 @@ def _difference_numbers(difference: Difference) -> dict[str, str]:
         + _number(difference.estimate * 100, 1),
         "low": _number(difference.low * 100, 1),
         "high": _number(difference.high * 100, 1),
-        "p_value": "< " + _number(0.001, 3) if p_value < 0.001 else _number(p_value, 3),
+        # "p < 0.001" rather than a p-value of 0.000.
+        "p_value": "< " + _number(0.001, 3) if p_value < 0.001 else "= " + _number(p_value, 3),
         "level": _number(difference.confidence * 100, 0),
         "alpha": _number((1 - difference.confidence) * 100, 0),
     }

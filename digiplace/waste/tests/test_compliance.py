@@ -160,13 +160,14 @@ def test_messages_state_the_verdict_with_its_numbers():
         controlled = change.controlled_message()
 
     assert message == (
-        "Compliance was higher after the change: 80.0% against 50.0% before (+30.0 percentage "
-        "points, 95% confidence interval 0.5 to 53.4, p = 0.047). The difference is "
+        "Compliance went from 50.0% before to 80.0% after, a change of +30.0 percentage points "
+        "(95% confidence interval 0.5 to 53.4, p = 0.047): higher, and the difference is "
         "significant at 5%."
     )
     assert controlled == (
-        "Against the sites without cameras, no significant difference: +20.0 percentage points "
-        "(95% confidence interval -20.0 to 57.5, p = 0.346)."
+        "Beyond the change at the comparison sites, compliance changed by +20.0 percentage "
+        "points (95% confidence interval -20.0 to 57.5, p = 0.346): no significant difference "
+        "at 5%."
     )
 
 
@@ -348,3 +349,24 @@ def test_bad_observations_are_refused(fields, message):
 
     with translation.override("en"), pytest.raises(ComplianceInputError, match=message):
         Observation(**values)
+
+
+def test_a_fall_in_compliance_is_called_lower():
+    # Before 18/20 = 0.9, after 4/20 = 0.2: pooled 22/40 = 0.55,
+    # z = -0.7/sqrt(0.55*0.45*0.1) = -4.449467, p = 8.6e-6.
+    observations = [
+        seen(at(24, month=2), "BT-01", K.CORRECT_USE, 18),
+        seen(at(24, month=2), "BT-01", K.WASTE_OUTSIDE, 2),
+        seen(at(3), "BT-01", K.CORRECT_USE, 4),
+        seen(at(3), "BT-01", K.WRONG_FRACTION, 16),
+    ]
+
+    change = compliance_change(observations, sites=["BT-01"], start=CAMERA_START)
+
+    assert change.difference is not None
+    assert change.difference.p_value == pytest.approx(8.6e-6, rel=0.01)
+    assert change.verdict is Verdict.LOWER
+    with translation.override("en"):
+        message = change.message()
+    assert message.startswith("Compliance went from 90.0% before to 20.0% after, a change of -70.0")
+    assert message.endswith("p < 0.001): lower, and the difference is significant at 5%.")

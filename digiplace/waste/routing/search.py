@@ -53,9 +53,15 @@ def _child_search(seconds: float, seed: int, initial: Solution | None) -> Soluti
     return _one_search(_shared_data, seconds, seed, initial)
 
 
-def _rank(solution: Solution) -> tuple[bool, int, int]:
-    """Feasible first, then fewer missing clients, then the shorter distance."""
-    return (not solution.is_feasible(), solution.num_missing_clients(), solution.distance())
+def _rank(solution: Solution) -> tuple[bool, int, int, int, int]:
+    """Feasible first; then fewer missing clients, less excess load, less overtime; shorter."""
+    return (
+        not solution.is_feasible(),
+        solution.num_missing_clients(),
+        sum(solution.excess_load()),
+        solution.time_warp(),
+        solution.distance(),
+    )
 
 
 def best_solution(

@@ -184,3 +184,15 @@ def test_a_matrix_of_the_wrong_size_is_refused() -> None:
 def test_a_position_off_earth_is_refused() -> None:
     with pytest.raises(RoutingInputError, match="is not a position on Earth"):
         straight_line_matrix([DEPOT, GeoPoint(91.0, 21.0)])
+
+
+def test_on_two_cores_the_least_infeasible_plan_is_kept() -> None:
+    # Given a day one truck cannot finish in its shift, searched on two cores
+    day = problem(trucks=1, capacity=5000, shift_minutes=40, service_seconds=300)
+    one_core = plan_routes(day, seconds=0.5, seed=5, workers=1)
+    two_cores = plan_routes(day, seconds=0.5, seed=5, workers=2)
+    # Then both report the same single truck's overtime, and neither adds a violation
+    for plan in (one_core, two_cores):
+        assert [reason.kind for reason in plan.reasons] == [InfeasibilityKind.ROUTE_OVER_SHIFT]
+    # Eight stops on a ring have one best tour; both searches find it
+    assert two_cores.routes[0].duration_s == one_core.routes[0].duration_s

@@ -193,6 +193,31 @@ class WeekProfile:
         pieces.append((piece_start, end, offset))
         return pieces
 
+    def moment_after(
+        self, start: datetime.datetime, profile_hours: float, horizon: datetime.timedelta
+    ) -> datetime.datetime | None:
+        """The moment when ``profile_hours`` have passed since ``start``, or None when that
+        is after ``start + horizon``: a bisection over whole UTC hours (within one of them
+        the profile is constant), then a linear step inside the hour."""
+        limit = start + horizon
+        if self.profile_hours(start, limit) < profile_hours:
+            return None
+        first_hour = start.astimezone(datetime.UTC).replace(minute=0, second=0, microsecond=0)
+
+        def boundary(hours: int) -> datetime.datetime:
+            return min(max(first_hour + hours * _HOUR, start), limit)
+
+        low, high = 0, math.ceil((limit - first_hour) / _HOUR)
+        while high - low > 1:  # profile_hours(start, boundary(high)) >= the hours needed
+            middle = (low + high) // 2
+            if self.profile_hours(start, boundary(middle)) >= profile_hours:
+                high = middle
+            else:
+                low = middle
+        moment = boundary(low)
+        remaining = profile_hours - self.profile_hours(start, moment)
+        return min(moment + remaining / self.weight_at(moment) * _HOUR, boundary(high))
+
     def weight_at(self, moment: datetime.datetime) -> float:
         local = moment.astimezone(self._zone)
         return self.weights[local.weekday() * 24 + local.hour]
@@ -313,21 +338,18 @@ class FillModel:
             self.prior.growth(offset) + (threshold - self.anchor_level) / self.rate_per_hour
         )
         needed = reached - offset - self.profile.profile_hours(anchor_at, now)
-        # Walk whole UTC hours (the profile is constant within each), then interpolate.
-        moment = now
-        limit = now + horizon
-        while moment < limit:
-            step_end = min(
-                moment.astimezone(datetime.UTC).replace(minute=0, second=0, microsecond=0) + _HOUR,
-                limit,
-            )
-            hours = self.profile.profile_hours(moment, step_end)
-            if hours >= needed:
-                weight = self.profile.weight_at(moment)
-                return moment + needed / weight * _HOUR
-            needed -= hours
-            moment = step_end
-        return None
+        return self.profile.moment_after(now, needed, horizon)
+
+    def is_due(
+        self, threshold: float, *, now: datetime.datetime, next_visit: datetime.datetime
+    ) -> bool:
+        """Whether the fill is predicted to reach ``threshold`` before ``next_visit``: the
+        planning question (collect today, or it will pass the threshold before the next
+        possible visit)."""
+        _require_aware(next_visit, gettext_lazy("The next visit's time"))
+        if next_visit < now:
+            raise ForecastInputError(_("The next visit cannot be before now."))
+        return self.time_to_threshold(threshold, now, horizon=next_visit - now) is not None
 
 
 def fill_segments(

@@ -140,6 +140,31 @@ def test_emptying_resets_the_fill() -> None:
     assert model.predict_fill(MONDAY + 30 * HOUR) == pytest.approx(0.2)
 
 
+def test_threshold_weeks_ahead_and_planning() -> None:
+    # Given a slow container on a weekday profile, emptied on a Wednesday afternoon
+    weights = tuple(4.0 if hour < 5 * 24 else 1.0 for hour in range(HOURS_PER_WEEK))
+    prior = FillPrior(0.01, WeekProfile(weights, "Europe/Bucharest"), growth_exponent=0.8)
+    emptied = MONDAY + datetime.timedelta(days=2, hours=15, minutes=20)
+    model = fill_model_fit(FillHistory(emptyings=[emptied]), prior=prior)
+    now = emptied + 30 * HOUR
+
+    # When the times to several thresholds are asked
+    for threshold in (0.3, 0.5, 0.8, 0.95):
+        reached = model.time_to_threshold(threshold, now=now)
+
+        # Then the prediction at that moment is the threshold, and not an hour earlier
+        assert reached is not None
+        assert model.predict_fill(reached) == pytest.approx(threshold, abs=1e-9)
+        assert model.predict_fill(reached - HOUR) < threshold
+
+    # And the planning question follows the same answer
+    reached = model.time_to_threshold(0.5, now=now)
+    assert reached is not None
+    assert model.is_due(0.5, now=now, next_visit=reached + HOUR)
+    assert not model.is_due(0.5, now=now, next_visit=reached - HOUR)
+    assert model.time_to_threshold(0.8, now=now, horizon=datetime.timedelta(days=1)) is None
+
+
 def test_a_reading_after_the_emptying_is_the_anchor() -> None:
     # Given a container read at 30% 5 hours after its emptying, on a square-root curve
     prior = FillPrior(0.1, WeekProfile.flat(), weight_hours=1.0, growth_exponent=0.5)
@@ -273,6 +298,12 @@ def test_prior_fit_is_the_median_rate() -> None:
                 FillHistory(emptyings=[MONDAY]), prior=flat_prior()
             ).time_to_threshold(0.0, now=MONDAY),
             "The threshold must be more than 0 and at most 1.",
+        ),
+        (
+            lambda: fill_model_fit(FillHistory(emptyings=[MONDAY]), prior=flat_prior()).is_due(
+                0.8, now=MONDAY, next_visit=MONDAY - HOUR
+            ),
+            "The next visit cannot be before now.",
         ),
         (
             lambda: week_profile_fit([FillHistory()], smoothing_hours=0),

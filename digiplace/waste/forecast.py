@@ -130,7 +130,9 @@ class WeekProfile:
         if values.shape != (HOURS_PER_WEEK,) or not np.all(np.isfinite(values)):
             raise ForecastInputError(_("A week profile needs 168 hourly weights."))
         if np.any(values < 0) or values.sum() <= 0:
-            raise ForecastInputError(_("A week profile's weights must be positive."))
+            raise ForecastInputError(
+                _("A week profile's weights must be zero or more, and not all zero.")
+            )
         values = values * (HOURS_PER_WEEK / values.sum())
         object.__setattr__(self, "weights", tuple(float(value) for value in values))
         object.__setattr__(self, "_cumulative", np.concatenate(([0.0], np.cumsum(values))))

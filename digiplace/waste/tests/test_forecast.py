@@ -278,7 +278,10 @@ def test_prior_fit_is_the_median_rate() -> None:
         ),
         (lambda: WeekProfile(time_zone="Europe/Atlantis"), "Unknown time zone: Europe/Atlantis."),
         (lambda: WeekProfile((1.0,) * 24), "A week profile needs 168 hourly weights."),
-        (lambda: WeekProfile((0.0,) * HOURS_PER_WEEK), "weights must be positive"),
+        (
+            lambda: WeekProfile((0.0,) * HOURS_PER_WEEK),
+            "weights must be zero or more, and not all zero.",
+        ),
         (lambda: FillPrior(-0.1), "The prior fill rate must be zero or more."),
         (lambda: FillPrior(0.1, growth_exponent=0.0), "The growth exponent must be more than 0"),
         (

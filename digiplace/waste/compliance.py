@@ -26,6 +26,9 @@ variance of its rate over the binomial one, at least 1, and its counts are divid
 effective sample size) before the interval and the test. This only widens intervals; a period
 with fewer than two site-weeks cannot estimate it and keeps 1. ``cluster_by_week=False`` turns
 it off (every event independent).
+Rows that bundle events (a count of 5 from one camera clip) are correlated the same way and
+raise the design effect too: on synthetic data with independent rows of 1 to 5 events it is
+about 3.7, the ratio of the mean squared count to the mean count.
 
 Difference in differences: with control sites (points without cameras, or outside the
 campaign's neighbourhood), the change at the treated sites minus the change at the control
@@ -43,8 +46,8 @@ from __future__ import annotations
 import datetime
 import enum
 import math
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -175,13 +178,9 @@ class KindCounts:
     def rate(self) -> float | None:
         return self.correct_use / self.use_events if self.use_events else None
 
-    def plus(self, kind: ObservationKind, count: int) -> KindCounts:
-        values = {name: getattr(self, name) for name in _COUNT_FIELDS}
-        values[kind.value] += count
-        return KindCounts(**values)
-
-
-_COUNT_FIELDS = tuple(kind.value for kind in ObservationKind)
+    @classmethod
+    def from_totals(cls, totals: Mapping[ObservationKind, int]) -> KindCounts:
+        return cls(**{kind.value: totals.get(kind, 0) for kind in ObservationKind})
 
 
 @dataclass(frozen=True)
@@ -212,13 +211,14 @@ def compliance_by_site_week(
     Only weeks with at least one observation appear; a week with only vandalism has rate None.
     """
     zone = _zone(time_zone)
-    totals: dict[tuple[str, datetime.date], KindCounts] = defaultdict(KindCounts)
+    totals: dict[tuple[str, datetime.date], Counter[ObservationKind]] = defaultdict(Counter)
     for observation in observations:
         key = (observation.site, _local_monday(observation.at, zone))
-        totals[key] = totals[key].plus(observation.kind, observation.count)
+        totals[key][observation.kind] += observation.count
     rows = []
-    for (site, monday), counts in sorted(totals.items()):
+    for (site, monday), kinds in sorted(totals.items()):
         iso_year, iso_week, _weekday = monday.isocalendar()
+        counts = KindCounts.from_totals(kinds)
         rows.append(WeeklyCompliance(site, iso_year, iso_week, monday, counts))
     return rows
 
@@ -568,12 +568,13 @@ def _period(
     *,
     cluster_by_week: bool,
 ) -> PeriodCompliance:
-    counts = KindCounts()
+    sites = frozenset(sites)
+    kinds: Counter[ObservationKind] = Counter()
     clusters: dict[tuple[str, datetime.date], list[int]] = defaultdict(lambda: [0, 0])
     for observation in observations:
         if observation.site not in sites or not window.contains(observation.at):
             continue
-        counts = counts.plus(observation.kind, observation.count)
+        kinds[observation.kind] += observation.count
         if observation.kind.is_use_event:
             cluster = clusters[(observation.site, _local_monday(observation.at, zone))]
             cluster[1] += observation.count
@@ -581,7 +582,7 @@ def _period(
                 cluster[0] += observation.count
     cells = [(correct, events) for correct, events in clusters.values()]
     effect = design_effect(cells) if cluster_by_week else 1.0
-    return PeriodCompliance(counts, len(cells), effect)
+    return PeriodCompliance(KindCounts.from_totals(kinds), len(cells), effect)
 
 
 def compliance_change(

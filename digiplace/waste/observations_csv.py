@@ -236,7 +236,7 @@ def read_observations_csv(
 ) -> ObservationsImport:
     """Every observation of a camera-analytics CSV export, or every error in it (see the
     module's docstring). ``now`` (aware) bounds the times; ``time_zone`` reads local times."""
-    if now.utcoffset() is None:
+    if not isinstance(now, datetime.datetime) or now.utcoffset() is None:
         raise ComplianceInputError(_("The current time must have a time zone."))
     try:
         zone = ZoneInfo(time_zone)

@@ -47,6 +47,8 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 PLAN_SECONDS = float(os.environ.get("BENCH_PLAN_SECONDS", "10"))
 SEED = int(os.environ.get("BENCH_SEED", "0"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
+# Names of instances to run (comma-separated; default: all).
+ONLY = {name for name in os.environ.get("BENCH_INSTANCES", "").split(",") if name}
 GOAL_GAP = 0.4
 CONTAINERS = 475
 TRUCKS = 5
@@ -62,6 +64,8 @@ def gaps() -> None:
     print(f"{'instance':<14} {'cost':>8} {'best':>8} {'gap %':>7} {'routes':>6} {'wall s':>7}")
     found: list[float] = []
     for path in sorted(VRP_DIR.glob("*.vrp"), key=lambda p: read_instance(p).dimension):
+        if ONLY and path.stem not in ONLY:
+            continue
         instance = read_instance(path)
         best = read_solution(path.with_suffix(".sol"))
         started = time.monotonic()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import time
 import warnings
 from collections.abc import Sequence
 
@@ -21,6 +22,9 @@ from digiplace.waste.routing.errors import RoutingInputError
 
 # Set in the parent just before forking; each child reads it instead of unpickling it.
 _shared_data: ProblemData | None = None
+
+# A round behind schedule still searches this long, so that it returns a solution.
+_MINIMUM_ROUND_S = 0.05
 
 
 def available_cores() -> int:
@@ -87,10 +91,14 @@ def best_solution(
         raise RoutingInputError(_("At least one round must run."))
     if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
         count = 1
+    # Each round gets an equal share of the time left, so the set-up each search repeats
+    # (neighbourhoods, forks) is paid from the budget rather than added to it.
+    deadline = time.monotonic() + seconds
     best: Solution | None = None
     for round_number in range(rounds):
+        share = max((deadline - time.monotonic()) / (rounds - round_number), _MINIMUM_ROUND_S)
         seeds = [seed + (round_number * count) + offset for offset in range(count)]
-        found = _searches(data, seconds / rounds, seeds, best)
+        found = _searches(data, share, seeds, best)
         best = min(found if best is None else [best, *found], key=_rank)
     assert best is not None
     return best

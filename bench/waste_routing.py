@@ -25,6 +25,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
 from digiplace.waste.routing import (  # noqa: E402
+    DEFAULT_ROUNDS,
     Fleet,
     GeoPoint,
     PlanningProblem,
@@ -46,7 +47,7 @@ VRP_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "vrp"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 PLAN_SECONDS = float(os.environ.get("BENCH_PLAN_SECONDS", "10"))
 SEED = int(os.environ.get("BENCH_SEED", "0"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", str(DEFAULT_ROUNDS)))
 # Names of instances to run (comma-separated; default: all).
 ONLY = {name for name in os.environ.get("BENCH_INSTANCES", "").split(",") if name}
 GOAL_GAP = 0.4

@@ -33,9 +33,10 @@ from digiplace.waste.routing.planning import (
     check_before_solving,
     plan_routes,
 )
-from digiplace.waste.routing.search import available_cores
+from digiplace.waste.routing.search import DEFAULT_ROUNDS, available_cores
 
 __all__ = [
+    "DEFAULT_ROUNDS",
     "CvrpInstance",
     "CvrpSolution",
     "DistanceServiceError",

@@ -10,7 +10,7 @@ from pyvrp import Client, Depot, Location, ProblemData, VehicleType
 
 from digiplace.waste.routing.cvrplib import CvrpInstance, CvrpSolution
 from digiplace.waste.routing.errors import RoutingError
-from digiplace.waste.routing.search import best_solution
+from digiplace.waste.routing.search import DEFAULT_ROUNDS, best_solution
 
 
 def cvrp_problem_data(instance: CvrpInstance) -> ProblemData:
@@ -36,7 +36,7 @@ def solve_cvrp(
     seconds: float,
     seed: int = 0,
     workers: int | None = None,
-    rounds: int = 1,
+    rounds: int = DEFAULT_ROUNDS,
 ) -> CvrpSolution:
     """The best routes found in ``seconds`` (on ``workers`` cores), in ``.sol`` numbering.
 

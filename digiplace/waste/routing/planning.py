@@ -20,7 +20,7 @@ from pyvrp import Client, Depot, Location, ProblemData, Solution, VehicleType
 
 from digiplace.waste.routing.errors import RoutingInputError
 from digiplace.waste.routing.matrices import TravelMatrix
-from digiplace.waste.routing.search import best_solution
+from digiplace.waste.routing.search import DEFAULT_ROUNDS, best_solution
 
 DEFAULT_SECONDS = 10.0
 
@@ -281,7 +281,7 @@ def plan_routes(
     seconds: float = DEFAULT_SECONDS,
     seed: int = 0,
     workers: int | None = None,
-    rounds: int = 1,
+    rounds: int = DEFAULT_ROUNDS,
 ) -> RoutePlan:
     """Plan the day: routes per truck, or the reasons no plan can be kept and what to change.
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from digiplace.waste.routing import (
+    DEFAULT_ROUNDS,
     RoutingError,
     available_cores,
     format_solution,
@@ -54,9 +55,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rounds",
             type=int,
-            default=1,
+            default=DEFAULT_ROUNDS,
             help="Rounds the time is cut into; each restarts every search from the best so far"
-            " (default: 1).",
+            f" (default: {DEFAULT_ROUNDS}).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

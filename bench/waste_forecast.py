@@ -79,6 +79,7 @@ from digiplace.waste.forecast import (  # noqa: E402
     FillPrior,
     FillSegment,
     WeekProfile,
+    fill_model_fit,
     fill_prior_fit,
     fill_segments,
     rate_from_segments,
@@ -227,13 +228,19 @@ def predict(
     target: Target,
     segments: Sequence[FillSegment],
     *,
-    profile: WeekProfile,
     prior: FillPrior,
     half_life: datetime.timedelta | None,
 ) -> Scored:
+    """Score a target from its history's segments (cached while tuning): what
+    ``fill_model_fit`` computes, since the history's last event is the previous emptying."""
     interval = target.interval
     rate = rate_from_segments(segments, prior=prior, now=interval.start, half_life=half_life)
     model = FillModel(rate, prior, interval.start, 0.0, interval.start, len(segments))
+    return score(target, model)
+
+
+def score(target: Target, model: FillModel) -> Scored:
+    interval = target.interval
     rates = target.baseline_rates
     return Scored(
         site_id=interval.collection.site_id,
@@ -288,13 +295,13 @@ def mae(values: Iterable[float]) -> float:
 def evaluate(
     chosen: Sequence[Target], prior: FillPrior, half_life: datetime.timedelta | None
 ) -> list[Scored]:
+    """Score each target with the platform's own call, ``fill_model_fit``."""
     return [
-        predict(
+        score(
             target,
-            fill_segments(target.history, profile=prior.profile),
-            profile=prior.profile,
-            prior=prior,
-            half_life=half_life,
+            fill_model_fit(
+                target.history, prior=prior, now=target.interval.start, half_life=half_life
+            ),
         )
         for target in chosen
     ]
@@ -314,7 +321,7 @@ def tune(
             for half_life, weight in itertools.product(HALF_LIVES, PRIOR_WEIGHTS):
                 weighted = FillPrior(prior.rate_per_hour, profile, weight, exponent)
                 scored = [
-                    predict(t, s, profile=profile, prior=weighted, half_life=half_life)
+                    predict(t, s, prior=weighted, half_life=half_life)
                     for t, s in zip(tuning, segments, strict=True)
                 ]
                 error = mae(abs(s.model - s.actual) for s in scored)

@@ -427,12 +427,21 @@ def rate_from_segments(
     rate = (prior_fill + sum(w * s.increment for w, s in zip(weights, usable, strict=True))) / (
         total_exposure
     )
-    for _iteration in range(censoring_iterations if any(s.is_censored for s in usable) else 0):
-        gained = sum(
-            w * (max(s.increment, rate * e) if s.is_censored else s.increment)
-            for w, s, e in zip(weights, usable, exposures, strict=True)
-        )
-        rate = (prior_fill + gained) / total_exposure
+    observed = prior_fill + sum(
+        w * s.increment for w, s in zip(weights, usable, strict=True) if not s.is_censored
+    )
+    censored = [
+        (w * s.increment, w * e)
+        for w, s, e in zip(weights, usable, exposures, strict=True)
+        if s.is_censored
+    ]
+    for _iteration in range(censoring_iterations if censored else 0):
+        updated = (
+            observed + sum(max(gain, rate * exposure) for gain, exposure in censored)
+        ) / total_exposure
+        if abs(updated - rate) <= 1e-12 * max(rate, 1e-12):
+            return updated
+        rate = updated
     return rate
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import threading
 import time
 import warnings
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from digiplace.waste.routing.errors import RoutingInputError
 
 # Set in the parent just before forking; each child reads it instead of unpickling it.
 _shared_data: ProblemData | None = None
+_fork_lock = threading.Lock()
 
 # 5 rounds: lower gaps than 1 on the X instances in 5 s runs on 2 cores (bench/waste_routing.py).
 DEFAULT_ROUNDS = 5
@@ -61,6 +63,14 @@ def _child_search(seconds: float, seed: int, initial: Solution | None) -> Soluti
     return _one_search(_shared_data, seconds, seed, initial)
 
 
+def _can_fork() -> bool:
+    """Forking needs the fork start method and a process allowed children (not a daemon)."""
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
+
+
 def _rank(solution: Solution) -> tuple[bool, int, int, int, int]:
     """Feasible first; then fewer missing clients, less excess load, less overtime; shorter."""
     return (
@@ -95,7 +105,7 @@ def best_solution(
     if rounds < 1:
         raise RoutingInputError(_("At least one round must run."))
     rounds = max(1, min(rounds, int(seconds / _SHORTEST_ROUND_S)))
-    if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if not _can_fork():
         count = 1
     # Each round gets an equal share of the time left, so the set-up each search repeats
     # (neighbourhoods, forks) is paid from the budget rather than added to it.
@@ -116,6 +126,13 @@ def _searches(
     """One search per seed, side by side: the first here, the others in forked processes."""
     if len(seeds) == 1:
         return [_one_search(data, seconds, seeds[0], initial)]
+    with _fork_lock:  # one set of children at a time: they read the one shared slot
+        return _forked_searches(data, seconds, seeds, initial)
+
+
+def _forked_searches(
+    data: ProblemData, seconds: float, seeds: Sequence[int], initial: Solution | None
+) -> list[Solution]:
     global _shared_data
     _shared_data = data
     try:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from multiprocessing.queues import Queue
+
 import pytest
 
 from digiplace.waste.routing import (
     CvrpInstance,
     CvrpSolution,
     RoutingInputError,
+    parse_instance,
     read_instance,
     read_solution,
     routes_cost,
     solve_cvrp,
 )
-from digiplace.waste.tests.test_routing_cvrplib import INSTANCES, VRP_DIR
+from digiplace.waste.tests.test_routing_cvrplib import INSTANCES, SMALL, VRP_DIR
 
 # A second of search is far from the 60 s the benchmark measures; the bound stays generous.
 SHORT_RUN_BOUND = 1.15
@@ -69,3 +73,22 @@ def test_zero_rounds_is_refused() -> None:
     instance = read_instance(VRP_DIR / "X-n101-k25.vrp")
     with pytest.raises(RoutingInputError, match="At least one round must run"):
         solve_cvrp(instance, seconds=1, rounds=0)
+
+
+def _solve_in_a_daemon(results: Queue[tuple[int, ...]]) -> None:
+    solution = solve_cvrp(parse_instance(SMALL), seconds=0.3, workers=2)
+    results.put(tuple(sorted(customer for route in solution.routes for customer in route)))
+
+
+def test_a_daemon_process_searches_alone_instead_of_failing_to_fork() -> None:
+    # Given a daemon process (as task workers are), which may not have children
+    context = multiprocessing.get_context("fork")
+    results: Queue[tuple[int, ...]] = context.Queue()
+    daemon = context.Process(target=_solve_in_a_daemon, args=(results,), daemon=True)
+    # When it asks for two searches
+    daemon.start()
+    served = results.get(timeout=30)
+    daemon.join(timeout=30)
+    # Then it still solves, on its own core
+    assert daemon.exitcode == 0
+    assert served == (1, 2, 3)

@@ -13,7 +13,8 @@ Edinburgh's compacting bins about 0.4 fits best, see bench/waste_forecast.py). T
 From a later reading (``anchor``) the prediction adds the curve's gain since it.
 
 Fitting (``fill_model_fit``): each fill cycle (from an emptying, or from the first
-observation when the history begins mid-cycle, to its last observation) gives one segment:
+observation when the history begins mid-cycle or after a fall in the readings that only an
+unrecorded emptying explains, to its last observation) gives one segment:
 a fill increment and its profile hours. ``rate`` is a recency-weighted ratio of increments
 to growth (weights halve every ``half_life``), shrunk towards the prior's rate by one
 pseudo cycle of ``prior.weight_hours``, so an empty history gives the prior's rate.
@@ -354,47 +355,81 @@ class FillModel:
         return self.time_to_threshold(threshold, now, horizon=next_visit - now) is not None
 
 
+RESET_DROP = 0.3
+
+
+@dataclass
+class _Cycle:
+    start_at: datetime.datetime | None
+    start_level: float
+    is_from_emptying: bool
+    readings: list[FillObservation] = field(default_factory=list)
+
+
+def _cycles(history: FillHistory, reset_drop: float) -> list[_Cycle]:
+    """Split the history into fill cycles: at each emptying, and where a reading falls more
+    than ``reset_drop`` below the one before (an emptying nobody recorded; that cycle's start
+    is then unknown and the reading opens it). Before the first event the start is unknown
+    too: the first reading opens the cycle."""
+    if not 0 < reset_drop <= 1:
+        raise ForecastInputError(_("The reset drop must be more than 0 and at most 1."))
+    events: list[tuple[datetime.datetime, int, FillObservation | None]] = [
+        (reading.at, 0, reading) for reading in history.observations
+    ]
+    events += [(emptying, 1, None) for emptying in history.emptyings]
+    cycles = [_Cycle(None, 0.0, is_from_emptying=False)]
+    for at, _kind, reading in sorted(events, key=lambda event: event[:2]):
+        current = cycles[-1]
+        if reading is None:
+            cycles.append(_Cycle(at, 0.0, is_from_emptying=True))
+        elif current.readings and current.readings[-1].level - reading.level > reset_drop:
+            cycles.append(_Cycle(at, reading.level, is_from_emptying=False))
+        elif current.start_at is None:
+            current.start_at, current.start_level = at, reading.level
+        else:
+            current.readings.append(reading)
+    return [cycle for cycle in cycles if cycle.start_at is not None]
+
+
 def fill_segments(
-    history: FillHistory, *, profile: WeekProfile, capped_at: float = 0.999
+    history: FillHistory,
+    *,
+    profile: WeekProfile,
+    capped_at: float = 0.999,
+    reset_drop: float = RESET_DROP,
 ) -> list[FillSegment]:
     """One segment per fill cycle with at least one reading after its start; a cycle that
     reached ``capped_at`` ends at its first capped reading and is censored."""
     segments = []
-    emptyings = list(history.emptyings)
-    cycles: dict[int, list[FillObservation]] = {}
-    index = 0
-    for observation in history.observations:
-        while index < len(emptyings) and emptyings[index] < observation.at:
-            index += 1
-        cycles.setdefault(index, []).append(observation)
-    for cycle, readings in sorted(cycles.items()):
-        if cycle > 0:
-            start_at, start_level = emptyings[cycle - 1], 0.0
-        else:
-            start_at, start_level = readings[0].at, readings[0].level
-            readings = readings[1:]
+    for cycle in _cycles(history, reset_drop):
+        assert cycle.start_at is not None
+        readings = cycle.readings
         end = next((reading for reading in readings if reading.level >= capped_at), None)
         is_censored = end is not None
         if end is None and readings:
             end = readings[-1]
-        if end is None or end.at <= start_at:
+        if end is None or end.at <= cycle.start_at:
             continue
-        hours = profile.profile_hours(start_at, end.at)
+        hours = profile.profile_hours(cycle.start_at, end.at)
         if hours <= 0:
             continue
-        increment = max(0.0, end.level - start_level)
-        segments.append(FillSegment(end.at, increment, hours, is_censored, cycle > 0))
+        increment = max(0.0, end.level - cycle.start_level)
+        segments.append(FillSegment(end.at, increment, hours, is_censored, cycle.is_from_emptying))
     return segments
 
 
 def _anchor(
-    history: FillHistory,
+    history: FillHistory, reset_drop: float
 ) -> tuple[datetime.datetime | None, float, datetime.datetime | None]:
-    last_emptying = history.emptyings[-1] if history.emptyings else None
-    last_reading = history.observations[-1] if history.observations else None
-    if last_reading is not None and (last_emptying is None or last_reading.at > last_emptying):
-        return last_reading.at, last_reading.level, last_emptying
-    return last_emptying, 0.0, last_emptying
+    """The last known fill (moment, level) and the start of its cycle when known."""
+    cycles = _cycles(history, reset_drop)
+    if not cycles:
+        return None, 0.0, None
+    last = cycles[-1]
+    cycle_start = last.start_at if last.is_from_emptying else None
+    if last.readings:
+        return last.readings[-1].at, last.readings[-1].level, cycle_start
+    return last.start_at, last.start_level, cycle_start
 
 
 def _check_half_life(half_life: datetime.timedelta | None) -> None:
@@ -452,14 +487,18 @@ def fill_model_fit(
     now: datetime.datetime | None = None,
     half_life: datetime.timedelta | None = datetime.timedelta(days=14),
     capped_at: float = 0.999,
+    reset_drop: float = RESET_DROP,
 ) -> FillModel:
     """Fit one container. ``now`` (default: the latest time in the history) sets the age
     of each cycle for the recency weights; ``half_life=None`` weighs all cycles equally.
-    With no usable history the rate is the prior's."""
+    A reading ``reset_drop`` below the one before starts a new cycle (an unrecorded
+    emptying). With no usable history the rate is the prior's."""
     if now is not None:
         _require_aware(now, gettext_lazy("The current time"))
-    anchor_at, anchor_level, cycle_start = _anchor(history)
-    segments = fill_segments(history, profile=prior.profile, capped_at=capped_at)
+    anchor_at, anchor_level, cycle_start = _anchor(history, reset_drop)
+    segments = fill_segments(
+        history, profile=prior.profile, capped_at=capped_at, reset_drop=reset_drop
+    )
     reference = now or anchor_at or datetime.datetime.now(datetime.UTC)
     rate = rate_from_segments(segments, prior=prior, now=reference, half_life=half_life)
     return FillModel(rate, prior, anchor_at, anchor_level, cycle_start, len(segments))

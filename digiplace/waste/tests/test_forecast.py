@@ -183,6 +183,33 @@ def test_a_reading_after_the_emptying_is_the_anchor() -> None:
     assert model.predict_fill(reached) == pytest.approx(0.8, abs=1e-6)
 
 
+def test_a_fall_in_the_readings_is_an_unrecorded_emptying() -> None:
+    # Given hourly readings with some noise, and an emptying nobody recorded after hour 3
+    levels = (0.1, 0.3, 0.27, 0.5, 0.05, 0.25)
+    history = FillHistory(
+        observations=[
+            FillObservation(MONDAY + hour * HOUR, level) for hour, level in enumerate(levels)
+        ]
+    )
+
+    # When its cycles are found and it is fitted
+    segments = fill_segments(history, profile=WeekProfile.flat())
+    model = fill_model_fit(history, prior=flat_prior(weight_hours=1e-6), half_life=None)
+
+    # Then the small fall is noise, the large one a new cycle opened by its reading
+    assert [(s.increment, s.profile_hours) for s in segments] == [
+        pytest.approx((0.4, 3.0)),
+        pytest.approx((0.2, 1.0)),
+    ]
+    assert not any(s.is_from_emptying for s in segments)
+    assert model.rate_per_hour == pytest.approx(0.6 / 4)
+    assert (model.anchor_at, model.anchor_level, model.cycle_start) == (
+        MONDAY + 5 * HOUR,
+        0.25,
+        None,
+    )
+
+
 def test_no_history_gives_the_prior() -> None:
     # Given a container only emptied, and a prior of 2 %/h
     history = FillHistory(emptyings=[MONDAY])
@@ -307,6 +334,10 @@ def test_prior_fit_is_the_median_rate() -> None:
                 0.8, now=MONDAY, next_visit=MONDAY - HOUR
             ),
             "The next visit cannot be before now.",
+        ),
+        (
+            lambda: fill_segments(FillHistory(), profile=WeekProfile.flat(), reset_drop=0.0),
+            "The reset drop must be more than 0 and at most 1.",
         ),
         (
             lambda: week_profile_fit([FillHistory()], smoothing_hours=0),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -14,6 +15,9 @@ from django.utils.translation import gettext_lazy
 from .history import FillHistory, FillObservation, ForecastInputError, require_aware, zone_info
 from .model import FillModel, FillPrior, FillSegment
 from .profile import DEFAULT_TIME_ZONE, HOUR, HOURS_PER_WEEK, WeekProfile
+
+# A Monday at 00:00: local hours counted from it fall on the hour of the week modulo 168.
+_MONDAY = datetime.datetime(2000, 1, 3)  # noqa: DTZ001 - naive wall-clock time on purpose
 
 RESET_DROP = 0.3
 
@@ -197,15 +201,19 @@ def week_profile_fit(
     smoothing_hours: int = 3,
     iterations: int = 50,
     capped_at: float = 0.999,
+    growth_exponent: float = 1.0,
 ) -> WeekProfile:
     """Learn a shared time-of-week profile from many containers' cycles.
 
-    Each cycle's increment is modelled as its container's level times the profile summed
-    over the hours it covers; levels and weights are found by multiplicative (Poisson
-    maximum-likelihood) updates. Censored cycles are left out (their increments are only
-    bounds). The weights are then smoothed with a circular moving average of
-    ``smoothing_hours`` hours, since a week of sparse cycles cannot resolve single hours.
+    Each cycle's increment is modelled as its container's level times ``growth`` of the
+    profile summed over the hours it covers (``E ** growth_exponent``, as in ``FillPrior``);
+    levels and weights are found by multiplicative (Poisson maximum-likelihood) updates.
+    Censored cycles are left out (their increments are only bounds), and so are cycles of
+    unknown start unless growth is linear. The weights are then smoothed with a circular
+    moving average of ``smoothing_hours`` hours, since sparse cycles cannot resolve single
+    hours.
     """
+    FillPrior(0.0, growth_exponent=growth_exponent)  # checks the exponent
     zone = zone_info(time_zone)
     if smoothing_hours < 1:
         raise ForecastInputError(_("The smoothing must cover at least one hour."))
@@ -215,7 +223,7 @@ def week_profile_fit(
     containers: list[int] = []
     for number, history in enumerate(histories):
         for segment in fill_segments(history, profile=flat, capped_at=capped_at):
-            if segment.is_censored:
+            if segment.is_censored or not (segment.is_from_emptying or growth_exponent == 1):
                 continue
             rows.append(_hours_by_week_hour(segment, zone))
             increments.append(segment.increment)
@@ -228,14 +236,17 @@ def week_profile_fit(
     weights = np.ones(HOURS_PER_WEEK)
     levels = np.zeros(len(histories))
     for _iteration in range(iterations):
-        hours = exposure @ weights
+        hours = np.maximum(exposure @ weights, 1e-12)
+        growth = hours**growth_exponent
         levels = np.bincount(owner, fill, len(histories)) / np.maximum(
-            np.bincount(owner, hours, len(histories)), 1e-12
+            np.bincount(owner, growth, len(histories)), 1e-12
         )
-        per_row = levels[owner]
-        predicted = np.maximum(per_row * hours, 1e-12)
-        numerator = exposure.T @ (per_row * fill / predicted)
-        denominator = exposure.T @ per_row
+        # The likelihood's gradient splits into a positive and a negative part per weight;
+        # their ratio is the multiplicative step (the exponent itself cancels out).
+        slope = levels[owner] * hours ** (growth_exponent - 1)
+        predicted = np.maximum(levels[owner] * growth, 1e-12)
+        numerator = exposure.T @ (slope * fill / predicted)
+        denominator = exposure.T @ slope
         weights = weights * np.where(denominator > 0, numerator / np.maximum(denominator, 1e-12), 1)
         weights *= HOURS_PER_WEEK / weights.sum()
     kernel = np.ones(smoothing_hours) / smoothing_hours
@@ -248,6 +259,26 @@ def _hours_by_week_hour(segment: FillSegment, zone: ZoneInfo) -> np.ndarray:
     """Real hours the segment spent in each local hour of the week."""
     start = segment.end - segment.profile_hours * HOUR  # flat profile: profile hours = hours
     counts = np.zeros(HOURS_PER_WEEK)
+    offset = start.astimezone(zone).utcoffset()
+    if (
+        offset is not None
+        and offset == segment.end.astimezone(zone).utcoffset()
+        and segment.profile_hours <= 24 * 60
+        and offset % HOUR == datetime.timedelta(0)
+    ):
+        # The same offset at both ends, at most 60 days apart: no DST change between, so
+        # whole local hours are counted in bulk, the partial first and last hours apart.
+        local_start = start.astimezone(datetime.UTC).replace(tzinfo=None) + offset
+        first = (local_start - _MONDAY) / HOUR
+        last = first + segment.profile_hours
+        whole = np.arange(math.ceil(first), math.floor(last))
+        np.add.at(counts, whole % HOURS_PER_WEEK, 1.0)
+        if math.floor(first) == math.floor(last):
+            counts[math.floor(first) % HOURS_PER_WEEK] += last - first
+        else:
+            counts[math.floor(first) % HOURS_PER_WEEK] += math.ceil(first) - first
+            counts[math.floor(last) % HOURS_PER_WEEK] += last - math.floor(last)
+        return counts
     moment = start
     while moment < segment.end:
         step_end = min(

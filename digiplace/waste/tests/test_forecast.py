@@ -12,6 +12,7 @@ from digiplace.waste.forecast import (
     FillHistory,
     FillObservation,
     FillPrior,
+    FillSegment,
     ForecastInputError,
     WeekProfile,
     fill_model_fit,
@@ -19,6 +20,7 @@ from digiplace.waste.forecast import (
     fill_segments,
     week_profile_fit,
 )
+from digiplace.waste.forecast.fit import _hours_by_week_hour
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 HOUR = datetime.timedelta(hours=1)
@@ -72,6 +74,53 @@ def test_week_profile_learns_faster_weekdays_than_weekends() -> None:
     weekday = sum(profile.weights[: 5 * 24]) / (5 * 24)
     weekend = sum(profile.weights[5 * 24 :]) / (2 * 24)
     assert weekday / weekend == pytest.approx(4.0, rel=0.1)
+
+
+def test_week_profile_learns_under_a_growth_curve() -> None:
+    # Given containers on a square-root curve of the true profile's hours (weekdays x4)
+    true_profile = WeekProfile(
+        tuple(4.0 if hour < 5 * 24 else 1.0 for hour in range(HOURS_PER_WEEK)), "Europe/Bucharest"
+    )
+    histories = []
+    for container in range(6):
+        emptyings, readings = [], []
+        moment = MONDAY + container * 5 * HOUR
+        for cycle in range(14):
+            duration = (10 + 7 * ((cycle + container) % 6)) * HOUR
+            hours = true_profile.profile_hours(moment, moment + duration)
+            emptyings.append(moment)
+            readings.append(FillObservation(moment + duration, 0.1 * hours**0.5))
+            moment += duration + 2 * HOUR
+        histories.append(FillHistory(observations=readings, emptyings=emptyings))
+
+    # When the profile is learned knowing the curve, and as if growth were linear
+    curved = week_profile_fit(histories, growth_exponent=0.5, smoothing_hours=1)
+    linear = week_profile_fit(histories, smoothing_hours=1)
+
+    # Then the curve-aware fit finds weekdays four times weekends, the linear one does not
+    def ratio(profile: WeekProfile) -> float:
+        weekday = sum(profile.weights[: 5 * 24]) / (5 * 24)
+        return weekday / (sum(profile.weights[5 * 24 :]) / (2 * 24))
+
+    assert ratio(curved) == pytest.approx(4.0, rel=0.1)
+    assert ratio(linear) < 3.0
+
+
+def test_hours_by_week_hour_in_bulk_and_across_summer_time() -> None:
+    zone = ZoneInfo("Europe/Bucharest")
+    for start, hours in (
+        (datetime.datetime(2026, 5, 6, 13, 25, tzinfo=datetime.UTC), 50.5),
+        (datetime.datetime(2026, 3, 27, 13, 25, tzinfo=datetime.UTC), 70.25),
+    ):
+        end = start + hours * HOUR
+        segment = FillSegment(end, 0.5, hours, is_censored=False)
+        expected = [0.0] * HOURS_PER_WEEK
+        moment = start
+        while moment < end:
+            local = moment.astimezone(zone)
+            expected[local.weekday() * 24 + local.hour] += 1 / 60
+            moment += datetime.timedelta(minutes=1)
+        assert _hours_by_week_hour(segment, zone).tolist() == pytest.approx(expected, abs=1e-6)
 
 
 def test_weekday_profile_predicts_over_a_weekend() -> None:

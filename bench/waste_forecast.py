@@ -267,11 +267,17 @@ def histories_before(
 
 
 def learn_profile(
-    sites: dict[str, list[Collection]], before: datetime.datetime, *, learned: bool
+    sites: dict[str, list[Collection]],
+    before: datetime.datetime,
+    *,
+    learned: bool,
+    growth_exponent: float,
 ) -> WeekProfile:
     if not learned:
         return WeekProfile.flat(TIME_ZONE)
-    return week_profile_fit(histories_before(sites, before), time_zone=TIME_ZONE)
+    return week_profile_fit(
+        histories_before(sites, before), time_zone=TIME_ZONE, growth_exponent=growth_exponent
+    )
 
 
 def learn_prior(
@@ -313,19 +319,24 @@ def tune(
     """The grid point with the lowest MAE on collections before SPLIT."""
     tuning = targets(sites, end=SPLIT)
     results = []
-    for learned_profile in (False, True):
-        profile = learn_profile(sites, SPLIT, learned=learned_profile)
-        segments = [fill_segments(t.history, profile=profile) for t in tuning]
-        for exponent in GROWTH_EXPONENTS:
-            prior = learn_prior(sites, SPLIT, profile=profile, growth_exponent=exponent)
-            for half_life, weight in itertools.product(HALF_LIVES, PRIOR_WEIGHTS):
-                weighted = FillPrior(prior.rate_per_hour, profile, weight, exponent)
-                scored = [
-                    predict(t, s, prior=weighted, half_life=half_life)
-                    for t, s in zip(tuning, segments, strict=True)
-                ]
-                error = mae(abs(s.model - s.actual) for s in scored)
-                results.append((error, learned_profile, exponent, half_life, weight))
+    flat = WeekProfile.flat(TIME_ZONE)
+    flat_segments = [fill_segments(t.history, profile=flat) for t in tuning]
+    for learned_profile, exponent in itertools.product((False, True), GROWTH_EXPONENTS):
+        profile = learn_profile(sites, SPLIT, learned=learned_profile, growth_exponent=exponent)
+        segments = (
+            [fill_segments(t.history, profile=profile) for t in tuning]
+            if learned_profile
+            else flat_segments
+        )
+        prior = learn_prior(sites, SPLIT, profile=profile, growth_exponent=exponent)
+        for half_life, weight in itertools.product(HALF_LIVES, PRIOR_WEIGHTS):
+            weighted = FillPrior(prior.rate_per_hour, profile, weight, exponent)
+            scored = [
+                predict(t, s, prior=weighted, half_life=half_life)
+                for t, s in zip(tuning, segments, strict=True)
+            ]
+            error = mae(abs(s.model - s.actual) for s in scored)
+            results.append((error, learned_profile, exponent, half_life, weight))
     results.sort(key=lambda result: result[0])
     print(
         f"Tuning on {len(tuning)} collections before {SPLIT:%Y-%m-%d} (best 5 of {len(results)}):"
@@ -336,7 +347,9 @@ def tune(
             f"  exponent={exponent:g}  half-life={_days(half_life):>5}  prior weight={weight:g} h"
         )
     linear = min(r for r in results if r[2] == 1.0)
+    flat_best = min(r for r in results if not r[1])
     print(f"  best with linear growth (exponent 1): MAE {linear[0]:5.2f} pp")
+    print(f"  best with a flat week profile: MAE {flat_best[0]:5.2f} pp")
     _error, learned_profile, exponent, half_life, weight = results[0]
     return learned_profile, exponent, half_life, weight
 
@@ -375,7 +388,7 @@ def main() -> None:
     started = time.perf_counter()
     sites = load_collections()
     learned_profile, exponent, half_life, weight = tune(sites)
-    profile = learn_profile(sites, SPLIT, learned=learned_profile)
+    profile = learn_profile(sites, SPLIT, learned=learned_profile, growth_exponent=exponent)
     base = learn_prior(sites, SPLIT, profile=profile, growth_exponent=exponent)
     prior = FillPrior(base.rate_per_hour, profile, weight, exponent)
     print(

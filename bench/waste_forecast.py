@@ -17,9 +17,9 @@ collections before the evaluation period. Methods:
 - mean rate: the mean of the site's earlier valid intervals' rates, times the current duration;
 - for reference (not a rate model): the mean fill found at the site's earlier collections,
   whatever the interval. Fill found hardly grows with the interval on this data (mean 65% after
-  6-12 h, 84% after 4-8 days): the bins compact their waste and are collected when their
-  sensors report them nearly full, which is why a concave growth curve fits far better than
-  linear fill.
+  6-12 h, 84% after 4-8 days), likely because bins are collected when their sensors report
+  them nearly full (and perhaps because they compact their waste); a concave growth curve
+  fits far better than linear fill.
 
 All predictions are capped at 100% (a bin cannot report more). Error: mean absolute error in
 percentage points against ``fill_before_pct``.

@@ -8,7 +8,7 @@ local time: "profile hours"), and is capped at 1::
 
 With ``growth_exponent`` 1 the container fills at ``rate * profile(hour of week)``; below 1
 the curve is concave (fast after an emptying, slower as waste settles or is compacted; on
-Edinburgh's compacting bins about 0.4 fits best, see bench/waste_forecast.py). The shape
+Edinburgh's 2016 litter bins about 0.4 fits best, see bench/waste_forecast.py). The shape
 (profile, exponent) is shared by a city's containers; ``rate`` is each container's own.
 From a later reading (``anchor``) the prediction adds the curve's gain since it.
 
@@ -20,17 +20,18 @@ to growth (weights halve every ``half_life``), shrunk towards the prior's rate b
 pseudo cycle of ``prior.weight_hours``, so an empty history gives the prior's rate.
 A cycle whose reading reached the cap (``capped_at``) only says the increment was at least
 that much: such segments are right-censored and enter at ``max(observed, rate * growth)``,
-iterated a few times (an EM step for a censored mean). Segments use one point per cycle, so
+iterated until the rate settles (EM steps for a censored mean). Segments use one point per cycle, so
 sensor noise on intermediate readings does not matter and a falling reading does not count
 as negative fill.
 
 Typical use from a selector::
 
-    profile = week_profile_fit(histories, time_zone="Europe/Bucharest")
+    profile = week_profile_fit(histories, time_zone="Europe/Bucharest", growth_exponent=0.4)
     prior = fill_prior_fit(histories, profile=profile, growth_exponent=0.4)
     model = fill_model_fit(history, prior=prior)
     model.predict_fill(at)
     model.time_to_threshold(0.8, now=now)
+    model.is_due(0.8, now=now, next_visit=next_visit)
 
 Times are aware datetimes (UTC or any zone); the time of week is read in ``time_zone``.
 A reading at the very moment of an emptying is the fill just before it (a collection

@@ -115,6 +115,12 @@ SERVE_MEDIA = env_bool("DIGIPLACE_SERVE_MEDIA", MODE == "demo")
 # list or printing codes, so that a later change of SECRET_KEY keeps them valid.
 PARTICIPATION_IDENTIFIER_SECRET = env("DIGIPLACE_PARTICIPATION_SECRET") or ""
 
+# Waste (issue #12).
+# An OSRM server whose table service gives road distances and times for collection routes
+# (http://host:5000); empty: straight-line distance times a road factor.
+WASTE_OSRM_URL = env("DIGIPLACE_WASTE_OSRM_URL") or ""
+WASTE_OSRM_TIMEOUT = env_int("DIGIPLACE_WASTE_OSRM_TIMEOUT", 10)
+
 # Urban data (issue #11).
 # The MQTT broker the ingest worker reads (mqtt://user:password@host:port); empty: no MQTT.
 URBANDATA_MQTT_URL = env("DIGIPLACE_MQTT_URL") or ""

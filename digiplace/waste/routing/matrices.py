@@ -157,8 +157,8 @@ def travel_matrix(
     speed_kmh: float = DEFAULT_SPEED_KMH,
 ) -> TravelMatrix:
     """OSRM when ``settings.WASTE_OSRM_URL`` is set, else the straight-line estimate."""
-    base_url = getattr(settings, "WASTE_OSRM_URL", "")
-    if base_url:
-        timeout = float(getattr(settings, "WASTE_OSRM_TIMEOUT", DEFAULT_OSRM_TIMEOUT_S))
-        return OsrmClient(base_url=base_url, timeout_s=timeout).table(points)
+    if settings.WASTE_OSRM_URL:
+        return OsrmClient(
+            base_url=settings.WASTE_OSRM_URL, timeout_s=float(settings.WASTE_OSRM_TIMEOUT)
+        ).table(points)
     return straight_line_matrix(points, road_factor=road_factor, speed_kmh=speed_kmh)

@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from digiplace.core.models import CityOwnedModel
 from digiplace.urbandata.models import Entity
 
+from .compliance import ObservationKind
+
 
 class Fraction(models.TextChoices):
     """What a container collects, as Romanian separate collection sorts it."""
@@ -357,14 +359,6 @@ class CameraSite(CityOwnedModel):
         return str(self.point)
 
 
-class ObservationKind(models.TextChoices):
-    CORRECT_USE = "correct_use", _("correct use")
-    WRONG_FRACTION = "wrong_fraction", _("wrong fraction")
-    WASTE_OUTSIDE = "waste_outside", _("waste left outside")
-    BULKY_DUMPED = "bulky_dumped", _("bulky waste dumped")
-    VANDALISM = "vandalism", _("vandalism")
-
-
 class ObservationSource(models.TextChoices):
     DISPATCHER = "dispatcher", _("recorded by the dispatcher")
     ANALYTICS = "analytics", _("imported from camera analytics")
@@ -377,7 +371,9 @@ class Observation(CityOwnedModel):
         CameraSite, on_delete=models.CASCADE, related_name="observations", verbose_name=_("site")
     )
     observed_at = models.DateTimeField(_("observed at"))
-    kind = models.CharField(_("kind"), max_length=16, choices=ObservationKind)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=[(kind.value, kind.label) for kind in ObservationKind]
+    )
     count = models.PositiveIntegerField(_("count"), default=1, validators=[MinValueValidator(1)])
     # A reference to footage kept by the camera operator, never the footage itself.
     footage_ref = models.CharField(_("footage reference"), max_length=200, blank=True)

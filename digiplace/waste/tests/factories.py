@@ -9,6 +9,7 @@ import factory
 from django.utils import timezone
 
 from digiplace.core.tests.factories import MunicipalityFactory
+from digiplace.waste.compliance import ObservationKind
 from digiplace.waste.models import (
     CameraSite,
     Campaign,
@@ -21,7 +22,6 @@ from digiplace.waste.models import (
     EnforcementCase,
     Fraction,
     Observation,
-    ObservationKind,
     ObservationSource,
     Truck,
 )

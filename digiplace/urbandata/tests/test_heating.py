@@ -108,3 +108,39 @@ def test_a_device_page_lists_its_alerts(botosani: Municipality, client: Client) 
     text = response.content.decode()
     assert f'href="/backoffice/urbandata/alerts/{alert.pk}/"' in text
     assert 'href="/backoffice/urbandata/alerts/?type=HeatSubstation"' in text
+
+
+def test_the_demo_anomalies_break_their_rules_in_every_season_and_only_they_do() -> None:
+    """Outdoors from −15 °C to 35 °C: the heat-loss substation's supply–return difference is
+    above the demo's 40 K rule and the leaking one's pressure below 2.5 bar, whatever the
+    weather; the others stay inside every rule (the demo's anomalies must not come and go
+    with the season)."""
+    import random
+
+    from digiplace.urbandata import simulation
+    from digiplace.urbandata.demo import heating as heating_demo
+
+    rules = heating_demo.default_rules()
+    heat_loss = next(rule["threshold"] for rule in rules if rule["kind"] == AlertRuleKind.HEAT_LOSS)
+    low_pressure = next(
+        rule["threshold"]
+        for rule in rules
+        if rule["attribute"] == "pressure" and rule["kind"] == AlertRuleKind.BELOW
+    )
+    randomness = random.Random(12)
+    for number in range(1, 19):
+        profile = heating_demo.profile(number)
+        for outdoor in range(-15, 36):
+            values = simulation.heating_values(
+                profile=profile, outdoor=float(outdoor), randomness=randomness
+            )
+            difference = values["supplyTemperature"] - values["returnTemperature"]
+            if profile.anomaly == "heat_loss":
+                assert difference > heat_loss, (number, outdoor, difference)
+            else:
+                assert difference < heat_loss, (number, outdoor, difference)
+            if profile.anomaly == "low_pressure":
+                assert values["pressure"] < low_pressure, (number, outdoor, values)
+            else:
+                assert low_pressure < values["pressure"] < 9.0, (number, outdoor, values)
+            assert 55.0 < values["supplyTemperature"] < 115.0, (number, outdoor, values)

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import modules as module_registry
+
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 host_name = RegexValidator(
     r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?$",
@@ -352,7 +354,11 @@ class StaffMembership(CityOwnedModel):
         return self.role == StaffRole.ADMIN
 
     def can_use_module(self, module: str) -> bool:
-        return self.is_active and (self.is_admin or module in self.modules)
+        if not self.is_active:
+            return False
+        if module in self.modules:
+            return True
+        return self.is_admin and not module_registry.grant_required(module)
 
 
 class AuditAction(models.TextChoices):

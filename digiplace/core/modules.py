@@ -57,6 +57,9 @@ class ModuleSpec:
     # cached pages new too); every page depends on core, core's pages on every module.
     page_depends_on: tuple[str, ...] = ()
     page_clock: PageClock | None = None
+    # Administrators do not get it with their role: it must be granted by name (a module
+    # whose data only one service may see, such as the local police's enforcement cases).
+    grant_required: bool = False
 
 
 _modules: dict[str, ModuleSpec] = {}
@@ -68,6 +71,11 @@ def register(spec: ModuleSpec) -> None:
 
 def all_modules() -> list[ModuleSpec]:
     return list(_modules.values())
+
+
+def grant_required(code: str) -> bool:
+    spec = _modules.get(code)
+    return spec is not None and spec.grant_required
 
 
 def module_choices() -> list[tuple[str, str | Promise]]:

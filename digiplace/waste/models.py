@@ -48,6 +48,50 @@ STORED_WASTE_KIND = {
 SEPARATE_FRACTIONS = (Fraction.PAPER, Fraction.PLASTIC, Fraction.GLASS, Fraction.BIO)
 
 
+def default_collection_weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4, 5]
+
+
+class WasteSettings(CityOwnedModel):
+    """A city's settings for waste collection (one row per city; defaults until saved)."""
+
+    # Residents served, for the kilograms per person (the city's figure, not a census).
+    population = models.PositiveIntegerField(_("residents served"), null=True, blank=True)
+    # Days of the week (0 Monday … 6 Sunday) the trucks go out: the next possible visit.
+    collection_weekdays = models.JSONField(
+        _("collection days"), default=default_collection_weekdays
+    )
+    threshold = models.FloatField(
+        _("collection threshold"),
+        default=0.8,
+        validators=[MinValueValidator(0.1), MaxValueValidator(1.0)],
+    )
+    # Straight-line distance times this factor estimates the road distance (no OSRM).
+    road_factor = models.FloatField(
+        _("road factor"), default=1.3, validators=[MinValueValidator(1.0), MaxValueValidator(3.0)]
+    )
+    speed_kmh = models.FloatField(
+        _("average speed (km/h)"),
+        default=25.0,
+        validators=[MinValueValidator(5.0), MaxValueValidator(90.0)],
+    )
+    service_seconds = models.PositiveIntegerField(
+        _("time to empty a container (seconds)"),
+        default=90,
+        validators=[MinValueValidator(10), MaxValueValidator(3600)],
+    )
+
+    class Meta:
+        verbose_name = _("waste settings")
+        verbose_name_plural = _("waste settings")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality"], name="waste_settings_one_per_city")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.municipality)
+
+
 class CollectionPoint(CityOwnedModel):
     """A place where containers stand (an authorised outdoor waste-container point)."""
 
@@ -165,6 +209,8 @@ class Truck(CityOwnedModel):
 
 
 class PlanStatus(models.TextChoices):
+    COMPUTING = "computing", _("being computed")
+    FAILED = "failed", _("could not be computed")
     DRAFT = "draft", _("draft")
     PUBLISHED = "published", _("published to drivers")
     DONE = "done", _("done")
@@ -201,6 +247,7 @@ class CollectionPlan(CityOwnedModel):
         verbose_name=_("made by"),
     )
     created_at = models.DateTimeField(_("made at"), default=timezone.now)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("collection plan")

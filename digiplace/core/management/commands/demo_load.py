@@ -54,14 +54,17 @@ class Command(BaseCommand):
                 user=admin,
                 defaults={"role": StaffRole.ADMIN, "department": departments[0], "modules": []},
             )
-            # The demo staff account works in every module (the run command shows them all).
+            # The demo staff account works in every module (the run command shows them all)
+            # but those granted by name only (the local police's enforcement cases).
             StaffMembership.objects.update_or_create(
                 municipality=municipality,
                 user=staff,
                 defaults={
                     "role": StaffRole.STAFF,
                     "department": departments[1],
-                    "modules": sorted(spec.code for spec in modules.all_modules()),
+                    "modules": sorted(
+                        spec.code for spec in modules.all_modules() if not spec.grant_required
+                    ),
                 },
             )
             municipality_cache_clear(municipality=municipality)

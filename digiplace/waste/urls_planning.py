@@ -1,4 +1,13 @@
-from django.urls import URLPattern, URLResolver
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, path
+
+
+def _placeholder(request: HttpRequest) -> HttpResponse:  # replaced by the planning work
+    return HttpResponse("")
+
 
 urlpatterns: list[URLPattern | URLResolver] = []
-backoffice_urlpatterns: list[URLPattern | URLResolver] = []
+backoffice_urlpatterns: list[URLPattern | URLResolver] = [
+    path("", _placeholder, name="index"),
+    path("rounds/", _placeholder, name="rounds"),
+]

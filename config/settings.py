@@ -120,6 +120,9 @@ PARTICIPATION_IDENTIFIER_SECRET = env("DIGIPLACE_PARTICIPATION_SECRET") or ""
 # (http://host:5000); empty: straight-line distance times a road factor.
 WASTE_OSRM_URL = env("DIGIPLACE_WASTE_OSRM_URL") or ""
 WASTE_OSRM_TIMEOUT = env_int("DIGIPLACE_WASTE_OSRM_TIMEOUT", 10)
+# Seconds the route search of a collection plan may take (the background task's; more finds
+# shorter routes on large days). Tests use a second or two.
+WASTE_PLAN_SECONDS = env_int("DIGIPLACE_WASTE_PLAN_SECONDS", 10)
 
 # Urban data (issue #11).
 # The MQTT broker the ingest worker reads (mqtt://user:password@host:port); empty: no MQTT.

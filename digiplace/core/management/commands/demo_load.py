@@ -67,12 +67,41 @@ class Command(BaseCommand):
                     ),
                 },
             )
+            self._module_accounts(municipality, entry, departments, password)
             municipality_cache_clear(municipality=municipality)
             self.stdout.write(f"Loaded {municipality.slug}: http://{entry['hosts'][0]}:8000/")
         self.stdout.write(
             f"Demo accounts (password {password}): admin@<city>.example, staff@<city>.example, "
-            "resident@<city>.example, platform-admin@digiplace.example"
+            "resident@<city>.example, dispatcher@<city>.example, driver@<city>.example, "
+            "platform-admin@digiplace.example"
         )
+
+    def _module_accounts(
+        self,
+        municipality: Municipality,
+        entry: dict[str, Any],
+        departments: list[Department],
+        password: str,
+    ) -> None:
+        """Staff accounts for one job each (the waste module's dispatcher and driver), with
+        exactly the modules listed: a second load puts back what was changed."""
+        by_name = {
+            names["ro"]: department
+            for names, department in zip(entry["departments"], departments, strict=True)
+        }
+        for account in entry.get("accounts", []):
+            user = self._account(
+                f"{account['email']}@{entry['slug']}.example", account["full_name"], password
+            )
+            StaffMembership.objects.update_or_create(
+                municipality=municipality,
+                user=user,
+                defaults={
+                    "role": StaffRole.STAFF,
+                    "department": by_name[account["department"]],
+                    "modules": sorted(account["modules"]),
+                },
+            )
 
     def _municipality(self, entry: dict[str, Any]) -> Municipality:
         latitude, longitude = entry["centre"]

@@ -7,6 +7,8 @@ A site is known to the engine and to camera-analytics files by its collection po
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
@@ -181,3 +183,19 @@ def observation_cases(*, observation: Observation) -> QuerySet[EnforcementCase]:
     return EnforcementCase.objects.filter(
         municipality_id=observation.municipality_id, observation=observation
     ).order_by("-opened_at", "-pk")
+
+
+def cases_by_observation(
+    *, observations: Sequence[Observation]
+) -> dict[int, list[EnforcementCase]]:
+    """The cases of each of ``observations`` (one query), latest first."""
+    cases: dict[int, list[EnforcementCase]] = defaultdict(list)
+    if not observations:
+        return cases
+    rows = EnforcementCase.objects.filter(
+        municipality_id=observations[0].municipality_id,
+        observation_id__in=[observation.pk for observation in observations],
+    ).order_by("-opened_at", "-pk")
+    for case in rows:
+        cases[case.observation_id].append(case)
+    return dict(cases)

@@ -101,6 +101,8 @@ class ChangeReport:
 class WeekRow:
     week: WeeklyCompliance
     label: str
+    # The camera started during this week (its rate mixes before and after).
+    has_camera_start: bool = False
 
     @property
     def rate_percent(self) -> float | None:
@@ -178,9 +180,13 @@ def _change_report(change: ComplianceChange, before_label: str, after_label: str
     )
 
 
-def _week_rows(weeks: Sequence[WeeklyCompliance]) -> list[WeekRow]:
+def _week_rows(weeks: Sequence[WeeklyCompliance], camera_start: datetime.date) -> list[WeekRow]:
     return [
-        WeekRow(week, str(formats.date_format(week.week_start, "SHORT_DATE_FORMAT")))
+        WeekRow(
+            week,
+            str(formats.date_format(week.week_start, "SHORT_DATE_FORMAT")),
+            week.week_start <= camera_start < week.week_start + datetime.timedelta(days=7),
+        )
         for week in weeks
     ]
 
@@ -277,7 +283,7 @@ def _site_reports(
     reports = []
     for site in sites:
         code = site.point.code
-        rows = _week_rows(weeks_by_site.get(code, []))
+        rows = _week_rows(weeks_by_site.get(code, []), site.camera_started_on)
         change = compliance_change(
             observations, sites=[code], start=site.camera_started_on, time_zone=time_zone
         )

@@ -357,6 +357,8 @@ def case_open(*, observation: Observation, actor: User | None) -> EnforcementCas
     with transaction.atomic():
         # Lock the observation so that two clicks cannot open two cases.
         locked = Observation.objects.select_for_update().get(pk=observation.pk)
+        if locked.kind == ObservationKind.CORRECT_USE:
+            raise ValidationError(_("A correct use is no offence: no case is opened for it."))
         unclosed = EnforcementCase.objects.filter(observation=locked).exclude(
             status=CaseStatus.CLOSED
         )

@@ -425,20 +425,22 @@ def figures(request: HttpRequest) -> HttpResponse:
     """Recycling rate, kilograms per person, collections and kilometres: the last weeks."""
     municipality = request_municipality(request)
     weeks = figure_selectors.weekly_figures(municipality=municipality, today=timezone.localdate())
-    complete = [week for week in weeks if week.is_complete]
-    total = sum(week.weight_kg for week in complete)
-    separate = sum(week.separate_kg for week in complete)
+    # Complete weeks with weight only: weeks before the first collection recorded on the
+    # platform would read as weeks without waste.
+    weighed = [week for week in weeks if week.is_complete and week.weight_kg > 0]
+    total = sum(week.weight_kg for week in weighed)
+    separate = sum(week.separate_kg for week in weighed)
     population = figure_selectors.city_population(municipality=municipality)
     context = {
         "weeks": weeks,
         "has_data": any(week.has_data for week in weeks),
         "charts": _figure_charts(weeks),
         "population": population,
-        "complete_weeks": len(complete),
+        "weighed_weeks": len(weighed),
         "rate": 100 * separate / total if total > 0 else None,
         "kg_per_person_year": (
-            total / population * figure_selectors.DAYS_PER_YEAR / (7 * len(complete))
-            if population and total > 0 and complete
+            total / population * figure_selectors.DAYS_PER_YEAR / (7 * len(weighed))
+            if population and weighed
             else None
         ),
     }

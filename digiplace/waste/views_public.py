@@ -416,7 +416,7 @@ def _figure_charts(weeks: list[figure_selectors.WeekFigures]) -> list[dict[str, 
             ),
         }
         for chart_id, title, chart_type, data in series
-        if any(value is not None for value in data)
+        if any(data)  # a chart of nothing but zeros and gaps says less than the table
     ]
 
 

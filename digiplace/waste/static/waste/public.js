@@ -38,6 +38,7 @@
     var path = layer.getElement && layer.getElement();
     if (path) {
       path.setAttribute("data-band", properties.band);
+      path.setAttribute("role", "img");
       path.setAttribute("aria-label", properties.label);
     }
     var popup = layer.getPopup && layer.getPopup();

@@ -50,6 +50,7 @@ from digiplace.waste.models import (  # noqa: E402
     PlanStop,
     Truck,
 )
+from digiplace.waste.selectors.forecasts import city_settings  # noqa: E402
 from digiplace.waste.services import planning  # noqa: E402
 
 PLAN_SECONDS = int(os.environ.get("BENCH_PLAN_SECONDS", "10"))
@@ -79,7 +80,7 @@ def plan_day(city: Municipality, fraction: str, day: datetime.date) -> None:
         day=day,
         fraction=fraction,
         status=PlanStatus.COMPUTING,
-        threshold=planning.city_settings(city).threshold,
+        threshold=city_settings(city).threshold,
         depot=depot,
     )
     start = time.perf_counter()

@@ -19,6 +19,7 @@ DEMO_SETUP_COMMANDS: list[list[str]] = [
     ["reports_demo"],
     ["participation_demo"],
     ["urbandata_demo"],
+    ["waste_demo"],
 ]
 
 

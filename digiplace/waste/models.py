@@ -232,6 +232,10 @@ class CollectionPlan(CityOwnedModel):
     depot = models.ForeignKey(
         Depot, on_delete=models.PROTECT, related_name="plans", verbose_name=_("depot")
     )
+    # The trucks the planner chose (computing again uses them).
+    trucks = models.ManyToManyField(
+        Truck, related_name="plans", blank=True, verbose_name=_("trucks")
+    )
     distance_m = models.PositiveIntegerField(_("planned distance (m)"), default=0)
     # Visiting every container of the fraction, as a fixed schedule would.
     baseline_distance_m = models.PositiveIntegerField(_("fixed-schedule distance (m)"), default=0)

@@ -302,6 +302,7 @@ def plan_create(
                 instance=plan,
                 after=model_snapshot(plan),
             )
+            plan.trucks.set(chosen_trucks)
             _queue(plan, chosen_trucks)
     except IntegrityError:
         # Made by someone else in between.
@@ -323,19 +324,21 @@ def plan_recompute(
     *, plan: CollectionPlan, actor: User | None, trucks: list[Truck] | None = None
 ) -> CollectionPlan:
     """Compute a draft or failed plan again (the forecasts and alerts of now), with
-    ``trucks`` or else those of its routes, or else the depot's trucks in service."""
+    ``trucks`` or else those chosen for it (in service), or else the depot's trucks in
+    service."""
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.FAILED):
         raise ValidationError(
             _("Only a draft or a plan that could not be computed can be computed again.")
         )
     if trucks is None:
-        trucks = list(Truck.objects.filter(routes__plan=plan, is_active=True).distinct())
+        trucks = list(plan.trucks.filter(is_active=True))
     chosen = _trucks_check(plan.municipality, trucks or None, plan.depot)
     if not chosen:
         raise ValidationError(_("Choose at least one truck."))
     with audited_change(plan, actor=actor) as change:
         change.instance.status = PlanStatus.COMPUTING
         change.instance.save(update_fields=["status"])
+        change.instance.trucks.set(chosen)
         _queue(change.instance, chosen)
     return change.instance
 

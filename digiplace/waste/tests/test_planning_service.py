@@ -307,3 +307,22 @@ def test_publish_and_recompute(
         ).count()
         == 2
     )
+
+
+def test_computing_again_keeps_the_trucks_the_planner_chose(
+    botosani: Municipality, django_capture_on_commit_callbacks: Any
+) -> None:
+    depot, first = city_setup(botosani)
+    second = TruckFactory.create(municipality=botosani, depot=depot, name="Z second")
+    container_make(botosani, "due", fill_per_day=0.3)
+    plan = _create(botosani, django_capture_on_commit_callbacks, depot=depot, trucks=[second])
+    assert list(plan.trucks.all()) == [second]
+    assert {route.truck for route in plan.routes.all()} == {second}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_recompute(plan=plan, actor=None)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+    assert list(plan.trucks.all()) == [second]
+    assert {route.truck for route in plan.routes.all()} == {second}
+    assert first not in plan.trucks.all()

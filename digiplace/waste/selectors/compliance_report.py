@@ -152,8 +152,8 @@ def _missing(change: ComplianceChange) -> str | None:
         if period.use_events < change.min_use_events:
             parts.append(
                 _(
-                    "%(period)s: %(events)d use events in %(weeks)d weeks with observations, "
-                    "%(short)d short of %(minimum)d"
+                    "%(period)s: use events %(events)d of the %(minimum)d needed, "
+                    "%(short)d missing (weeks with observations: %(weeks)d)"
                 )
                 % {
                     "period": label,

@@ -163,7 +163,7 @@ def test_report_empty_states(botosani: Municipality) -> None:
     week_counts(site, datetime.date(2026, 3, 2), 40, 10)
     page = client_for().get(reverse("waste:compliance")).content.decode()
     assert "Not compared yet." in page
-    assert "before: 4 use events in 1 weeks with observations, 6 short of 10" in page
+    assert "before: use events 4 of the 10 needed, 6 missing (weeks with observations: 1)" in page
     assert (
         "Not enough data to compare: each period needs at least 10 use events, and there were "
         "4 before and 50 after."

@@ -55,34 +55,37 @@ NEIGHBOURHOODS: dict[str, tuple[Neighbourhood, ...]] = {
                 "Str. Nicolae Iorga",
                 "Str. Cuza Vodă",
                 "Str. Ștefan cel Mare",
-                "Str. Unirii",
+                "Calea Națională",
             ),
         ),
+        # Placed where urban data's demo has the points on their streets (Str. Bucovina,
+        # Str. Pacea, Str. Cișmea, ...), so that the two demos tell the same story.
         Neighbourhood(
-            "Cișmea", 120, 1.1, 3, ("Str. Cișmea", "Str. Săvenilor", "Str. Tudor Vladimirescu")
+            "Cișmea", 145, 1.8, 3, ("Str. Cișmea", "Str. Tudor Vladimirescu", "Str. Uzinei")
         ),
         Neighbourhood(
-            "Bucovina", 330, 1.4, 4, ("Str. Bucovina", "Str. Sucevei", "Str. Dragoș Vodă")
+            "Bucovina", 197, 1.5, 4, ("Str. Bucovina", "Str. Dragoș Vodă", "Str. Manoliu")
         ),
         Neighbourhood(
             "Parcul Tineretului",
-            200,
-            1.3,
+            105,
+            1.4,
             4,
-            ("Bd. Mihai Eminescu", "Str. Parcului", "Str. Primăverii"),
+            ("Bd. Mihai Eminescu", "Str. Parcului", "Str. Săvenilor"),
         ),
         Neighbourhood(
-            "Grigorescu", 60, 1.5, 3, ("Str. Grigorescu", "Str. Pușkin", "Calea Națională")
+            "Grigorescu", 50, 1.6, 3, ("Str. Grigorescu", "Str. Octav Onicescu", "Str. Pușkin")
         ),
         Neighbourhood(
             "Împărăteasa Elisabeta",
-            260,
-            1.6,
+            315,
+            2.1,
             3,
             ("Str. Împărăteasa Elisabeta", "Str. Marchian", "Str. Independenței"),
         ),
-        Neighbourhood("Pacea", 10, 1.7, 3, ("Str. Pacea", "Str. Octav Onicescu", "Str. Grivița")),
-        Neighbourhood("Tulbureni", 160, 2.2, 2, ("Str. Tulbureni", "Str. Uzinei", "Str. Manoliu")),
+        Neighbourhood("Pacea", 282, 1.7, 3, ("Str. Pacea", "Str. Marchian", "Str. Grivița")),
+        Neighbourhood("Primăverii", 345, 1.5, 3, ("Str. Primăverii", "Str. Sucevei")),
+        Neighbourhood("Tulbureni", 235, 2.1, 2, ("Str. Tulbureni", "Str. Grivița", "Str. Uzinei")),
     ),
     "timisoara": (
         Neighbourhood(

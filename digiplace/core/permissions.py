@@ -119,6 +119,8 @@ def _guard(view: ViewFunction, *, module: str | None, admin: bool) -> ViewFuncti
         as_city_request(request).membership = membership
         return view(request, *args, **kwargs)
 
+    # Which module guards the view, for tests that walk every route.
+    wrapped.staff_module = module  # type: ignore[attr-defined]
     return cast(ViewFunction, wrapped)
 
 

@@ -5,12 +5,11 @@ city's is 404 whatever the method); writes go through ``services.alerts``."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,6 +18,7 @@ from digiplace.core.permissions import staff_required
 from digiplace.core.views.helpers import (
     error_messages_add,
     form_errors_add,
+    record_page,
     request_actor,
     request_municipality,
 )
@@ -45,26 +45,6 @@ def _rule(request: HttpRequest, pk: int) -> AlertRule:
     if rule is None:
         raise Http404
     return rule
-
-
-def record_page(
-    lookup: Callable[[HttpRequest, int], Any], *methods: str
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """The record is looked up in the request's city first (404 for another city's,
-    whatever the method), then the method is checked."""
-    allowed = list(methods) + (["HEAD"] if "GET" in methods else [])
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, pk: int) -> HttpResponse:
-            record = lookup(request, pk)
-            if request.method not in allowed:
-                return HttpResponseNotAllowed(allowed)
-            return view(request, record)
-
-        return wrapped
-
-    return decorator
 
 
 # The list and its live part

@@ -9,13 +9,11 @@ local police's module sees the button that opens one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,6 +23,7 @@ from digiplace.core.permissions import staff_required
 from digiplace.core.uploads import upload_limit, uploads_skipped
 from digiplace.core.views.helpers import (
     form_errors_add,
+    record_page,
     request_actor,
     request_membership,
     request_municipality,
@@ -47,26 +46,6 @@ from .selectors.compliance_report import compliance_report
 from .services import compliance as services
 
 TEMPLATES = "waste/compliance/"
-
-
-def record_page(
-    lookup: Callable[[HttpRequest, int], Any], *methods: str
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """The record is looked up in the request's city first (404 for another city's,
-    whatever the method), then the method is checked."""
-    allowed = list(methods) + (["HEAD"] if "GET" in methods else [])
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, pk: int) -> HttpResponse:
-            record = lookup(request, pk)
-            if request.method not in allowed:
-                return HttpResponseNotAllowed(allowed)
-            return view(request, record)
-
-        return wrapped
-
-    return decorator
 
 
 def _site(request: HttpRequest, pk: int) -> CameraSite:

@@ -15,6 +15,7 @@ from digiplace.core.permissions import staff_required
 from digiplace.core.views.helpers import (
     error_messages_add,
     form_errors_add,
+    record_page,
     request_actor,
     request_municipality,
 )
@@ -24,7 +25,6 @@ from .forms_compliance import CaseFilterForm, CaseForm
 from .models import EnforcementCase, Observation
 from .selectors import compliance as selectors
 from .services import compliance as services
-from .views_compliance import record_page
 
 TEMPLATES = "waste/enforcement/"
 

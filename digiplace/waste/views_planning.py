@@ -19,12 +19,13 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from digiplace.core.permissions import staff_required
 from digiplace.core.views.helpers import (
     error_messages_add,
     form_errors_add,
+    record_page,
     request_actor,
     request_municipality,
 )
@@ -163,9 +164,8 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_POST
-def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request, pk)
+@record_page(_plan, "POST")
+def plan_publish(request: HttpRequest, plan: CollectionPlan) -> HttpResponse:
     try:
         planning.plan_publish(plan=plan, actor=request_actor(request))
     except ValidationError as error:
@@ -176,9 +176,8 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(MODULE)
-@require_POST
-def plan_recompute(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request, pk)
+@record_page(_plan, "POST")
+def plan_recompute(request: HttpRequest, plan: CollectionPlan) -> HttpResponse:
     try:
         planning.plan_recompute(plan=plan, actor=request_actor(request))
     except ValidationError as error:

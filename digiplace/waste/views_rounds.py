@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from digiplace.core.permissions import permission_denied_page, staff_required
 from digiplace.core.views.helpers import (
+    record_page,
     request_actor,
     request_membership,
     request_municipality,
@@ -110,9 +111,8 @@ def stop_route_url(stop: PlanStop) -> str:
 
 
 @rounds_required
-@require_POST
-def stop_emptied(request: HttpRequest, pk: int) -> HttpResponse:
-    stop = _stop(request, pk)
+@record_page(_stop, "POST")
+def stop_emptied(request: HttpRequest, stop: PlanStop) -> HttpResponse:
     try:
         rounds.stop_empty(stop=stop, actor=request_actor(request))
     except ValidationError as error:

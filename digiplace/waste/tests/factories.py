@@ -24,6 +24,7 @@ from digiplace.waste.models import (
     Observation,
     ObservationSource,
     Truck,
+    WasteSettings,
 )
 
 _same_city = factory.SelfAttribute("..municipality")
@@ -134,3 +135,11 @@ class EnforcementCaseFactory(factory.django.DjangoModelFactory[EnforcementCase])
 
     municipality = factory.SubFactory(MunicipalityFactory)
     observation = factory.SubFactory(ObservationFactory, municipality=_same_city)
+
+
+class WasteSettingsFactory(factory.django.DjangoModelFactory[WasteSettings]):
+    class Meta:
+        model = WasteSettings
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    population = 100_000

@@ -17,7 +17,7 @@ from .selectors.containers import public_containers
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
 
-PAGES = ["waste:index", "waste:container_list", "waste:figures"]
+PAGES = ["waste:index", "waste:container_list", "waste:figures", "waste:compliance"]
 
 
 class WastePagesSitemap(Sitemap[str]):

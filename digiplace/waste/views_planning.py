@@ -16,7 +16,6 @@ from django.db.models import Model
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -54,14 +53,6 @@ def _plan(request: HttpRequest, pk: int) -> CollectionPlan:
     return plan
 
 
-def _optional_url(name: str) -> str:
-    """Another area's page, when it exists in this build."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
-
-
 @staff_required(MODULE)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
@@ -81,8 +72,6 @@ def index(request: HttpRequest) -> HttpResponse:
             "today": today,
             "recent": selectors.plan_list(municipality=municipality),
             "alert_count": selectors.waste_alert_count(municipality=municipality),
-            "alerts_url": _optional_url("urbandata_backoffice:alert_list"),
-            "sites_url": _optional_url("waste_backoffice:site_list"),
         },
     )
 

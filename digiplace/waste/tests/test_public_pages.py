@@ -404,6 +404,7 @@ def test_the_sitemap_lists_the_pages_and_each_container(
     assert "/waste/containers/c-a/" in body and "/waste/containers/c-d/" in body
     pages = english().get(reverse("core:sitemap_section", args=["waste"])).content.decode()
     assert "/waste/figures/" in pages and "/waste/containers/" in pages
+    assert "/waste/compliance/" in pages
     other = english(TIMISOARA).get(reverse("core:sitemap_section", args=["waste-containers"]))
     assert "/waste/containers/c-a/" not in other.content.decode()
 

@@ -40,7 +40,7 @@ SILENT_HOURS = 12
 @dataclass(frozen=True)
 class RuleTemplate:
     key: str
-    name: Promise
+    name: str | Promise
     fields: dict[str, Any]
     for_dispatcher: bool = False
 

@@ -21,16 +21,18 @@ import datetime
 import math
 import zlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.db import connection
 
 from digiplace.urbandata import simulation
 from digiplace.urbandata.models import RollupPeriod
 
 HISTORY_DAYS = 28
+ATTRIBUTE = "fillingLevel"
 SAMPLE_EVERY = datetime.timedelta(hours=6)
 # The sensor notices the bin was emptied (the lid's tilt) and reports at once.
 AFTER_EMPTYING = datetime.timedelta(minutes=5)
@@ -71,6 +73,13 @@ class Timeline:
             for kind in simulation.FILL_PER_HOUR
         }
         return cls(start, now, zone, rates)
+
+    def hour(self, index: int) -> datetime.datetime:
+        return self.start + index * HOUR
+
+    def day_of(self, index: int) -> datetime.datetime:
+        """The UTC day (as rollups count days) of hour ``index``."""
+        return self.hour(index).replace(hour=0)
 
     def collection_moments(
         self, *, kind: str, weekdays: Sequence[int], round_minutes: int
@@ -157,33 +166,55 @@ def fill_history(
     )
 
 
+def datetime_adapter() -> Callable[[datetime.datetime], Any]:
+    """UTC moments as the connection stores them, for raw inserts: SQLite keeps naive UTC
+    text (what Django's adapter makes, without its per-value checks: half a million values
+    here), PostgreSQL takes the aware value."""
+    if connection.vendor == "sqlite":
+        return lambda moment: moment.replace(tzinfo=None).isoformat(sep=" ")
+    return connection.ops.adapt_datetimefield_value
+
+
 def reading_rows(
-    entity_pk: int, history: FillHistory, adapt: Any
+    entity_pk: int, history: FillHistory, timeline: Timeline, adapt: Callable[..., Any]
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The readings' rows and their hourly and daily (UTC) rollups' rows, for the bulk
-    insert (``adapt``: the connection's datetime adapter)."""
+    insert (``adapt``: ``datetime_adapter()``)."""
     readings = []
-    hours: dict[datetime.datetime, list[float]] = defaultdict(list)
-    days: dict[datetime.datetime, list[float]] = defaultdict(list)
+    hours: dict[int, list[float]] = defaultdict(list)
     for moment, value in history.readings:
-        readings.append((entity_pk, "fillingLevel", adapt(moment), value, ""))
-        hour = moment.replace(minute=0, second=0, microsecond=0)
-        hours[hour].append(value)
-        days[hour.replace(hour=0)].append(value)
-    rollups = [
-        (
-            entity_pk,
-            "fillingLevel",
-            period,
-            adapt(start),
-            min(values),
-            max(values),
-            sum(values),
-            len(values),
+        readings.append((entity_pk, ATTRIBUTE, adapt(moment), value, ""))
+        hours[int((moment - timeline.start) / HOUR)].append(value)
+    rollups = []
+    days: dict[datetime.datetime, list[float]] = defaultdict(list)
+    for index, values in hours.items():
+        start = timeline.hour(index)
+        rollups.append(
+            (
+                entity_pk,
+                ATTRIBUTE,
+                RollupPeriod.HOUR.value,
+                adapt(start),
+                min(values),
+                max(values),
+                sum(values),
+                len(values),
+            )
         )
-        for period, groups in ((RollupPeriod.HOUR.value, hours), (RollupPeriod.DAY.value, days))
-        for start, values in groups.items()
-    ]
+        days[timeline.day_of(index)] += values
+    for start, values in days.items():
+        rollups.append(
+            (
+                entity_pk,
+                ATTRIBUTE,
+                RollupPeriod.DAY.value,
+                adapt(start),
+                min(values),
+                max(values),
+                sum(values),
+                len(values),
+            )
+        )
     return readings, rollups
 
 

@@ -14,6 +14,8 @@ from digiplace.participation.demo import processes as processes_demo
 from digiplace.participation.models import Organisation
 from digiplace.plans.models import Plan, Project
 from digiplace.reports.models import Report
+from digiplace.urbandata.tests.factories import EntityFactory
+from digiplace.waste.tests.factories import CollectionPointFactory, ContainerFactory
 
 from .conftest import NewSession, Sites, axe_violations, choose_language, describe_violations
 
@@ -36,6 +38,19 @@ def module_pages(botosani: Municipality, timisoara: Municipality, sites: Sites) 
     organisation = Organisation.objects.filter(municipality=timisoara, status="verified").first()
     assert project is not None and report is not None and organisation is not None
     base = f"{sites.timisoara}/plans/{plan.key}"
+    point = CollectionPointFactory.create(
+        municipality=timisoara,
+        code="p001",
+        name="Piața Victoriei",
+        latitude=timisoara.centre_latitude,
+        longitude=timisoara.centre_longitude,
+    )
+    ContainerFactory.create(
+        municipality=timisoara,
+        point=point,
+        code="p001-plastic",
+        entity=EntityFactory.create(municipality=timisoara),
+    )
     return [
         f"{base}/",
         f"{base}/projects/",
@@ -51,6 +66,11 @@ def module_pages(botosani: Municipality, timisoara: Municipality, sites: Sites) 
         f"{sites.timisoara}/participation/processes/{processes_demo.TIMISOARA_SLUG}/",
         f"{sites.timisoara}/participation/organisations/",
         f"{sites.timisoara}/participation/organisations/{organisation.pk}/",
+        f"{sites.timisoara}/waste/",
+        f"{sites.timisoara}/waste/containers/",
+        f"{sites.timisoara}/waste/containers/p001-plastic/",
+        f"{sites.timisoara}/waste/figures/",
+        f"{sites.timisoara}/waste/compliance/",
     ]
 
 

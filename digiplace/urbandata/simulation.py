@@ -126,8 +126,10 @@ COLLECTION_DAYS = {
     "glass": (1,),
 }
 COLLECTION_HOUR = 6
-FIRE_PER_HOUR = 0.0004
-TILT_PER_HOUR = 0.0008
+# Per bin: about one fire in six years and one knock-over in two and a half, so that the
+# demo's ~2,000 bins give the dispatcher about one fire a day, not one an hour.
+FIRE_PER_HOUR = 0.00002
+TILT_PER_HOUR = 0.00005
 FIRE_OUT_PER_HOUR = 0.5
 
 

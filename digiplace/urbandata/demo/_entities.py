@@ -7,11 +7,23 @@ import datetime
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from digiplace.core.models import Department
+
 from ..models import Entity
 from ..services.ingest import WriteMode, entities_write
 
 if TYPE_CHECKING:
-    from digiplace.core.models import Department, Municipality
+    from digiplace.core.models import Municipality
+
+
+def demo_department(municipality: Municipality, names: Mapping[str, str]) -> Department:
+    """The department owning a demo's devices, found by its Romanian name (``demo_load``
+    made most of them), its English name kept up to date. ``name`` itself is not written:
+    modeltranslation would put the Romanian name into the active language's field."""
+    department, _created = Department.objects.update_or_create(
+        municipality=municipality, name_ro=names["ro"], defaults={"name_en": names["en"]}
+    )
+    return department
 
 
 def demo_entities_write(

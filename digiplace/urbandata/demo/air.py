@@ -30,7 +30,7 @@ from digiplace.core.models import Department
 
 from ..models import Entity, Reading, Rollup, RollupPeriod
 from ..services.rollups import rollups_refresh
-from ._entities import demo_entities_write
+from ._entities import demo_department, demo_entities_write
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -194,12 +194,7 @@ def _document(
 
 
 def _department(municipality: Municipality) -> Department:
-    department, _created = Department.objects.update_or_create(
-        municipality=municipality,
-        name_ro=DEPARTMENT["ro"],
-        defaults={"name_en": DEPARTMENT["en"], "name": DEPARTMENT["ro"]},
-    )
-    return department
+    return demo_department(municipality, DEPARTMENT)
 
 
 def _insert(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:

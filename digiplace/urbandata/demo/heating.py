@@ -30,7 +30,7 @@ from digiplace.core.models import Department
 from .. import simulation
 from ..models import AlertRule, AlertRuleKind, Entity, Reading, Rollup, RollupPeriod
 from ..services.rollups import rollups_refresh
-from ._entities import demo_entities_write
+from ._entities import demo_department, demo_entities_write
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -131,12 +131,7 @@ def _zone(municipality: Municipality) -> datetime.tzinfo:
 
 
 def _department(municipality: Municipality) -> Department:
-    department, _created = Department.objects.update_or_create(
-        municipality=municipality,
-        name_ro=DEPARTMENT["ro"],
-        defaults={"name_en": DEPARTMENT["en"], "name": DEPARTMENT["ro"]},
-    )
-    return department
+    return demo_department(municipality, DEPARTMENT)
 
 
 def substation_document(

@@ -24,7 +24,7 @@ from digiplace.core.models import Department
 
 from .. import simulation
 from ..models import Entity
-from ._entities import demo_entities_write
+from ._entities import demo_department, demo_entities_write
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -111,12 +111,7 @@ def container_document(
 
 
 def _department(municipality: Municipality) -> Department:
-    department, _created = Department.objects.update_or_create(
-        municipality=municipality,
-        name_ro=DEPARTMENT["ro"],
-        defaults={"name_en": DEPARTMENT["en"], "name": DEPARTMENT["ro"]},
-    )
-    return department
+    return demo_department(municipality, DEPARTMENT)
 
 
 def botosani_containers_load(

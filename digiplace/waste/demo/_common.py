@@ -7,6 +7,7 @@ import zoneinfo
 from typing import TYPE_CHECKING
 
 from digiplace.core.models import Department
+from digiplace.urbandata.demo._entities import demo_department
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -32,13 +33,7 @@ def city_zone(municipality: Municipality) -> datetime.tzinfo:
 def department_ensure(municipality: Municipality, names: dict[str, str]) -> Department:
     """The department ``demo_load`` made (found by its Romanian name), or made here when the
     demo runs on a city loaded otherwise (the tests' fixtures)."""
-    department, _created = Department.objects.get_or_create(
-        municipality=municipality,
-        name_ro=names["ro"],
-        # Not ``name``: modeltranslation writes it to the active language's field.
-        defaults={"name_en": names["en"]},
-    )
-    return department
+    return demo_department(municipality, names)
 
 
 def sanitation_department(municipality: Municipality) -> Department:

@@ -42,6 +42,7 @@ from digiplace.waste.routing.matrices import (  # noqa: E402
     DEFAULT_ROAD_FACTOR,
     DEFAULT_SPEED_KMH,
 )
+from digiplace.waste.routing.search import NUM_NEIGHBOURS  # noqa: E402
 
 VRP_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "vrp"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
@@ -59,7 +60,8 @@ def gaps() -> None:
     cores = available_cores()
     print(
         f"CVRP: {SECONDS:g} s per instance, {cores} core(s), one PyVRP 0.14.1 search per core"
-        f" (default SolveParams, first seed {SEED}), {ROUNDS} round(s) each restarting from"
+        f" ({NUM_NEIGHBOURS} neighbours per client, PyVRP's other defaults, first seed {SEED}),"
+        f" {ROUNDS} round(s) each restarting from"
         " the best so far"
     )
     print(f"{'instance':<14} {'cost':>8} {'best':>8} {'gap %':>7} {'routes':>6} {'wall s':>7}")

@@ -89,7 +89,7 @@ class WasteSettings(CityOwnedModel):
         ]
 
     def __str__(self) -> str:
-        return str(self.municipality)
+        return str(_("waste settings"))
 
 
 class CollectionPoint(CityOwnedModel):

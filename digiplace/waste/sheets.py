@@ -1,6 +1,6 @@
 """Printable route sheets for drivers: one route's stops in order on A4, as a PDF.
 
-Rendered from ``waste/planning/route_sheet.html`` (inline styles, nothing fetched) with
+Rendered from ``waste/documents/route_sheet.html`` (inline styles, nothing fetched) with
 WeasyPrint, in the active language; a tagged PDF (PDF/UA-1) so a screen reader reads it.
 """
 
@@ -18,7 +18,7 @@ def route_sheet_html(*, route: PlanRoute, stops: Sequence[PlanStop]) -> str:
     plan = route.plan
     with timezone.override(plan.municipality.time_zone):
         return render_to_string(
-            "waste/planning/route_sheet.html",
+            "waste/documents/route_sheet.html",
             {
                 "route": route,
                 "plan": plan,

@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from digiplace.core.models import Municipality
 from digiplace.plans.tests.factories import ObjectiveFactory, PlanFactory, ProjectFactory
 from digiplace.reports.tests.factories import ReportFactory
+from digiplace.urbandata.tests.factories import EntityFactory
+from digiplace.waste.tests.factories import ContainerFactory
 
 BOTOSANI = "botosani.localhost:8000"
 NAMESPACE = {"sitemap": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -65,6 +67,8 @@ def test_sitemap_lists_the_city_public_pages_once(
         f"{base}/sitemap-participation-organisations.xml",
         f"{base}/sitemap-urbandata.xml",
         f"{base}/sitemap-urbandata-air-stations.xml",
+        f"{base}/sitemap-waste.xml",
+        f"{base}/sitemap-waste-containers.xml",
     ]
     assert pages == [
         f"{base}/",
@@ -93,6 +97,10 @@ def test_sitemap_lists_the_city_public_pages_once(
         f"{base}/participation/organisations/",
         f"{base}/urbandata/",
         f"{base}/urbandata/air/",
+        f"{base}/waste/",
+        f"{base}/waste/containers/",
+        f"{base}/waste/figures/",
+        f"{base}/waste/compliance/",
     ]
     assert f"{base}/reports/{hidden.pk}/" not in pages
     assert f"{base}/reports/{other_city.pk}/" not in pages
@@ -102,8 +110,12 @@ def test_sitemap_lists_the_city_public_pages_once(
 def test_every_page_in_the_sitemap_opens(botosani: Municipality, client: Client) -> None:
     ProjectFactory.create(municipality=botosani)
     ReportFactory.create(municipality=botosani)
+    ContainerFactory.create(
+        municipality=botosani, code="p01-glass", entity=EntityFactory.create(municipality=botosani)
+    )
 
     pages = every_page(client)
+    assert f"http://{BOTOSANI}/waste/containers/p01-glass/" in pages
 
     assert len(pages) > 10
     for page in pages:

@@ -40,6 +40,7 @@ class PhaseFactory(factory.django.DjangoModelFactory[Phase]):
 
     process = factory.SubFactory(ProcessFactory)
     municipality = factory.SelfAttribute("process.municipality")
-    title = factory.Sequence(lambda number: f"Etapa {number}")
+    # Not "Etapa N": the process form labels its phase fieldsets so (the isolation walk).
+    title = factory.Sequence(lambda number: f"Etapa de probă {number}")
     starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
     ends_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))

@@ -225,6 +225,7 @@ INSTALLED_APPS = [
     "digiplace.participation",
     "digiplace.urbandata",
     "digiplace.waste",
+    "digiplace.mobility",
 ]
 
 MIDDLEWARE = [

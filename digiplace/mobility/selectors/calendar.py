@@ -37,7 +37,8 @@ def service_day_start(day: datetime.date, zone: zoneinfo.ZoneInfo) -> datetime.d
     """The moment GTFS times of ``day`` count from: noon minus twelve hours, local time
     (midnight, except on the days the clocks change)."""
     noon = datetime.datetime.combine(day, datetime.time(12), tzinfo=zone)
-    return noon - datetime.timedelta(hours=12)
+    # In UTC: aware arithmetic in one zone would ignore the clock change.
+    return noon.astimezone(datetime.UTC) - datetime.timedelta(hours=12)
 
 
 def gtfs_moment(day: datetime.date, seconds: int, zone: zoneinfo.ZoneInfo) -> datetime.datetime:

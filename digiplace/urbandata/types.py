@@ -10,7 +10,8 @@ Units are UN/CEFACT common codes, as NGSI-LD's ``unitCode`` carries them.
 
 Sources: https://github.com/smart-data-models (dataModel.WasteManagement/WasteContainer,
 dataModel.Environment/AirQualityObserved, dataModel.Streetlighting/Streetlight,
-dataModel.Transportation/Vehicle and EVChargingStation, dataModel.Parking/ParkingSpot).
+dataModel.Transportation/Vehicle and EVChargingStation, dataModel.Parking/ParkingSpot and
+OffStreetParking).
 District-heating substations have no Smart Data Model; ``HeatSubstation`` follows their
 naming habits (camelCase, Celsius, ``dateObserved``) under the platform's own namespace.
 """
@@ -107,6 +108,16 @@ _COMMON = (
 POLLUTANTS = ("pm25", "pm10", "no2", "o3", "so2")
 
 WASTE_CONTAINER_STATUSES = ("ok", "lidOpen", "dropped", "moved", "vandalized", "burning")
+# dataModel.Parking/OffStreetParking's status values.
+OFF_STREET_PARKING_STATUSES = (
+    "open",
+    "closed",
+    "full",
+    "almostFull",
+    "almostEmpty",
+    "spotsAvailable",
+    "unknown",
+)
 
 ENTITY_TYPES: dict[str, EntityTypeSpec] = {
     spec.name: spec
@@ -235,6 +246,28 @@ ENTITY_TYPES: dict[str, EntityTypeSpec] = {
                     choices=("occupied", "free", "closed", "unknown"),
                 ),
                 AttributeSpec("category", "json", _("category")),
+            ),
+            public=True,
+        ),
+        EntityTypeSpec(
+            "OffStreetParking",
+            _("car park"),
+            _("car parks"),
+            SDM + "dataModel.Parking/",
+            _attrs(
+                *_COMMON,
+                AttributeSpec("totalSpotNumber", "integer", _("spaces"), "", 0, 100000),
+                AttributeSpec("availableSpotNumber", "integer", _("free spaces"), "", 0, 100000),
+                AttributeSpec("occupiedSpotNumber", "integer", _("occupied spaces"), "", 0, 100000),
+                AttributeSpec("occupancy", "number", _("occupancy"), "", 0, 1),
+                AttributeSpec(
+                    "status",
+                    "text",
+                    _("status"),
+                    choices=OFF_STREET_PARKING_STATUSES,
+                ),
+                AttributeSpec("category", "json", _("category")),
+                AttributeSpec("allowedVehicleType", "json", _("vehicles allowed")),
             ),
             public=True,
         ),

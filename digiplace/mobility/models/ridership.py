@@ -108,6 +108,14 @@ class Tap(CityOwnedModel):
         verbose_name_plural = _("validations")
         ordering = ["tapped_at"]
         indexes = [models.Index(fields=["municipality", "day", "aggregated"])]
+        constraints = [
+            # A validator resending a tap (no answer, a retry) sends the same id: one row.
+            models.UniqueConstraint(
+                fields=["validator", "tap_ref"],
+                condition=~models.Q(tap_ref=""),
+                name="mobility_tap_unique_ref",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.validator_id} {self.tapped_at:%Y-%m-%d %H:%M:%S}"

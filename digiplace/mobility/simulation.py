@@ -196,6 +196,15 @@ class SimulatedDay:
                     break
         return found
 
+    def position_of(self, trip_id: str, time: float) -> VehiclePosition | None:
+        """Where the vehicle of ``trip_id`` is at ``time``, if it is on that trip then."""
+        run = self.runs[trip_id]
+        if run.cancelled or time < run.ready:
+            return None
+        if time > run.end + (self.config.breakdown_stand if run.breakdown is not None else 0.0):
+            return None
+        return _position(run, time)
+
     def span(self) -> tuple[float, float]:
         """The first and last moment any vehicle is out."""
         runs = [r for r in self.runs.values() if not r.cancelled]

@@ -47,8 +47,13 @@ from __future__ import annotations
 import heapq
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 DEFAULT_K = 10
+
+K = TypeVar("K", bound=Hashable)
+R = TypeVar("R", bound=Hashable)
+C = TypeVar("C", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -68,19 +73,19 @@ def is_small(count: Count, k: int) -> bool:
 
 
 def protect_line(
-    cells: Mapping[Hashable, Count],
+    cells: Mapping[K, Count],
     total: Count,
     *,
     k: int,
     forced: Iterable[Hashable] = (),
     total_forced: bool = False,
-) -> tuple[set[Hashable], bool]:
+) -> tuple[set[K], bool]:
     """The hidden cells and whether the total is hidden, for cells that add up to ``total``.
 
     ``forced`` cells and ``total_forced`` are hidden whatever their count (figures hidden
     in another table)."""
     hidden = {key for key, count in cells.items() if is_small(count, k)}
-    hidden.update(key for key in forced if key in cells)
+    hidden.update(key for key in cells if key in set(forced))
     total_hidden = total_forced or is_small(total, k)
     if len(hidden) + int(total_hidden) == 1:
         candidates = sorted(
@@ -118,9 +123,9 @@ def _ends(key: TableKey) -> tuple[tuple[str, Hashable], tuple[str, Hashable]]:
 
 
 def table_keys(
-    cells: Mapping[tuple[Hashable, Hashable], Count],
-    row_totals: Mapping[Hashable, Count],
-    column_totals: Mapping[Hashable, Count],
+    cells: Mapping[tuple[R, C], Count],
+    row_totals: Mapping[R, Count],
+    column_totals: Mapping[C, Count],
     grand: Count,
 ) -> dict[TableKey, Count]:
     """Every figure of the table under its extended-table key."""
@@ -213,9 +218,9 @@ def _cheapest_path(
 
 
 def protect_table(
-    cells: Mapping[tuple[Hashable, Hashable], Count],
-    row_totals: Mapping[Hashable, Count],
-    column_totals: Mapping[Hashable, Count],
+    cells: Mapping[tuple[R, C], Count],
+    row_totals: Mapping[R, Count],
+    column_totals: Mapping[C, Count],
     grand: Count,
     *,
     k: int,

@@ -20,6 +20,7 @@ DEMO_SETUP_COMMANDS: list[list[str]] = [
     ["participation_demo"],
     ["urbandata_demo"],
     ["waste_demo"],
+    ["mobility_demo"],
 ]
 
 

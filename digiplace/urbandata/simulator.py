@@ -4,7 +4,9 @@ ingest paths, as real devices would: air quality and district heating over HTTP 
 NGSI-LD batch upsert with ``options=update``, ``Authorization: Bearer`` with a key it issues
 itself, the city's host name in ``Host``), waste containers over MQTT (QoS 1 to
 ``digiplace/<city>/entities`` with the key's user name and secret) when a broker is given,
-else over HTTP too. Its keys are revoked when it stops."""
+else over HTTP too. Other modules add their own demo devices by registering a provider
+(``provider_register``: the mobility module's buses, chargers and car parks), whose
+documents go over HTTP. Its keys are revoked when it stops."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import urllib.error
 import urllib.request
 import zlib
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -43,6 +45,29 @@ MQTT_BATCH = 25
 HTTP_TIMEOUT = 30
 KEY_NAME = "Simulator (manage.py urbandata_simulate)"
 SIMULATED_TYPES = ("AirQualityObserved", "HeatSubstation", "WasteContainer")
+
+
+@dataclass(frozen=True)
+class ProviderStep:
+    """What a provider is given each step: the city, this step's moment and the previous
+    one's (None at the first), the city's time zone and the simulator's random stream."""
+
+    municipality: Municipality
+    now: datetime.datetime
+    previous: datetime.datetime | None
+    zone: datetime.tzinfo
+    randomness: random.Random
+
+
+# Other modules' demo devices (urban data imports no module): each returns this step's
+# NGSI-LD documents (normalized, with observedAt), sent over HTTP with the others.
+DocumentProvider = Callable[[ProviderStep], list[dict[str, Any]]]
+PROVIDERS: dict[str, DocumentProvider] = {}
+
+
+def provider_register(name: str, provider: DocumentProvider) -> None:
+    """Add (or replace, registering again under the same name) a module's provider."""
+    PROVIDERS[name] = provider
 
 
 class SimulatorError(Exception):
@@ -226,7 +251,8 @@ class CitySimulator:
     def documents(
         self, now: datetime.datetime
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """This step's observations: (air quality and heating, waste containers)."""
+        """This step's observations: (air quality, heating and the registered providers'
+        devices, waste containers)."""
         entities = Entity.objects.filter(
             municipality=self.municipality, is_demo=True, type__in=SIMULATED_TYPES
         ).order_by("type", "entity_id")
@@ -256,6 +282,15 @@ class CitySimulator:
                         randomness=self.randomness,
                     )
                 )
+        step = ProviderStep(
+            municipality=self.municipality,
+            now=now,
+            previous=self.last_step,
+            zone=self.zone,
+            randomness=self.randomness,
+        )
+        for _name, provider in sorted(PROVIDERS.items()):
+            http_documents += provider(step)
         return http_documents, waste_documents
 
     def step(self, now: datetime.datetime | None = None) -> StepReport:

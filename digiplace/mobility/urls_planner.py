@@ -1,4 +1,10 @@
-from django.urls import URLPattern, URLResolver
+"""The journey planner (public)."""
 
-public_urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from . import views_planner
+
+public_urlpatterns: list[URLPattern | URLResolver] = [
+    path("planner/", views_planner.planner, name="planner"),
+]
 backoffice_urlpatterns: list[URLPattern | URLResolver] = []

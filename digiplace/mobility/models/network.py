@@ -21,6 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from digiplace.core.models import CityOwnedModel
 
 
+def _gtfs_time(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
 class RouteType(models.IntegerChoices):
     """GTFS's basic route types."""
 
@@ -294,6 +300,15 @@ class StopTime(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trip_id} #{self.sequence}"
+
+    @property
+    def arrival_text(self) -> str:
+        """The arrival as GTFS writes it (``24:10:00`` past midnight), empty when none."""
+        return _gtfs_time(self.arrival)
+
+    @property
+    def departure_text(self) -> str:
+        return _gtfs_time(self.departure)
 
 
 class Frequency(models.Model):

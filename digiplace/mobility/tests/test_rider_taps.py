@@ -274,7 +274,7 @@ def test_staff_manage_validators(botosani: Municipality, timisoara: Municipality
     assert _post(secret, _tap("v-01", timezone.now())).status_code == 401  # key revoked
     assert (
         AuditLogEntry.objects.filter(
-            target_id=str(validator.pk), target_type__contains="validator"
+            target_id=str(validator.pk), target_type__icontains="validator"
         ).count()
         >= 3
     )

@@ -10,6 +10,7 @@ than that plus the vehicles' own reporting interval."""
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,9 +18,10 @@ from django.db.models import Q
 from django.utils import timezone
 from google.transit import gtfs_realtime_pb2
 
-from digiplace.core.models import Municipality
-
 from ..models import ServiceAlert, VehicleState
+
+if TYPE_CHECKING:
+    from digiplace.core.models import Municipality
 
 STALE_AFTER = datetime.timedelta(minutes=3)
 CACHE_SECONDS = 5

@@ -124,6 +124,11 @@ WASTE_OSRM_TIMEOUT = env_int("DIGIPLACE_WASTE_OSRM_TIMEOUT", 10)
 # shorter routes on large days). Tests use a second or two.
 WASTE_PLAN_SECONDS = env_int("DIGIPLACE_WASTE_PLAN_SECONDS", 10)
 
+# Mobility (issue #13).
+# Published ridership figures count at least this many distinct riders per cell; smaller
+# cells are suppressed (with complementary suppression so that totals do not reveal them).
+MOBILITY_RIDERSHIP_K = env_int("DIGIPLACE_MOBILITY_RIDERSHIP_K", 10)
+
 # Urban data (issue #11).
 # The MQTT broker the ingest worker reads (mqtt://user:password@host:port); empty: no MQTT.
 URBANDATA_MQTT_URL = env("DIGIPLACE_MQTT_URL") or ""

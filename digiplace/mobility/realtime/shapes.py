@@ -110,6 +110,39 @@ class ShapeLine:
                 return found
         return self._best(x, y, 0, last)
 
+    def stretches(self, lat: float, lon: float, *, within: float) -> list[Projection]:
+        """Every place the shape passes within ``within`` metres of (lat, lon): the nearest
+        point of each stretch of consecutive segments that close, in order along the shape.
+
+        A loop or an out-and-back shape passes a street twice; matching weighs each
+        passage against the timetable instead of taking the nearest one."""
+        x, y = self._to_xy(lat, lon)
+        if len(self._xy) == 1:
+            x1, y1 = self._xy[0]
+            offset = math.hypot(x - x1, y - y1)
+            return [Projection(0.0, offset, 0)] if offset <= within else []
+        limit = within * within
+        found: list[Projection] = []
+        best: tuple[float, float, int] | None = None
+        last_along = 0.0
+        for i in range(len(self._xy) - 1):
+            along, d2 = self._segment_projection(i, x, y)
+            if d2 <= limit:
+                # The shape turned back past the point (out and back along one street):
+                # the nearest point jumps along the shape, and a new passage starts.
+                if best is not None and abs(along - last_along) > 2 * within:
+                    found.append(Projection(best[0], math.sqrt(best[1]), best[2]))
+                    best = None
+                if best is None or d2 < best[1]:
+                    best = (along, d2, i)
+                last_along = along
+            elif best is not None:
+                found.append(Projection(best[0], math.sqrt(best[1]), best[2]))
+                best = None
+        if best is not None:
+            found.append(Projection(best[0], math.sqrt(best[1]), best[2]))
+        return found
+
     def _best(self, x: float, y: float, first: int, end: int) -> Projection:
         best_along, best_d2, best_i = 0.0, math.inf, first
         for i in range(first, end + 1):

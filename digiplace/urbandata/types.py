@@ -40,6 +40,8 @@ UNIT_KM_PER_HOUR = "KMH"
 UNIT_DEGREE = "DD"
 UNIT_KILOGRAM = "KGM"
 UNIT_PERCENT = "P1"
+UNIT_SECOND = "SEC"
+UNIT_METRE = "MTR"
 
 UNIT_LABELS: dict[str, str] = {
     UNIT_MICROGRAM_PER_M3: "µg/m³",
@@ -51,6 +53,8 @@ UNIT_LABELS: dict[str, str] = {
     UNIT_DEGREE: "°",
     UNIT_KILOGRAM: "kg",
     UNIT_PERCENT: "%",
+    UNIT_SECOND: "s",
+    UNIT_METRE: "m",
 }
 
 
@@ -203,6 +207,29 @@ ENTITY_TYPES: dict[str, EntityTypeSpec] = {
                 AttributeSpec("fleetVehicleId", "text", _("fleet number")),
                 AttributeSpec("vehiclePlateIdentifier", "text", _("plate")),
                 AttributeSpec("refTrip", "text", _("trip"), iri=DIGIPLACE_VOCAB + "refTrip"),
+                # Derived by the mobility module's live tracking from each position: seconds
+                # behind the timetable (negative: early), metres from the trip's shape, and
+                # seconds behind the bus ahead on the same line (the control centre's alert
+                # rules watch them).
+                AttributeSpec(
+                    "delay", "number", _("delay"), UNIT_SECOND, iri=DIGIPLACE_VOCAB + "delay"
+                ),
+                AttributeSpec(
+                    "offRouteDistance",
+                    "number",
+                    _("distance from the route"),
+                    UNIT_METRE,
+                    0,
+                    iri=DIGIPLACE_VOCAB + "offRouteDistance",
+                ),
+                AttributeSpec(
+                    "headway",
+                    "number",
+                    _("headway"),
+                    UNIT_SECOND,
+                    0,
+                    iri=DIGIPLACE_VOCAB + "headway",
+                ),
             ),
         ),
         EntityTypeSpec(

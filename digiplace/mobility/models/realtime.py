@@ -35,6 +35,9 @@ class VehicleState(CityOwnedModel):
     )
     # The service day of the trip (its times count from this day's start).
     service_date = models.DateField(_("service day"), null=True, blank=True)
+    # The run's first departure, seconds after the service day's start (a frequency-based
+    # trip runs many times a day; GTFS-rt's start_time).
+    trip_start = models.PositiveIntegerField(null=True, blank=True)
     # Where the trip is assigned explicitly (the vehicle sent a trip id) or was matched.
     trip_explicit = models.BooleanField(default=False)
     latitude = models.FloatField(null=True, blank=True)
@@ -47,6 +50,10 @@ class VehicleState(CityOwnedModel):
     next_stop_sequence = models.PositiveIntegerField(null=True, blank=True)
     delay_seconds = models.IntegerField(_("delay (seconds)"), null=True, blank=True)
     off_route = models.BooleanField(_("off route"), default=False)
+    # The last stop of the run the vehicle reached, and when (the start of the learned
+    # travel time to the next one).
+    last_stop_sequence = models.PositiveIntegerField(null=True, blank=True)
+    last_stop_at = models.DateTimeField(null=True, blank=True)
     # Predicted arrivals at the next stops: [{"sequence", "stop_id", "arrival", "uncertainty",
     # "confidence"}...] (arrival as a POSIX time), refreshed with each position.
     predictions = models.JSONField(default=list, blank=True)
@@ -101,6 +108,9 @@ class StopVisit(models.Model):
 
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="+")
     service_date = models.DateField()
+    # The run's first departure (seconds after the service day's start): a frequency-based
+    # trip is run many times a day.
+    trip_start = models.PositiveIntegerField(default=0)
     stop_sequence = models.PositiveIntegerField()
     stop = models.ForeignKey(Stop, on_delete=models.CASCADE, related_name="+")
     vehicle = models.ForeignKey(
@@ -114,7 +124,8 @@ class StopVisit(models.Model):
         ordering = ["service_date", "trip", "stop_sequence"]
         constraints = [
             models.UniqueConstraint(
-                fields=["trip", "service_date", "stop_sequence"], name="mobility_visit_unique"
+                fields=["trip", "service_date", "trip_start", "stop_sequence"],
+                name="mobility_visit_unique",
             )
         ]
         indexes = [models.Index(fields=["service_date", "arrived_at"])]

@@ -62,6 +62,10 @@ def _describe(entity: gtfs_realtime_pb2.FeedEntity, state: VehicleState, target:
             descriptor.direction_id = trip.direction_id
         if state.service_date:
             descriptor.start_date = state.service_date.strftime("%Y%m%d")
+        if state.trip_start is not None:
+            # Which run of a frequency-based trip (and the timetable's for the others).
+            start = state.trip_start
+            descriptor.start_time = f"{start // 3600:02d}:{start % 3600 // 60:02d}:{start % 60:02d}"
         descriptor.schedule_relationship = gtfs_realtime_pb2.TripDescriptor.SCHEDULED
     vehicle = target.vehicle  # type: ignore[attr-defined]
     vehicle.id = state.label

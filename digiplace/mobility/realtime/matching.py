@@ -24,6 +24,7 @@ database; ``services.tracking`` loads the patterns from the imported network.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import math
 from bisect import bisect_right
@@ -75,8 +76,9 @@ class TripPattern:
     block_id: str = ""
     direction_id: int | None = None
     frequencies: tuple[tuple[int, int, int], ...] = ()
-    # The trip's calendar (the loader's; which service days it runs on).
+    # The trip's calendar and route (the loader's primary keys).
     service_key: int = 0
+    route_key: int = 0
 
     @property
     def first_departure(self) -> int:
@@ -169,7 +171,7 @@ class ServiceDay:
     """A service day the patterns may run on: its date, its start as a POSIX time (noon
     minus twelve hours, local) and which patterns run on it (their keys)."""
 
-    date: object  # datetime.date; kept loose so tests may pass any label
+    date: datetime.date
     start: float
     running: frozenset[int]
 
@@ -190,7 +192,7 @@ class Previous:
     """What the vehicle was last matched to."""
 
     key: int
-    service_date: object
+    service_date: datetime.date
     start: int  # the run's first departure (seconds after the service day's start)
     distance: float
     block_id: str = ""
@@ -221,7 +223,7 @@ class Match:
                 return i
         return len(self.pattern.stops) - 1
 
-    def identity(self) -> tuple[int, object, int]:
+    def identity(self) -> tuple[int, datetime.date, int]:
         return (self.pattern.key, self.day.date, self.start)
 
 
@@ -440,7 +442,7 @@ class Matcher:
         observations: Sequence[Observation],
         *,
         previous: Sequence[Previous | None] | None = None,
-        taken: Iterable[tuple[int, object, int]] = (),
+        taken: Iterable[tuple[int, datetime.date, int]] = (),
     ) -> list[Match | None]:
         """Match several vehicles at once, one vehicle per run, at the least total cost
         (an optimal assignment: three buses of a line a headway apart are on three runs,
@@ -455,7 +457,7 @@ class Matcher:
             ]
             for i, obs in enumerate(observations)
         ]
-        columns: dict[tuple[int, object, int], int] = {}
+        columns: dict[tuple[int, datetime.date, int], int] = {}
         best: list[dict[int, Match]] = []
         for options in ranked:
             mine: dict[int, Match] = {}

@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 from ..models import Frequency, StopTime, Trip
 from ..realtime.matching import Matcher, PatternStop, ServiceDay, TripPattern
 from ..realtime.shapes import ShapeLine, stop_distances
@@ -49,8 +51,6 @@ def matcher_load(
     services = set().union(*(running for _date, _start, running in days))
     trips = Trip.objects.for_municipality(municipality).filter(service_id__in=services)
     if not everything:
-        from django.db.models import Q
-
         wanted = Q(pk__in=[])
         trip_ids = [trip_id.rpartition("@")[0] or trip_id for trip_id in trip_ids] + list(trip_ids)
         if trip_ids:
@@ -149,6 +149,7 @@ def patterns_load(trips: list[Trip]) -> list[TripPattern]:
             direction_id=trip.direction_id,
             frequencies=tuple(sorted(windows.get(trip.pk, []))),
             service_key=trip.service_id,
+            route_key=trip.route_id,
         )
         patterns.append(pattern)
     return patterns

@@ -108,6 +108,7 @@ def test_the_real_bull_runner_positions_match_the_feeds_trips(tampa: Municipalit
 # Hand-made patterns (no database) ---------------------------------------------------
 
 LAT, LON = 47.7486, 26.6694
+DAY = datetime.date(2026, 3, 2)
 # About 300 m of longitude at Botoșani.
 STEP = 0.004
 
@@ -126,7 +127,7 @@ def out_and_back(key: int = 1, trip_id: str = "t1", first: int = 8 * 3600) -> Tr
 
 
 def day_of(*patterns: TripPattern) -> ServiceDay:
-    return ServiceDay(date="day", start=0.0, running=frozenset(p.key for p in patterns))
+    return ServiceDay(date=DAY, start=0.0, running=frozenset(p.key for p in patterns))
 
 
 def at(east: float, seconds: float, **fields: object) -> Observation:
@@ -165,7 +166,7 @@ def test_an_explicit_trip_id_wins_and_a_detour_stays_on_its_trip_off_route() -> 
     assert detour is not None and detour.pattern.trip_id == "early"
     assert detour.offset == pytest.approx(400, abs=15)
     # Without the trip id, the trip it was on keeps it, off route.
-    previous = Previous(key=1, service_date="day", start=8 * 3600, distance=200.0)
+    previous = Previous(key=1, service_date=DAY, start=8 * 3600, distance=200.0)
     kept = matcher.match(
         Observation(latitude=LAT + 0.0036, longitude=LON + STEP, moment=moment),
         previous=previous,
@@ -193,7 +194,7 @@ def test_a_frequency_run_named_in_the_trip_id_and_the_next_trip_of_a_block() -> 
     # Leaving the terminus after the second trip of its block, 90 s late for the third:
     # the block's third trip, though another line's trip leaves there just now.
     found = matcher.match(
-        at(0.0003, 8 * 3600 + 1300), previous=Previous(2, "day", 8 * 3600 + 600, 2000.0, "block-7")
+        at(0.0003, 8 * 3600 + 1300), previous=Previous(2, DAY, 8 * 3600 + 600, 2000.0, "block-7")
     )
     assert found is not None and found.pattern.trip_id == "b3" and found.how == "block"
     assert matcher.match(at(0.0003, 8 * 3600 + 1300)).pattern.trip_id == "other"  # type: ignore[union-attr]

@@ -24,7 +24,15 @@ from ..errors import NgsiError
 from ..models import Entity, Reading
 from ..types import ENTITY_TYPES, AttributeSpec, EntityTypeSpec
 from .changes import EntityChange, changes_publish
-from .ingest import EntityResult, HistoryPoint, WriteMode
+from .ingest import (
+    CheckedDocument,
+    DocumentRefused,
+    EntityResult,
+    HistoryPoint,
+    WriteMode,
+    document_checks,
+    refusal_report,
+)
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -137,13 +145,16 @@ def _check_time(
     moment: datetime.datetime, *, attribute: str, now: datetime.datetime
 ) -> datetime.datetime:
     if moment > now + FUTURE_TOLERANCE:
-        raise _bad(
+        raise DocumentRefused(
+            "BadRequestData",
             _("The time of %(attribute)s, %(moment)s, is in the future.")
-            % {"attribute": attribute, "moment": iso(moment)}
+            % {"attribute": attribute, "moment": iso(moment)},
+            reason="future",
         )
     cutoff = retention_cutoff(now)
     if cutoff is not None and moment < cutoff:
-        raise _bad(
+        raise DocumentRefused(
+            "BadRequestData",
             _(
                 "The time of %(attribute)s, %(moment)s, is older than the %(days)d days "
                 "this platform keeps raw readings."
@@ -152,7 +163,8 @@ def _check_time(
                 "attribute": attribute,
                 "moment": iso(moment),
                 "days": settings.URBANDATA_RAW_RETENTION_DAYS,
-            }
+            },
+            reason="too_old",
         )
     return moment
 
@@ -438,8 +450,24 @@ def write_documents(
         try:
             checked = validate_document(document, now=now)
             _key_check(key, checked.entity_id)
+            # Other modules' rules for the type (registered checks).
+            for check in document_checks(checked.type.name):
+                check(
+                    municipality,
+                    CheckedDocument(
+                        entity_id=checked.entity_id,
+                        type=checked.type.name,
+                        attributes={
+                            name: attribute.document
+                            for name, attribute in checked.attributes.items()
+                        },
+                    ),
+                    key,
+                    now,
+                )
         except NgsiError as error:
             result.error = error
+            refusal_report(municipality, document, error, now)
             continue
         result.entity_id = checked.entity_id
         valid.append((checked, result))

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime
 import enum
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +66,80 @@ class HistoryPoint:
     attribute: str
     observed_at: datetime.datetime
     value: Any
+
+
+logger = logging.getLogger(__name__)
+
+
+class DocumentRefused(NgsiError):
+    """An NGSI-LD error with a short reason code (``future``, ``unknown_vehicle``...) that
+    the refusal listeners count by."""
+
+    def __init__(self, kind: str, detail: str, *, reason: str) -> None:
+        super().__init__(kind, detail)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CheckedDocument:
+    """An entity document that passed urban data's own checks, for a module's check: its
+    attributes in NGSI-LD's normalized form."""
+
+    entity_id: str
+    type: str
+    attributes: Mapping[str, Mapping[str, Any]]
+
+
+# (city, document, writer's key or None, now) → None, or raises ``NgsiError`` to refuse the
+# entity (nothing of it is written; the writer gets the error).
+DocumentCheck = Callable[
+    ["Municipality", CheckedDocument, "DeviceKey | None", datetime.datetime], None
+]
+# (city, the refused document as it came, the error, now): told of each refused entity.
+RefusalListener = Callable[["Municipality", Mapping[str, Any], NgsiError, datetime.datetime], None]
+
+_document_checks: dict[str, dict[str, DocumentCheck]] = {}
+_refusal_listeners: dict[str, dict[str, RefusalListener]] = {}
+
+
+def _name_of(function: Callable[..., Any]) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def register_document_check(type_name: str, check: DocumentCheck) -> None:
+    """Have ``check`` vet every document of ``type_name`` written through ``entities_write``
+    (after urban data's own checks; another module's rules, e.g. mobility's: only fleet
+    vehicles inside the city report positions). Registering it again changes nothing."""
+    _document_checks.setdefault(type_name, {})[_name_of(check)] = check
+
+
+def document_checks(type_name: str) -> list[DocumentCheck]:
+    return list(_document_checks.get(type_name, {}).values())
+
+
+def register_refusal_listener(type_name: str, listener: RefusalListener) -> None:
+    """Tell ``listener`` of every refused document of ``type_name`` (to count refusals)."""
+    _refusal_listeners.setdefault(type_name, {})[_name_of(listener)] = listener
+
+
+def refusal_report(
+    municipality: Municipality,
+    document: Any,
+    error: NgsiError,
+    now: datetime.datetime,
+) -> None:
+    """Hand a refused document to its type's refusal listeners; a failing listener does not
+    fail the write (the writer gets the refusal either way)."""
+    if not isinstance(document, Mapping):
+        return
+    type_name = document.get("type", document.get("@type"))
+    if not isinstance(type_name, str):
+        return
+    for name, listener in list(_refusal_listeners.get(type_name, {}).items()):
+        try:
+            listener(municipality, document, error, now)
+        except Exception:
+            logger.exception("urbandata refusal listener %s failed", name)
 
 
 def entities_write(
@@ -127,6 +202,8 @@ def entity_attribute_delete(
 
 
 __all__ = [
+    "CheckedDocument",
+    "DocumentRefused",
     "EntityResult",
     "HistoryPoint",
     "NgsiError",
@@ -135,4 +212,6 @@ __all__ = [
     "entity_attribute_delete",
     "entity_delete",
     "history_write",
+    "register_document_check",
+    "register_refusal_listener",
 ]

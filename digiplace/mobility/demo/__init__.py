@@ -1,9 +1,12 @@
 """Demo data of the mobility module: ``manage.py mobility_demo`` (after ``urbandata_demo``).
 
 For Botoșani and Timișoara: the bus network as GTFS rows (``network``), the electric buses,
-validators, chargers and car parks (``fleet``) and a few published service alerts
-(``alerts``), everything marked as demo data. Running it again changes nothing but the
-calendars' window, which follows today so that the demo buses always run.
+validators, chargers and car parks (``fleet``), a few published service alerts
+(``alerts``), the transport department's dispatcher account and control-centre alert rules
+(``control``), and the last week's validations counted into the public ridership figures
+(``ridership``); everything marked as demo data where the models allow it. Running it again
+changes nothing but the calendars' window, which follows today so that the demo buses always
+run (and, on a later day, adds the days since the last run to the ridership figures).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.utils import timezone
 
 from digiplace.core.cache_versions import cache_version_bump
 
-from . import alerts, fleet, network
+from . import alerts, control, fleet, network, ridership
 from .cities import NETWORKS
 
 if TYPE_CHECKING:
@@ -33,6 +36,7 @@ def city_load(*, municipality: Municipality, now: datetime.datetime) -> list[str
         report = network.network_load(municipality=municipality, city=city, today=today)
         lines = fleet.devices_load(municipality=municipality, city=city, now=now)
         alerts_new = alerts.alerts_load(municipality=municipality, now=now)
+        lines += control.control_load(municipality=municipality)
         cache_version_bump(municipality.pk, "urbandata")
         cache_version_bump(municipality.pk, "mobility")
     if report is None:
@@ -45,6 +49,15 @@ def city_load(*, municipality: Municipality, now: datetime.datetime) -> list[str
         )
     if alerts_new:
         lines.append(f"{municipality.slug}: {alerts_new} demo service alerts")
+    # After the network and the validators, each day in its own transaction.
+    started = time.monotonic()
+    days = ridership.ridership_load(municipality=municipality, now=now)
+    if days:
+        lines.append(
+            f"{municipality.slug}: {sum(days.values())} demo validations of {len(days)} days "
+            f"counted into the ridership figures ({time.monotonic() - started:.1f} s)"
+        )
+        cache_version_bump(municipality.pk, "mobility")
     return lines
 
 

@@ -73,7 +73,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo accounts (password {password}): admin@<city>.example, staff@<city>.example, "
             "resident@<city>.example, dispatcher@<city>.example, driver@<city>.example, "
-            "platform-admin@digiplace.example"
+            "transport@<city>.example (made by mobility_demo), platform-admin@digiplace.example"
         )
 
     def _module_accounts(

@@ -164,6 +164,13 @@ def network_import(
     return record
 
 
+def _differs(instance: Any, name: str, value: Any) -> bool:
+    field = instance._meta.get_field(name)
+    if field.is_relation:
+        return bool(getattr(instance, field.attname) != (None if value is None else value.pk))
+    return bool(getattr(instance, name) != value)
+
+
 def _upsert(
     model: type[_M],
     municipality: Municipality,
@@ -186,7 +193,7 @@ def _upsert(
         if instance is None:
             instance = model(municipality=municipality, **values)
             new.append(instance)
-        else:
+        elif any(_differs(instance, name, values[name]) for name in fields):
             for name in fields:
                 setattr(instance, name, values[name])
             changed.append(instance)

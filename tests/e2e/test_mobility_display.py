@@ -12,6 +12,7 @@ import datetime
 import http.client
 import re
 import time
+import zoneinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -209,13 +210,20 @@ def test_display_follows_the_bus_and_shows_a_published_alert(
     )
 
     # The e-panel at the stop, a 1080p screen in English, under the site's real CSP.
-    session = new_session(viewport=SCREEN)
+    # The panel's own clock is on UTC, two hours off the city's.
+    session = new_session(viewport=SCREEN, timezone_id="UTC")
     session.context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": sites.botosani}]
     )
     display = session.new_page()
     display.goto(f"{sites.botosani}/mobility/stops/{stop.gtfs_id}/display/")
     expect(display.get_by_role("heading", level=1)).to_have_text("Primărie")
+    # The clock, once its script ticks, shows the city's time, not the panel's zone's.
+    clock = display.locator("[data-display-clock]")
+    expect(clock).to_have_attribute("data-ticking", "")
+    city_now = timezone.now().astimezone(zoneinfo.ZoneInfo(botosani.time_zone))
+    shown = {f"{city_now:%H:%M}", f"{city_now + datetime.timedelta(minutes=1):%H:%M}"}
+    expect(clock).to_have_text(re.compile("^(" + "|".join(shown) + ")$"))
     row = row_of(display, trip)
     minutes = row.locator("td.display__minutes")
     # Before any position: the timetable's five minutes (the stop is nine minutes after the

@@ -16,6 +16,7 @@ them does not start the tracking again.
 from __future__ import annotations
 
 import datetime
+import logging
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -51,6 +52,8 @@ from .tracking_network import matcher_load
 if TYPE_CHECKING:
     from digiplace.urbandata.models import DeviceKey
     from digiplace.urbandata.services.changes import EntityChange
+
+logger = logging.getLogger(__name__)
 
 ENTITY_TYPE = "Vehicle"
 DERIVED = frozenset({"delay", "offRouteDistance", "headway"})
@@ -557,12 +560,20 @@ class _Tracker:
             if len(document) > 2:
                 documents.append(document)
         if documents:
-            entities_write(
+            # Derived from positions the write path accepted: as of their time at least
+            # (a replay or the simulator may run ahead of the clock).
+            results = entities_write(
                 municipality=self.municipality,
                 documents=documents,
                 mode=WriteMode.UPSERT_MERGE,
                 key=None,
+                now=max(timezone.now(), self.moment),
             )
+            for result in results:
+                if result.error is not None:
+                    logger.warning(
+                        "derived attributes of %s refused: %s", result.entity_id, result.error
+                    )
         for entity_id, name in removed:
             entity_attribute_delete(
                 municipality=self.municipality, entity_id=entity_id, attribute=name, key=None

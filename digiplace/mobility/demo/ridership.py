@@ -21,6 +21,7 @@ A day already counted, or with taps of its own, is left as it is: running again 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime
 import random
 import zlib
@@ -35,6 +36,7 @@ from django.utils import timezone
 from .. import simulation
 from ..models import Route, Stop, Tap, Trip, Validator, VehicleState
 from ..ridership.counting import TRANSFER_WINDOW, rider_hash
+from ..selectors.calendar import services_running
 from ..services.ridership import day_is_aggregated, day_key, ridership_day_aggregate
 
 if TYPE_CHECKING:
@@ -134,11 +136,23 @@ class DayService:
         return stop, arrived
 
 
+# The trips of a set of running services (every weekday runs the same): loading them is
+# most of a day's cost.
+TripCache = dict[frozenset[int], list[simulation.SimTrip]]
+
+
 def simulated_service(
-    municipality: Municipality, day: datetime.date, labels: list[str]
+    municipality: Municipality,
+    day: datetime.date,
+    labels: list[str],
+    cache: TripCache | None = None,
 ) -> DayService:
     """The day as the live simulator ran it (``demo.live`` uses the same trips and seed)."""
-    trips = simulation.trips_from_network(municipality, day, vehicle_labels=labels)
+    cache = {} if cache is None else cache
+    running = frozenset(services_running(municipality=municipality, day=day))
+    if running not in cache:
+        cache[running] = simulation.trips_from_network(municipality, day, vehicle_labels=labels)
+    trips = [dataclasses.replace(trip, service_date=day) for trip in cache[running]]
     seed = zlib.crc32(f"{municipality.slug}-{day.isoformat()}".encode())
     return DayService(simulation.simulate_day(trips, seed=seed), trips)
 
@@ -213,6 +227,7 @@ def ridership_load(
     the days loaded now with their number of taps."""
     zone = zoneinfo.ZoneInfo(municipality.time_zone)
     loaded = {}
+    cache: TripCache = {}
     with timezone.override(zone):
         today = timezone.localdate(now)
         for day in _past_days(today):
@@ -221,15 +236,23 @@ def ridership_load(
                 or Tap.objects.filter(municipality=municipality, day=day).exists()
             ):
                 continue
-            loaded[day] = day_load(municipality=municipality, day=day, zone=zone)
+            loaded[day] = day_load(municipality=municipality, day=day, zone=zone, cache=cache)
     return loaded
 
 
-def day_load(*, municipality: Municipality, day: datetime.date, zone: zoneinfo.ZoneInfo) -> int:
+def day_load(
+    *,
+    municipality: Municipality,
+    day: datetime.date,
+    zone: zoneinfo.ZoneInfo,
+    cache: TripCache | None = None,
+) -> int:
     """Write and count one day's taps; returns their number (call it with ``zone`` active)."""
     vehicles = {
         vehicle.label: vehicle
-        for vehicle in VehicleState.objects.for_municipality(municipality).filter(is_demo=True)
+        for vehicle in VehicleState.objects.for_municipality(municipality).filter(
+            is_demo=True, is_active=True
+        )
     }
     on_board: dict[int, list[Validator]] = defaultdict(list)
     for validator in Validator.objects.for_municipality(municipality).filter(
@@ -239,7 +262,7 @@ def day_load(*, municipality: Municipality, day: datetime.date, zone: zoneinfo.Z
         on_board[validator.vehicle_id].append(validator)
     if not on_board:
         return 0
-    service = simulated_service(municipality, day, sorted(vehicles))
+    service = simulated_service(municipality, day, sorted(vehicles), cache)
     stops = dict(Stop.objects.for_municipality(municipality).values_list("gtfs_id", "pk"))
     routes = dict(Route.objects.for_municipality(municipality).values_list("gtfs_id", "pk"))
     trips = dict(Trip.objects.for_municipality(municipality).values_list("gtfs_id", "pk"))
@@ -269,11 +292,12 @@ def day_load(*, municipality: Municipality, day: datetime.date, zone: zoneinfo.Z
                     continue
                 rows.append(
                     Tap(
-                        municipality=municipality,
-                        validator=rng.choice(validators),
+                        municipality_id=municipality.pk,
+                        # Ids, not objects: tens of thousands of rows are built here.
+                        validator_id=rng.choice(validators).pk,
                         tapped_at=moment,
                         day=day,
-                        vehicle=vehicle,
+                        vehicle_id=vehicle.pk,
                         trip_id=trips.get(departure.trip),
                         route_id=routes.get(departure.route),
                         stop_id=stops.get(stop),

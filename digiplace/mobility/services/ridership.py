@@ -29,12 +29,14 @@ from digiplace.core.models import Municipality
 
 from ..models import (
     CellKind,
+    PositionRecord,
     RidershipCell,
     RidershipKey,
     Stop,
     StopTime,
     Tap,
     TapReject,
+    Trip,
     Validator,
     VehicleState,
 )
@@ -147,17 +149,47 @@ def _distance(stop: Stop, latitude: float, longitude: float) -> float:
     return math.hypot(dx, dy)
 
 
-def _vehicle_stop(vehicle: VehicleState) -> Stop | None:
-    """The stop of the vehicle's trip nearest to where the vehicle is now."""
-    if vehicle.trip_id is None or vehicle.latitude is None or vehicle.longitude is None:
-        return None
+def _trip_stop(trip_id: int, latitude: float, longitude: float) -> Stop | None:
+    """The stop of the trip nearest to a position."""
     stops = [
         stop_time.stop
-        for stop_time in StopTime.objects.filter(trip_id=vehicle.trip_id).select_related("stop")
+        for stop_time in StopTime.objects.filter(trip_id=trip_id).select_related("stop")
         if stop_time.stop.latitude is not None and stop_time.stop.longitude is not None
     ]
-    latitude, longitude = vehicle.latitude, vehicle.longitude
     return min(stops, key=lambda stop: _distance(stop, latitude, longitude), default=None)
+
+
+# How far from a tap the vehicle's position may be to tell where the tap was made; a
+# validator that was offline sends its taps later, so the position is looked up at the
+# tap's moment in the vehicle's history, never taken from where the vehicle is now.
+POSITION_WINDOW = datetime.timedelta(minutes=2)
+
+
+def _where_at(vehicle: VehicleState, moment: datetime.datetime) -> tuple[Trip | None, Stop | None]:
+    """The vehicle's trip at ``moment`` and the stop of that trip nearest to where it was
+    (from its recorded positions; its current state when the tap is that recent)."""
+    records = PositionRecord.objects.filter(
+        vehicle=vehicle,
+        observed_at__gte=moment - POSITION_WINDOW,
+        observed_at__lte=moment + POSITION_WINDOW,
+    ).select_related("trip")
+    record = min(
+        records, key=lambda record: abs((record.observed_at - moment).total_seconds()), default=None
+    )
+    if record is not None:
+        trip, latitude, longitude = record.trip, record.latitude, record.longitude
+    elif (
+        vehicle.observed_at is not None
+        and abs(vehicle.observed_at - moment) <= POSITION_WINDOW
+        and vehicle.latitude is not None
+        and vehicle.longitude is not None
+    ):
+        trip, latitude, longitude = vehicle.trip, vehicle.latitude, vehicle.longitude
+    else:
+        return None, None
+    if trip is None:
+        return None, None
+    return trip, _trip_stop(trip.pk, latitude, longitude)
 
 
 @dataclass(frozen=True)
@@ -271,7 +303,6 @@ def _taps_write(*, municipality: Municipality, checked: list[_Checked]) -> Inges
         .filter(label__in=labels)
         .select_related("trip")
     }
-    stops_of: dict[int, Stop | None] = {}
     late: list[dict[str, Any]] = []
     with transaction.atomic():
         keys: dict[datetime.date, RidershipKey] = {}
@@ -300,12 +331,9 @@ def _taps_write(*, municipality: Municipality, checked: list[_Checked]) -> Inges
                 result.taps.append(existing)
                 continue
             vehicle = vehicles.get(tap.vehicle_label) or tap.validator.vehicle
-            trip = vehicle.trip if vehicle is not None else None
-            stop = tap.validator.stop
-            if stop is None and vehicle is not None:
-                if vehicle.pk not in stops_of:
-                    stops_of[vehicle.pk] = _vehicle_stop(vehicle)
-                stop = stops_of[vehicle.pk]
+            trip, stop = _where_at(vehicle, tap.moment) if vehicle is not None else (None, None)
+            if tap.validator.stop is not None:
+                stop = tap.validator.stop
             result.taps.append(
                 Tap.objects.create(
                     municipality=municipality,

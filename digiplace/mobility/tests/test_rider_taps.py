@@ -19,6 +19,7 @@ from digiplace.core.models import AuditLogEntry, Municipality
 from digiplace.core.tests.factories import StaffMembershipFactory, UserFactory
 from digiplace.mobility.models import (
     CellKind,
+    PositionRecord,
     RidershipCell,
     RidershipKey,
     Tap,
@@ -168,6 +169,45 @@ def _vehicle(
     )
 
 
+def _was_at(bus: VehicleState, moment: datetime.datetime, stop: Any, trip: Any) -> None:
+    PositionRecord.objects.create(
+        vehicle=bus,
+        observed_at=moment,
+        latitude=stop.latitude + 0.0001,
+        longitude=stop.longitude,
+        trip=trip,
+    )
+
+
+def test_a_tap_sent_late_counts_where_the_bus_was_when_it_was_made(
+    botosani: Municipality,
+) -> None:
+    line = build_line(botosani, stops=4)
+    first, last = line.stops[0], line.stops[3]
+    assert last.latitude is not None and last.longitude is not None
+    # The bus is now at the last stop on another trip; the validator was offline.
+    bus = _vehicle(botosani, line.trips[1], last.latitude, last.longitude)
+    on_board, _secret = validator_with_key(botosani, vehicle=bus)
+    assert on_board.device_key is not None
+    now = timezone.now().replace(microsecond=0)
+    earlier = now - datetime.timedelta(minutes=40)
+    _was_at(bus, earlier - datetime.timedelta(seconds=20), first, line.trips[0])
+    from digiplace.mobility.services import ridership
+
+    ridership.taps_ingest(
+        municipality=botosani,
+        key=on_board.device_key,
+        payload=[
+            _tap(on_board.code, earlier, card="A"),
+            # No recorded position near this moment: where it was made is not known.
+            _tap(on_board.code, now - datetime.timedelta(minutes=20), card="B"),
+        ],
+        now=now,
+    )
+    placed = list(Tap.objects.order_by("tapped_at").values_list("stop_id", "trip_id"))
+    assert placed == [(first.pk, line.trips[0].pk), (None, None)]
+
+
 def test_a_day_counted_then_forgotten(botosani: Municipality) -> None:
     line = build_line(botosani, stops=3)
     stop = line.stops[2]
@@ -190,6 +230,9 @@ def test_a_day_counted_then_forgotten(botosani: Municipality) -> None:
         _tap(on_board.code, day_start + 120 * minutes, card="A"),
         _tap(on_board.code, day_start + 10 * minutes, card="B"),
     ] + [_tap(on_board.code, day_start + (60 + n) * minutes, card=f"C{n}") for n in range(12)]
+    # Where the bus was at each tap (its recorded positions): at the third stop.
+    for tap in taps:
+        _was_at(bus, datetime.datetime.fromisoformat(tap["time"]), stop, line.trips[0])
     from digiplace.mobility.services import ridership
 
     result = ridership.taps_ingest(

@@ -3,6 +3,18 @@
    popups, without a reload. Runs after core/digiplace.js has drawn the map. */
 (function () {
   "use strict";
+  function pad(number) { return number < 10 ? "0" + number : String(number); }
+  // HH:MM:SS in the city's time zone, as the page first showed it (not the browser's zone
+  // and locale: a visitor's phone abroad, or in English, would show another hour or "PM").
+  function timeText(moment, zone) {
+    try {
+      return new Intl.DateTimeFormat("en-GB", {
+        hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: zone || undefined
+      }).format(moment);
+    } catch (error) {
+      return pad(moment.getHours()) + ":" + pad(moment.getMinutes()) + ":" + pad(moment.getSeconds());
+    }
+  }
   function update(data) {
     (data.places || []).forEach(function (place) {
       var row = document.querySelector('[data-place="' + window.CSS.escape(place.id) + '"]');
@@ -14,9 +26,8 @@
     });
     var updated = document.querySelector("[data-places-updated]");
     if (updated && data.updated_at) {
-      var moment = new Date(data.updated_at);
       updated.setAttribute("datetime", data.updated_at);
-      updated.textContent = moment.toLocaleTimeString();
+      updated.textContent = timeText(new Date(data.updated_at), updated.getAttribute("data-time-zone"));
     }
   }
   function popups(box, data) {

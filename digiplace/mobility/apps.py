@@ -19,7 +19,7 @@ class MobilityConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import modules
 
-        from . import hooks
+        from . import hooks, map_places, sitemaps
 
         modules.register(
             modules.ModuleSpec(
@@ -27,8 +27,8 @@ class MobilityConfig(AppConfig):
                 name=_("Mobility"),
                 public_url_name="mobility:index",
                 backoffice_url_name="mobility_backoffice:index",
-                sitemaps=hooks.sitemaps,
-                map_places=hooks.home_map_places,
+                sitemaps=sitemaps.sitemaps,
+                map_places=map_places.home_map_places,
                 page_depends_on=("urbandata",),
             )
         )

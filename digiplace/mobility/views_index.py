@@ -1,50 +1,53 @@
-"""The module's two doors: the public index at /mobility/ and the staff index at
-/backoffice/mobility/, each a list of the module's sections."""
+"""The module's two doors: the public index at /mobility/ (the lines, the alerts in force, the
+sections) and the staff index at /backoffice/mobility/ (the sections with today's figures)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from digiplace.core.permissions import staff_required
+from digiplace.core.views.helpers import request_municipality
 
 from .apps import MODULE
-
-PUBLIC_SECTIONS = (
-    ("mobility:stop_list", _("Stops and next departures")),
-    ("mobility:planner", _("Journey planner")),
-    ("mobility:alert_list", _("Service alerts")),
-    ("mobility:places_map", _("Charging stations and parking")),
-    ("mobility:ridership", _("Ridership")),
-    ("mobility:open_data", _("Timetables and live data for apps")),
-)
-STAFF_SECTIONS = (
-    ("mobility_backoffice:control", _("Control centre")),
-    ("mobility_backoffice:network", _("Network and timetables")),
-    ("mobility_backoffice:alert_list", _("Service alerts")),
-    ("mobility_backoffice:validator_list", _("Ticket validators and ridership")),
-)
-
-
-def _links(sections: tuple[tuple[str, object], ...]) -> list[tuple[str, object]]:
-    links = []
-    for name, label in sections:
-        try:
-            links.append((reverse(name), label))
-        except NoReverseMatch:
-            continue
-    return links
+from .models import VehicleState
+from .selectors import control as control_selectors
+from .selectors.departures_alerts import alerts_active
+from .selectors.network import route_list
 
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "mobility/index.html", {"links": _links(PUBLIC_SECTIONS)})
+    municipality = request_municipality(request)
+    return render(
+        request,
+        "mobility/index.html",
+        {
+            "routes": route_list(municipality=municipality),
+            "alerts": alerts_active(municipality=municipality, now=timezone.now()),
+        },
+    )
 
 
 @staff_required(MODULE)
 @require_GET
 def backoffice_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "mobility/backoffice_index.html", {"links": _links(STAFF_SECTIONS)})
+    municipality = request_municipality(request)
+    now = timezone.now()
+    fleet = [
+        state
+        for state in VehicleState.objects.for_municipality(municipality).filter(is_active=True)
+        if not control_selectors.is_stale(state, now)
+    ]
+    return render(
+        request,
+        "mobility/backoffice_index.html",
+        {
+            "on_trip": sum(1 for state in fleet if state.trip_id is not None),
+            "reporting": len(fleet),
+            "alerts": control_selectors.vehicle_alerts_open(municipality).count(),
+            "rejects": control_selectors.rejects_today(municipality=municipality, now=now),
+        },
+    )

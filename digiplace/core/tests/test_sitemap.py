@@ -69,6 +69,8 @@ def test_sitemap_lists_the_city_public_pages_once(
         f"{base}/sitemap-urbandata-air-stations.xml",
         f"{base}/sitemap-waste.xml",
         f"{base}/sitemap-waste-containers.xml",
+        f"{base}/sitemap-mobility.xml",
+        f"{base}/sitemap-mobility-stops.xml",
     ]
     assert pages == [
         f"{base}/",
@@ -101,6 +103,13 @@ def test_sitemap_lists_the_city_public_pages_once(
         f"{base}/waste/containers/",
         f"{base}/waste/figures/",
         f"{base}/waste/compliance/",
+        f"{base}/mobility/",
+        f"{base}/mobility/stops/",
+        f"{base}/mobility/alerts/",
+        f"{base}/mobility/charging-parking/",
+        f"{base}/mobility/planner/",
+        f"{base}/mobility/ridership/",
+        f"{base}/mobility/data/",
     ]
     assert f"{base}/reports/{hidden.pk}/" not in pages
     assert f"{base}/reports/{other_city.pk}/" not in pages

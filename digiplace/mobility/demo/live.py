@@ -1,5 +1,5 @@
 """The live simulator's mobility devices (registered with urban data's simulator by
-``register_demo``): each step, every demo bus of the city where the day's simulation
+``hooks``): each step, every demo bus of the city where the day's simulation
 (``mobility.simulation``, seeded by the city and the day) puts it — driving its block along
 the shapes with dwells, traffic, hold-ups and the odd breakdown, or parked at the depot —
 and, now and then, a charger's free points and a car park's free spaces as the hour of the

@@ -1,6 +1,6 @@
 """Live tracking: what the platform makes of each position a fleet vehicle reports.
 
-Urban data's change listener (``register_rt``) hands over the ``Vehicle`` entities whose
+Urban data's change listener (``hooks``) hands over the ``Vehicle`` entities whose
 position changed. For each fleet vehicle (``VehicleState``) the position is recorded
 (``PositionRecord``, the replay), matched to its trip (``realtime.matching``) and placed
 along the trip's shape; the stops passed since the last position are recorded as visits

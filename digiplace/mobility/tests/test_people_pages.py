@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 
 from digiplace.core.models import Municipality
-from digiplace.mobility import register_people
+from digiplace.mobility import map_places, sitemaps
 from digiplace.mobility.tests.factories_people import ServiceAlertFactory, people_line
 from digiplace.mobility.views_people import qr_svg
 from digiplace.urbandata.tests.factories import EntityFactory
@@ -108,14 +108,14 @@ def test_charging_and_parking_show_their_status_in_words(
 
 def test_sitemap_sections_and_home_map_places(botosani: Municipality) -> None:
     line = people_line(botosani)
-    sections = register_people.sitemaps(botosani)
+    sections = sitemaps.sitemaps(botosani)
     locations = [
         sections["mobility-stops"].location(stop) for stop in sections["mobility-stops"].items()
     ]
 
     assert f"/mobility/stops/{line.stops[0].gtfs_id}/" in locations
-    assert len(register_people.home_map_places(botosani)) == 3  # the main stops
+    assert len(map_places.home_map_places(botosani)) == 3  # the main stops
     ServiceAlertFactory.create(municipality=botosani).stops.set([line.stops[2]])
-    (place,) = register_people.home_map_places(botosani)
+    (place,) = map_places.home_map_places(botosani)
     assert place.title == "Gară"
     assert "Detour" in place.description or "Ocolire" in place.description

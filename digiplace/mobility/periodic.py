@@ -1,5 +1,5 @@
-"""The ridership area's periodic job: every hour, finished days become figures and their
-card hashes and keys are dropped (``services.ridership``)."""
+"""The mobility module's periodic job in core's scheduler: every hour, finished days become
+ridership figures and their card hashes and keys are dropped (``services.ridership``)."""
 
 from __future__ import annotations
 

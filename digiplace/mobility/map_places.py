@@ -1,13 +1,12 @@
-"""The passengers' pages in /sitemap.xml (the stops, the alerts, charging and parking) and
-on the city's home map (the stops an alert in force names, or else a few main stops)."""
+"""The mobility module's places on the city's home map: the stops an alert in force names,
+or else the city's main stops."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from django.contrib.sitemaps import Sitemap
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,31 +20,7 @@ from .selectors.departures_alerts import alerts_active
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
 
-PAGES = ["mobility:stop_list", "mobility:alert_list", "mobility:places_map"]
 HOME_MAP_STOPS = 5
-
-
-class PeoplePagesSitemap(Sitemap[str]):
-    def items(self) -> list[str]:
-        return PAGES
-
-    def location(self, item: str) -> str:
-        return reverse(item)
-
-
-class StopsSitemap(Sitemap[Stop]):
-    def __init__(self, municipality: Municipality) -> None:
-        self.municipality = municipality
-
-    def items(self) -> QuerySet[Stop]:
-        return selectors.stop_search(municipality=self.municipality).only("pk", "gtfs_id")
-
-    def location(self, item: Stop) -> str:
-        return reverse("mobility:stop_detail", kwargs={"gtfs_id": item.gtfs_id})
-
-
-def sitemaps(municipality: Municipality) -> Mapping[str, Sitemap[Any]]:
-    return {"mobility": PeoplePagesSitemap(), "mobility-stops": StopsSitemap(municipality)}
 
 
 def home_map_places(municipality: Municipality) -> Sequence[MapPlace]:

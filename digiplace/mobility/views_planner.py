@@ -186,6 +186,8 @@ def planner(request: HttpRequest) -> HttpResponse:
             "municipality": municipality,
             "map_label": _("Map: click to choose the start or the destination"),
         },
+        # A refused question says so in its status too (the form shows why).
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 

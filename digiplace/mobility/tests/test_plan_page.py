@@ -167,7 +167,7 @@ def test_bad_input_is_a_message_on_the_form(
 ) -> None:
     plan_network(botosani)
     response = english().get(reverse("mobility:planner"), query(**overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert response.context["journeys"] is None
 

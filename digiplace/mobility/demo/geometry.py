@@ -7,20 +7,14 @@ import itertools
 import math
 from collections.abc import Sequence
 
-EARTH_RADIUS = 6_371_000.0
+from digiplace.core.geo import distance_metres
 
 Point = tuple[float, float]
 
 
 def distance(a: Point, b: Point) -> float:
     """Metres between two (latitude, longitude) points (haversine)."""
-    lat1, lon1 = map(math.radians, a)
-    lat2, lon2 = map(math.radians, b)
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS * math.asin(math.sqrt(h))
+    return distance_metres(a[0], a[1], b[0], b[1])
 
 
 def bearing(a: Point, b: Point) -> float:

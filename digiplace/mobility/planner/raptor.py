@@ -23,12 +23,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from digiplace.core.geo import distance_metres
+
 from .timetable import (
     ACCESS_METRES,
     RouteInfo,
     StopInfo,
     Timetable,
-    distance_metres,
     walk_seconds,
 )
 

@@ -27,20 +27,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from digiplace.core.geo import distance_metres
+
 WALK_SPEED = 1.3  # metres per second
 WALK_DETOUR = 1.2  # streets are longer than the straight line
 FOOTPATH_METRES = 400.0  # transfers on foot between stops
 ACCESS_METRES = 800.0  # from a point to the stops around it, and from the stops to a point
-EARTH_RADIUS = 6_371_000.0
-
-
-def distance_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS * math.asin(min(1.0, math.sqrt(a)))
 
 
 def walk_seconds(metres: float) -> int:

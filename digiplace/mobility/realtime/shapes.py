@@ -12,15 +12,10 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-EARTH_RADIUS = 6_371_008.8
+from digiplace.core.geo import EARTH_RADIUS_METRES, distance_metres
 
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS * math.asin(min(1.0, math.sqrt(a)))
+# One haversine formula for the platform (core.geo).
+distance_m = distance_metres
 
 
 def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -53,8 +48,8 @@ class ShapeLine:
             raise ValueError("a shape needs at least one point")
         self.points: list[tuple[float, float]] = cleaned
         self.lat0 = sum(p[0] for p in cleaned) / len(cleaned)
-        self._kx = math.radians(1.0) * EARTH_RADIUS * math.cos(math.radians(self.lat0))
-        self._ky = math.radians(1.0) * EARTH_RADIUS
+        self._kx = math.radians(1.0) * EARTH_RADIUS_METRES * math.cos(math.radians(self.lat0))
+        self._ky = math.radians(1.0) * EARTH_RADIUS_METRES
         self._xy = [self._to_xy(lat, lon) for lat, lon in cleaned]
         cumulative = [0.0]
         for (x1, y1), (x2, y2) in zip(self._xy, self._xy[1:], strict=False):

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from digiplace.core.geo import distance_metres
+
 from ..models import Frequency, Route, Stop, StopTime, Trip, VehicleState
 from .calendar import service_day_start, services_running
 
@@ -300,16 +302,9 @@ def stops_nearest(
         longitude__range=(longitude - box, longitude + box),
     )
     measured = [
-        (stop, round(_metres(latitude, longitude, stop.latitude, stop.longitude)))
+        (stop, round(distance_metres(latitude, longitude, stop.latitude, stop.longitude)))
         for stop in candidates
         if stop.latitude is not None and stop.longitude is not None
     ]
     measured.sort(key=lambda pair: pair[1])
     return measured[:count]
-
-
-def _metres(latitude_a: float, longitude_a: float, latitude_b: float, longitude_b: float) -> float:
-    mean = math.radians((latitude_a + latitude_b) / 2)
-    north = (latitude_b - latitude_a) * 111_320.0
-    east = (longitude_b - longitude_a) * 111_320.0 * math.cos(mean)
-    return math.hypot(north, east)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Sum
 
+from digiplace.core.geo import distance_metres
 from digiplace.urbandata.models import Entity
 
 from ..models import Frequency, Route, Service, Stop, StopTime, Trip, VehicleState
@@ -254,7 +255,7 @@ def places_near(
         longitude__range=(longitude - dlon, longitude + dlon),
     ):
         assert entity.latitude is not None and entity.longitude is not None
-        metres = tt.distance_metres(latitude, longitude, entity.latitude, entity.longitude)
+        metres = distance_metres(latitude, longitude, entity.latitude, entity.longitude)
         if metres > PLACES_METRES:
             continue
         attributes = entity.attributes or {}

@@ -14,7 +14,6 @@ for every finished day (the periodic job).
 from __future__ import annotations
 
 import datetime
-import math
 import secrets
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from digiplace.core.geo import distance_metres
 from digiplace.core.models import Municipality
 
 from ..models import (
@@ -142,11 +142,9 @@ def _moment(item: Mapping[str, Any], now: datetime.datetime) -> datetime.datetim
     return moment
 
 
-def _distance(stop: Stop, latitude: float, longitude: float) -> float:
+def _metres_to(stop: Stop, latitude: float, longitude: float) -> float:
     assert stop.latitude is not None and stop.longitude is not None
-    dy = stop.latitude - latitude
-    dx = (stop.longitude - longitude) * math.cos(math.radians(latitude))
-    return math.hypot(dx, dy)
+    return distance_metres(stop.latitude, stop.longitude, latitude, longitude)
 
 
 def _trip_stop(trip_id: int, latitude: float, longitude: float) -> Stop | None:
@@ -156,7 +154,13 @@ def _trip_stop(trip_id: int, latitude: float, longitude: float) -> Stop | None:
         for stop_time in StopTime.objects.filter(trip_id=trip_id).select_related("stop")
         if stop_time.stop.latitude is not None and stop_time.stop.longitude is not None
     ]
-    return min(stops, key=lambda stop: _distance(stop, latitude, longitude), default=None)
+    return min(
+        stops,
+        key=lambda stop: distance_metres(
+            stop.latitude or 0.0, stop.longitude or 0.0, latitude, longitude
+        ),
+        default=None,
+    )
 
 
 # How far from a tap the vehicle's position may be to tell where the tap was made; a

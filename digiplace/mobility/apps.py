@@ -19,7 +19,7 @@ class MobilityConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import modules
 
-        from . import hooks, map_places, sitemaps
+        from . import hooks, map_places, page_clock, sitemaps
 
         modules.register(
             modules.ModuleSpec(
@@ -30,6 +30,7 @@ class MobilityConfig(AppConfig):
                 sitemaps=sitemaps.sitemaps,
                 map_places=map_places.home_map_places,
                 page_depends_on=("urbandata",),
+                page_clock=page_clock.page_clock,
             )
         )
         hooks.register()

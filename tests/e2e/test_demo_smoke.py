@@ -14,7 +14,9 @@ in Botoșani's participatory budget with a voting code the demo printed.
 As scripts/run does, the MQTT broker of its own, the ingest worker, the periodic-job
 scheduler and the simulator run too: every urban-data page of the sitemaps opens in both
 languages, the simulator's waste readings arrive over MQTT, and a client with a key from
-``manage.py ngsi_key`` writes and reads an entity over NGSI-LD.
+``manage.py ngsi_key`` writes and reads an entity over NGSI-LD. Every mobility page of the
+sitemaps opens in both languages with a stop's display and a planned journey, and the
+simulator's buses, tracked by the task worker, are in the city's GTFS-realtime feed.
 
 It makes its own database, so the test command runs it in its SQLite pass only.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import html
 import json
 import os
 import re
@@ -486,6 +489,94 @@ def test_every_urbandata_page_of_the_demo_opens(demo_site: DemoSite) -> None:
                     failures.append(f"{host}{path} ({language}): {status}")
     assert seen > 100  # Timișoara's 55 station pages among them
     assert not failures, failures
+
+
+def _bytes(demo_site: DemoSite, host: str, path: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{demo_site.port}{path}", headers={"Host": f"{host}:{demo_site.port}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_every_mobility_page_of_the_demo_opens(demo_site: DemoSite) -> None:
+    """Every mobility page the cities' sitemaps list (the sections and each stop's page),
+    a stop's display, a planned journey between two demo stops and the static GTFS feed
+    answer on the run command's data, in both languages."""
+    failures: list[str] = []
+    seen = 0
+    for city in ("botosani", "timisoara"):
+        host = f"{city}.localhost"
+        status, index = _get(demo_site, host, "/sitemap.xml", "en")
+        assert status == 200
+        sections = [
+            url for url in re.findall(r"<loc>([^<]+)</loc>", index) if "/sitemap-mobility" in url
+        ]
+        assert len(sections) == 2, sections
+        paths: list[str] = []
+        for section in sections:
+            status, body = _get(demo_site, host, urllib.parse.urlsplit(section).path, "en")
+            assert status == 200, section
+            paths += [
+                urllib.parse.urlsplit(url).path for url in re.findall(r"<loc>([^<]+)</loc>", body)
+            ]
+        stops = [path for path in paths if re.fullmatch(r"/mobility/stops/[^/]+/", path)]
+        assert len(stops) >= 16, paths
+        paths += [f"{stops[0]}display/"]
+        _status, planner = _get(demo_site, host, "/mobility/planner/", "en")
+        options = [html.unescape(name) for name in re.findall(r'<option value="([^"]+)">', planner)]
+        assert len(options) >= 16, planner
+        query = urllib.parse.urlencode(
+            {
+                "origin": options[0],
+                "destination": options[-1],
+                "date": datetime.datetime.now(tz=datetime.UTC).date().isoformat(),
+                "time": "08:00",
+                "when": "depart",
+            }
+        )
+        paths.append(f"/mobility/planner/?{query}")
+        for path in paths:
+            for language in ("ro", "en"):
+                seen += 1
+                status, page = _get(demo_site, host, path, language)
+                if status != 200 or "Traceback" in page:
+                    failures.append(f"{status} {language} {host}{path}")
+        status, feed = _bytes(demo_site, host, "/mobility/gtfs.zip")
+        assert status == 200 and feed.startswith(b"PK"), status
+    assert failures == []
+    assert seen > 80
+    assert "Traceback" not in demo_site.server_log.read_text()
+
+
+def test_the_demo_buses_are_in_the_gtfs_realtime_feed(demo_site: DemoSite) -> None:
+    """The simulator drives Botoșani's 11 buses over HTTP; the task worker tracks them and
+    the city's VehiclePositions feed lists them, parsed with MobilityData's bindings."""
+    from google.transit import gtfs_realtime_pb2
+
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        status, body = _bytes(demo_site, "botosani.localhost", "/gtfs-rt/vehicle-positions.pb")
+        assert status == 200
+        feed = gtfs_realtime_pb2.FeedMessage()
+        feed.ParseFromString(body)
+        labels = {entity.vehicle.vehicle.label for entity in feed.entity}
+        if len(labels) == 11:
+            break
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"The feed lists {sorted(labels)}:\n{demo_site.worker_log.read_text()[-2000:]}"
+            )
+        time.sleep(1)
+    assert feed.header.incrementality == gtfs_realtime_pb2.FeedHeader.FULL_DATASET
+    assert time.time() - feed.header.timestamp < 60
+    for path in ("/gtfs-rt/trip-updates.pb", "/gtfs-rt/alerts.pb"):
+        status, body = _bytes(demo_site, "botosani.localhost", path)
+        assert status == 200, path
+        gtfs_realtime_pb2.FeedMessage().ParseFromString(body)
 
 
 def _ngsi(

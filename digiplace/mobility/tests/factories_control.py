@@ -12,7 +12,7 @@ import factory
 from django.utils import timezone
 
 from digiplace.core.tests.factories import MunicipalityFactory
-from digiplace.mobility.models import PositionRecord, StopVisit, VehicleState
+from digiplace.mobility.models import PositionRecord, PositionReject, StopVisit, VehicleState
 from digiplace.mobility.tests.factories_net import CENTRE_LATITUDE, CENTRE_LONGITUDE
 from digiplace.urbandata.models import Entity
 
@@ -76,3 +76,13 @@ class StopVisitFactory(factory.django.DjangoModelFactory[StopVisit]):
     arrived_at = factory.LazyAttribute(
         lambda visit: visit.scheduled + datetime.timedelta(seconds=visit.delay_seconds)
     )
+
+
+class PositionRejectFactory(factory.django.DjangoModelFactory[PositionReject]):
+    class Meta:
+        model = PositionReject
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    vehicle_ref = "urn:ngsi-ld:Vehicle:unknown"
+    reason = "unknown_vehicle"
+    message = "This vehicle is not in the city's fleet."

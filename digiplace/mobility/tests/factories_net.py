@@ -19,6 +19,7 @@ from digiplace.core.tests.factories import MunicipalityFactory
 from digiplace.mobility.models import (
     Agency,
     Frequency,
+    NetworkImport,
     Route,
     Service,
     ServiceException,
@@ -153,6 +154,16 @@ class FrequencyFactory(factory.django.DjangoModelFactory[Frequency]):
     start_time = 6 * 3600
     end_time = 22 * 3600
     headway_secs = 600
+
+
+class NetworkImportFactory(factory.django.DjangoModelFactory[NetworkImport]):
+    class Meta:
+        model = NetworkImport
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    file_name = "network.zip"
+    succeeded = True
+    counts = factory.LazyFunction(lambda: {"stops.txt": 12, "routes.txt": 2})
 
 
 @dataclass

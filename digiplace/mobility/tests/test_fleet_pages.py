@@ -340,7 +340,7 @@ def test_refusals_of_the_form_write_nothing(
             },
             "Urban data already has an entity",
         ),
-        ({"label": "BT1", "vehicle_type": "bus", "entity_id": "not an id"}, "id"),
+        ({"label": "BT1", "vehicle_type": "bus", "entity_id": "not an id"}, "must be a URI"),
         (
             {"label": "BT1", "vehicle_type": "bus", "entity": taken.entity_id},
             "Select a valid choice",

@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from digiplace.urbandata.models import Entity
 
 from .selectors.fleet import unregistered_vehicles
-from .services.fleet import MAX_LABEL_LENGTH, MAX_PLATE_LENGTH, VEHICLE_TYPES
+from .services.fleet import (
+    MAX_LABEL_LENGTH,
+    MAX_PLATE_LENGTH,
+    VEHICLE_TYPES,
+    default_entity_id,
+)
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -53,10 +58,6 @@ class FleetAddForm(FleetVehicleForm):
         label=_("Entity id of a new vehicle"),
         max_length=256,
         required=False,
-        help_text=_(
-            "Leave empty for urn:ngsi-ld:Vehicle:<city>-<fleet number>. Ignored when an "
-            "existing vehicle is chosen."
-        ),
     )
     issue_key = forms.BooleanField(
         label=_("Issue a device key for the vehicle now"),
@@ -68,6 +69,10 @@ class FleetAddForm(FleetVehicleForm):
         super().__init__(*args, **kwargs)
         entity_field: Any = self.fields["entity"]
         entity_field.queryset = unregistered_vehicles(municipality=municipality)
-        self.fields["entity_id"].widget.attrs["placeholder"] = (
-            f"urn:ngsi-ld:Vehicle:{municipality.slug}-…"
-        )
+        prefix = default_entity_id(municipality=municipality, label="")
+        # Help texts are rendered as HTML: the prefix (a slug) holds no markup.
+        self.fields["entity_id"].help_text = _(
+            "Leave empty for %(prefix)s followed by the fleet number. Ignored when an existing "
+            "vehicle is chosen."
+        ) % {"prefix": prefix}
+        self.fields["entity_id"].widget.attrs["placeholder"] = prefix + "…"

@@ -251,6 +251,8 @@ def test_registering_a_new_bus_with_its_key_at_once(
     form = client.get(ADD)
     assert form.status_code == 200
     assert 'name="issue_key"' in form.content.decode()
+    # The default id, spelled out (help texts are HTML: no <city> placeholders in them).
+    assert "urn:ngsi-ld:Vehicle:botosani- followed by the fleet number" in form.content.decode()
 
     response = client.post(ADD, {"label": "BT-E12", "vehicle_type": "trolley", "issue_key": "on"})
     assert response.status_code == 200

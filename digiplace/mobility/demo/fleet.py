@@ -154,11 +154,12 @@ def devices_load(
     states = []
     for number in range(1, fleet_size(city) + 1):
         entity = vehicles[VEHICLE_ID.format(city=slug, number=number)]
+        # By its entity: staff may have given a demo bus another fleet number since.
         state, _created = VehicleState.objects.get_or_create(
             municipality=municipality,
-            label=vehicle_label(city, number),
+            entity=entity,
             defaults={
-                "entity": entity,
+                "label": vehicle_label(city, number),
                 "is_demo": True,
                 "latitude": entity.latitude,
                 "longitude": entity.longitude,

@@ -349,8 +349,9 @@ def test_the_index_page_summarises_air_and_the_public_devices(
     assert "<li><code>ok</code>: 2</li><li><code>burning</code>: 1</li>" in html
     assert "<h3>Charging stations</h3>" in html
     assert "<h3>Parking spots</h3>" in html
+    assert "<h3>Car parks</h3>" in html
     assert "Street lights" not in html
-    assert html.count("0 devices") == 2
+    assert html.count("0 devices") == 3
 
 
 def test_demo_stations_are_marked_as_demo(client: Client, timisoara: Municipality) -> None:

@@ -128,6 +128,9 @@ WASTE_PLAN_SECONDS = env_int("DIGIPLACE_WASTE_PLAN_SECONDS", 10)
 # Published ridership figures count at least this many distinct riders per cell; smaller
 # cells are suppressed (with complementary suppression so that totals do not reveal them).
 MOBILITY_RIDERSHIP_K = env_int("DIGIPLACE_MOBILITY_RIDERSHIP_K", 10)
+# Days the vehicles' reported positions are kept (the control centre's replay; the learned
+# travel times and the stop visits are kept apart).
+MOBILITY_POSITION_RETENTION_DAYS = env_int("DIGIPLACE_MOBILITY_POSITION_RETENTION_DAYS", 90)
 
 # Urban data (issue #11).
 # The MQTT broker the ingest worker reads (mqtt://user:password@host:port); empty: no MQTT.

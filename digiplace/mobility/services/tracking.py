@@ -667,3 +667,26 @@ __all__ = [
     "position_refused",
     "positions_track",
 ]
+
+
+PRUNE_BATCH = 10_000
+
+
+def positions_prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete the positions recorded before ``MOBILITY_POSITION_RETENTION_DAYS`` (the replay
+    and the learning need recent ones only; stop visits and travel times stay). In batches,
+    so that a first run on a large table does not hold one long transaction."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.MOBILITY_POSITION_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        batch = list(
+            PositionRecord.objects.filter(observed_at__lt=cutoff).values_list("pk", flat=True)[
+                :PRUNE_BATCH
+            ]
+        )
+        if not batch:
+            return deleted
+        deleted += PositionRecord.objects.filter(pk__in=batch).delete()[0]

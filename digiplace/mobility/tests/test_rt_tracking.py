@@ -420,3 +420,22 @@ def test_the_ngsi_ld_api_refuses_a_device_position_outside_the_city(
         HTTP_AUTHORIZATION=f"Bearer {secret}",
     )
     assert accepted.status_code in (204, 207), accepted.content
+
+
+def test_positions_past_the_retention_are_pruned(botosani, settings) -> None:
+    from digiplace.mobility.models import PositionRecord
+    from digiplace.mobility.services.tracking import positions_prune
+    from digiplace.mobility.tests.factories_control import (
+        PositionRecordFactory,
+        VehicleStateFactory,
+    )
+
+    settings.MOBILITY_POSITION_RETENTION_DAYS = 30
+    now = timezone.now()
+    bus = VehicleStateFactory.create(municipality=botosani)
+    old = PositionRecordFactory.create(vehicle=bus, observed_at=now - datetime.timedelta(days=31))
+    kept = PositionRecordFactory.create(vehicle=bus, observed_at=now - datetime.timedelta(days=29))
+
+    assert positions_prune(now=now) == 1
+    assert list(PositionRecord.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert old.pk != kept.pk

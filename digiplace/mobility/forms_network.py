@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -10,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .gtfs.fields import format_time, is_colour, parse_time
-from .models import Route, Service, Stop, StopTime
+from .models import Route, Service, ServiceException, Stop, StopTime
 from .models.network import RouteType
 
 
@@ -121,8 +122,66 @@ class ServiceForm(forms.ModelForm[Service]):
             "end_date",
         )
 
+    added = forms.CharField(
+        label=_("Extra days it runs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One date per line (YYYY-MM-DD), such as a Sunday before a holiday."),
+    )
+    removed = forms.CharField(
+        label=_("Days it does not run"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One date per line (YYYY-MM-DD), such as a public holiday."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            days: dict[int, list[str]] = {1: [], 2: []}
+            for exception in self.instance.exceptions.order_by("date"):
+                days[exception.exception_type].append(exception.date.isoformat())
+            self.initial["added"] = "\n".join(days[1])
+            self.initial["removed"] = "\n".join(days[2])
+
+    @staticmethod
+    def _dates(text: str) -> list[datetime.date]:
+        dates = []
+        for line in text.split():
+            try:
+                dates.append(datetime.date.fromisoformat(line.strip()))
+            except ValueError:
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": line.strip()}
+                ) from None
+        return sorted(set(dates))
+
+    def clean_added(self) -> list[datetime.date]:
+        return self._dates(self.cleaned_data["added"])
+
+    def clean_removed(self) -> list[datetime.date]:
+        return self._dates(self.cleaned_data["removed"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        both = set(data.get("added") or []) & set(data.get("removed") or [])
+        if both:
+            self.add_error(
+                "removed",
+                _("A day cannot be both added and removed: %(days)s.")
+                % {"days": ", ".join(day.isoformat() for day in sorted(both))},
+            )
+        return data
+
     def service_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def service_exceptions(self) -> dict[datetime.date, int]:
+        """calendar_dates.txt's rows: 1 the service is added that day, 2 removed."""
+        return {
+            **dict.fromkeys(self.cleaned_data["added"], ServiceException.Kind.ADDED),
+            **dict.fromkeys(self.cleaned_data["removed"], ServiceException.Kind.REMOVED),
+        }
 
 
 class TripCopyForm(forms.Form):

@@ -411,7 +411,10 @@ def service_edit(request: HttpRequest, service: Service) -> HttpResponse:
         if form.is_valid():
             try:
                 network_edit.service_update(
-                    service=service, actor=request_actor(request), fields=form.service_fields()
+                    service=service,
+                    actor=request_actor(request),
+                    fields=form.service_fields(),
+                    exceptions=form.service_exceptions(),
                 )
             except ValidationError as error:
                 form_errors_add(form, error)

@@ -3,6 +3,7 @@ timetable. Every write is audited and moves the network's version (the exported 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ from digiplace.core.audit import audit_record, audited_change, model_snapshot
 from digiplace.core.models import AuditAction
 
 from ..gtfs.fields import format_time
-from ..models import Route, Service, Stop, StopTime, Trip
+from ..models import Route, Service, ServiceException, Stop, StopTime, Trip
 from .network import network_changed
 
 if TYPE_CHECKING:
@@ -61,14 +62,38 @@ def route_update(*, route: Route, actor: User, fields: Mapping[str, Any]) -> Rou
     return change.instance
 
 
-def service_update(*, service: Service, actor: User, fields: Mapping[str, Any]) -> Service:
+def _service_snapshot(service: Service) -> dict[str, Any]:
+    return {
+        **model_snapshot(service),
+        "exceptions": [
+            [exception.date.isoformat(), exception.exception_type]
+            for exception in ServiceException.objects.filter(service=service).order_by("date")
+        ],
+    }
+
+
+def service_update(
+    *,
+    service: Service,
+    actor: User,
+    fields: Mapping[str, Any],
+    exceptions: Mapping[datetime.date, int] | None = None,
+) -> Service:
+    """Save a calendar's weekly pattern and, when given, replace its exceptions
+    (calendar_dates.txt: 1 runs that day, 2 does not)."""
     if fields["start_date"] and fields["end_date"] and fields["end_date"] < fields["start_date"]:
         raise ValidationError({"end_date": _("The last day is before the first.")})
-    with audited_change(service, actor=actor) as change:
+    with audited_change(service, actor=actor, snapshot=_service_snapshot) as change:
         for name, value in fields.items():
             setattr(change.instance, name, value)
         change.instance.weekly = True
         change.instance.save()
+        if exceptions is not None:
+            ServiceException.objects.filter(service=change.instance).delete()
+            ServiceException.objects.bulk_create(
+                ServiceException(service=change.instance, date=day, exception_type=kind)
+                for day, kind in sorted(exceptions.items())
+            )
     network_changed(service.municipality)
     return change.instance
 

@@ -303,3 +303,48 @@ def test_an_upload_is_checked_then_imported(botosani, dispatcher):
     response = client.post(reverse("mobility_backoffice:network_import_confirm"), {"token": token})
     assert response.status_code == 302
     assert _audited(botosani, "mobility.NetworkImport", "create")
+
+
+def test_a_calendars_exceptions_are_edited_and_run_on_their_days(botosani, dispatcher):
+    from digiplace.core.models import AuditLogEntry
+    from digiplace.mobility.models import ServiceException
+    from digiplace.mobility.selectors.calendar import services_running
+
+    line = build_line(botosani, stops=2, every_minutes=60, last=datetime.time(6, 0))
+    client = client_for(dispatcher)
+    url = reverse("mobility_backoffice:network_service_edit", args=[line.service.pk])
+    weekdays = {
+        "monday": "on",
+        "tuesday": "on",
+        "wednesday": "on",
+        "thursday": "on",
+        "friday": "on",
+        "start_date": "2026-01-01",
+        "end_date": "2026-12-31",
+    }
+    # A Saturday added, Romania's national day (a Tuesday) removed.
+    saturday, holiday = datetime.date(2026, 11, 28), datetime.date(2026, 12, 1)
+    for bad, message in (
+        ({"added": "2026-13-01"}, "“2026-13-01” is not a date (YYYY-MM-DD)."),
+        (
+            {"added": "2026-12-01", "removed": "2026-12-01"},
+            "A day cannot be both added and removed: 2026-12-01.",
+        ),
+    ):
+        response = client.post(url, {**weekdays, **bad})
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert not ServiceException.objects.filter(service=line.service).exists()
+
+    response = client.post(url, {**weekdays, "added": f"{saturday}\n", "removed": f"  {holiday}  "})
+
+    assert response.status_code == 302
+    assert sorted(
+        ServiceException.objects.filter(service=line.service).values_list("date", "exception_type")
+    ) == [(saturday, 1), (holiday, 2)]
+    assert line.service.pk in services_running(municipality=botosani, day=saturday)
+    assert line.service.pk not in services_running(municipality=botosani, day=holiday)
+    entry = AuditLogEntry.objects.filter(target_type="mobility.Service").latest("pk")
+    assert entry.after["exceptions"] == [[str(saturday), 1], [str(holiday), 2]]
+    page = client.get(url).content.decode()
+    assert str(saturday) in page and str(holiday) in page

@@ -345,6 +345,7 @@ def test_a_calendars_exceptions_are_edited_and_run_on_their_days(botosani, dispa
     assert line.service.pk in services_running(municipality=botosani, day=saturday)
     assert line.service.pk not in services_running(municipality=botosani, day=holiday)
     entry = AuditLogEntry.objects.filter(target_type="mobility.Service").latest("pk")
+    assert entry.after is not None
     assert entry.after["exceptions"] == [[str(saturday), 1], [str(holiday), 2]]
     page = client.get(url).content.decode()
     assert str(saturday) in page and str(holiday) in page

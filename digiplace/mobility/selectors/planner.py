@@ -5,6 +5,7 @@ a destination with their live status."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 import threading
@@ -113,7 +114,6 @@ def timetable_build(*, municipality: Municipality, day: datetime.date) -> tt.Tim
                 pk=pk,
             )
         )
-    running = services_running(municipality=municipality, day=day)
     routes = {
         route.pk: tt.RouteInfo(
             gtfs_id=route.gtfs_id,
@@ -125,11 +125,52 @@ def timetable_build(*, municipality: Municipality, day: datetime.date) -> tt.Tim
         )
         for route in Route.objects.for_municipality(municipality)
     }
+    runs = _runs_of(
+        municipality, services_running(municipality=municipality, day=day), routes, index_by_pk
+    )
+    # Yesterday's trips still running after midnight (GTFS times of 24:00:00 and more): in
+    # today's times, a day earlier (a clock change that night is not allowed for).
+    yesterday = services_running(municipality=municipality, day=day - datetime.timedelta(days=1))
+    for run in _runs_of(municipality, yesterday, routes, index_by_pk, after_midnight=True):
+        runs.append(
+            dataclasses.replace(
+                run,
+                arrivals=tuple(time - DAY_SECONDS for time in run.arrivals),
+                departures=tuple(time - DAY_SECONDS for time in run.departures),
+            )
+        )
+    return tt.build(stops, runs, day=day)
+
+
+DAY_SECONDS = 24 * 3600
+
+
+def _runs_of(
+    municipality: Municipality,
+    running: set[int],
+    routes: dict[int, tt.RouteInfo],
+    index_by_pk: dict[int, int],
+    *,
+    after_midnight: bool = False,
+) -> list[tt.Run]:
+    """The runs of the trips of ``running`` services (only those reaching past midnight when
+    ``after_midnight``)."""
+    trips_query = Trip.objects.for_municipality(municipality).filter(service_id__in=running)
+    if after_midnight:
+        late = StopTime.objects.filter(trip__in=trips_query, arrival__gte=DAY_SECONDS).values_list(
+            "trip_id", flat=True
+        )
+        # A frequency trip's runs are placed by their start: keep them all, and the last
+        # filter below keeps those that reach past midnight.
+        late_frequencies = Frequency.objects.filter(trip__in=trips_query).values_list(
+            "trip_id", flat=True
+        )
+        trips_query = trips_query.filter(pk__in={*late, *late_frequencies})
     trips = {
         pk: (gtfs_id, route_id, headsign)
-        for pk, gtfs_id, route_id, headsign in Trip.objects.for_municipality(municipality)
-        .filter(service_id__in=running)
-        .values_list("pk", "gtfs_id", "route_id", "headsign")
+        for pk, gtfs_id, route_id, headsign in trips_query.values_list(
+            "pk", "gtfs_id", "route_id", "headsign"
+        )
     }
     rows: dict[int, list[tt.StopTimeRow]] = defaultdict(list)
     for trip_id, stop_id, sequence, arrival, departure, pickup, drop_off in (
@@ -166,7 +207,9 @@ def timetable_build(*, municipality: Municipality, day: datetime.date) -> tt.Tim
                 trip_pk=pk,
             )
         )
-    return tt.build(stops, runs, day=day)
+    if after_midnight:
+        runs = [run for run in runs if run.arrivals[-1] > DAY_SECONDS]
+    return runs
 
 
 def realtime_delays(*, municipality: Municipality, day: datetime.date) -> dict[str, dict[int, int]]:

@@ -4,6 +4,8 @@ on the form (never a 500)."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -199,3 +201,43 @@ def test_the_timetable_is_cached_until_the_network_changes(botosani: Municipalit
     stops[1].latitude = LATITUDE + 0.001
     stops[1].save()
     assert planner_selectors.timetable_for_day(municipality=botosani, day=DAY) is not first
+
+
+def test_yesterdays_trips_after_midnight_are_in_todays_timetable(botosani: Municipality) -> None:
+    from digiplace.mobility.planner import raptor
+    from digiplace.mobility.selectors.planner import timetable_build
+    from digiplace.mobility.tests.factories_net import build_line
+
+    # The weekday's last trip leaves at 23:40 and reaches its last two stops at 24:10 and
+    # 24:25 (GTFS times past midnight): on a Tuesday, Monday's trip runs at 00:10 and 00:25.
+    line = build_line(
+        botosani,
+        stops=4,
+        first=datetime.time(23, 40),
+        last=datetime.time(23, 40),
+        minutes_between_stops=15,
+        name="N",
+        spacing_degrees=0.03,  # too far apart to walk
+    )
+    tuesday = datetime.date(2026, 12, 1)
+    timetable = timetable_build(municipality=botosani, day=tuesday)
+    index = {stop.gtfs_id: stop.index for stop in timetable.stops}
+
+    journeys = raptor.depart_at(
+        timetable,
+        raptor.Place(stop=index[line.stops[2].gtfs_id]),
+        raptor.Place(stop=index[line.stops[3].gtfs_id]),
+        0,
+    )
+
+    (ride,) = [leg for leg in journeys[0].legs if leg.is_ride]
+    assert (ride.departure, ride.arrival) == (10 * 60, 25 * 60)
+    # On a Monday, Sunday's service does not run: the first bus there is Monday's own.
+    monday = timetable_build(municipality=botosani, day=tuesday - datetime.timedelta(days=1))
+    journeys = raptor.depart_at(
+        monday,
+        raptor.Place(stop=index[line.stops[2].gtfs_id]),
+        raptor.Place(stop=index[line.stops[3].gtfs_id]),
+        0,
+    )
+    assert [leg.departure for leg in journeys[0].legs if leg.is_ride] == [24 * 3600 + 10 * 60]

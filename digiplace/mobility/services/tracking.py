@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -659,16 +660,6 @@ def position_refused(
     )
 
 
-__all__ = [
-    "DERIVED",
-    "changes_track",
-    "entity_fix",
-    "position_check",
-    "position_refused",
-    "positions_track",
-]
-
-
 PRUNE_BATCH = 10_000
 
 
@@ -676,8 +667,6 @@ def positions_prune(*, now: datetime.datetime | None = None) -> int:
     """Delete the positions recorded before ``MOBILITY_POSITION_RETENTION_DAYS`` (the replay
     and the learning need recent ones only; stop visits and travel times stay). In batches,
     so that a first run on a large table does not hold one long transaction."""
-    from django.conf import settings
-
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.MOBILITY_POSITION_RETENTION_DAYS)
     deleted = 0
@@ -690,3 +679,14 @@ def positions_prune(*, now: datetime.datetime | None = None) -> int:
         if not batch:
             return deleted
         deleted += PositionRecord.objects.filter(pk__in=batch).delete()[0]
+
+
+__all__ = [
+    "DERIVED",
+    "changes_track",
+    "entity_fix",
+    "position_check",
+    "position_refused",
+    "positions_prune",
+    "positions_track",
+]

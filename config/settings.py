@@ -132,6 +132,17 @@ MOBILITY_RIDERSHIP_K = env_int("DIGIPLACE_MOBILITY_RIDERSHIP_K", 10)
 # travel times and the stop visits are kept apart).
 MOBILITY_POSITION_RETENTION_DAYS = env_int("DIGIPLACE_MOBILITY_POSITION_RETENTION_DAYS", 90)
 
+# Open data (issue #14).
+# Aggregate cells counting fewer people than this are suppressed in published datasets (with
+# complementary suppression); each dataset's page states its k.
+OPENDATA_K = env_int("DIGIPLACE_OPENDATA_K", 10)
+# Published locations of people's reports are snapped to a grid of this many metres.
+OPENDATA_GRID_METRES = env_int("DIGIPLACE_OPENDATA_GRID_METRES", 50)
+# Earlier versions of a dataset's files are kept this many days (the current one always).
+OPENDATA_VERSION_RETENTION_DAYS = env_int("DIGIPLACE_OPENDATA_VERSION_RETENTION_DAYS", 90)
+# After a write in a module, its datasets are regenerated at most this often (seconds).
+OPENDATA_CHANGE_DELAY_SECONDS = env_int("DIGIPLACE_OPENDATA_CHANGE_DELAY_SECONDS", 300)
+
 # Urban data (issue #11).
 # The MQTT broker the ingest worker reads (mqtt://user:password@host:port); empty: no MQTT.
 URBANDATA_MQTT_URL = env("DIGIPLACE_MQTT_URL") or ""
@@ -234,6 +245,7 @@ INSTALLED_APPS = [
     "digiplace.urbandata",
     "digiplace.waste",
     "digiplace.mobility",
+    "digiplace.opendata",
 ]
 
 MIDDLEWARE = [

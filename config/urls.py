@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("backoffice/urbandata/", include("digiplace.urbandata.urls_backoffice")),
     path("backoffice/waste/", include("digiplace.waste.urls_backoffice")),
     path("backoffice/mobility/", include("digiplace.mobility.urls_backoffice")),
+    path("backoffice/opendata/", include("digiplace.opendata.urls_backoffice")),
     path("backoffice/", include("digiplace.core.urls_backoffice")),
     path("plans/", include("digiplace.plans.urls")),
     path("reports/", include("digiplace.reports.urls")),
@@ -21,6 +22,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("waste/", include("digiplace.waste.urls")),
     path("mobility/", include("digiplace.mobility.urls")),
     path("gtfs-rt/", include("digiplace.mobility.urls_feeds")),
+    path("opendata/", include("digiplace.opendata.urls")),
+    # CKAN's read API, for the national portal's harvester and CKAN tools.
+    path("api/3/", include("digiplace.opendata.urls_ckan")),
     path("ngsi-ld/v1/", include("digiplace.urbandata.ngsi.urls")),
     path("api/", include("digiplace.core.urls_api")),
     path("open311/", include("digiplace.reports.open311.urls")),

@@ -1,4 +1,4 @@
-"""The ridership figures as published (k-anonymity applied, ``ridership.suppression``) and
+"""The ridership figures as published (k-anonymity applied, ``core.suppression``) and
 as staff see them (raw boardings, and per quarter hour from the taps). Neither ever reads a
 tap's hash."""
 
@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import CellKind, RidershipCell, Route, Stop, Tap, TapReject, Trip, Validator
-from ..ridership.suppression import DEFAULT_K, GRAND, Count, protect_line, protect_table
+from digiplace.core.suppression import DEFAULT_K, GRAND, Count, protect_line, protect_table
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digiplace.mobility.ridership.suppression import (
+from digiplace.core.suppression import (
     GRAND,
     Count,
     TableKey,

@@ -1,4 +1,9 @@
-"""Which ridership figures may be published: k-anonymity with complementary suppression.
+"""Which counts may be published: k-anonymity with complementary suppression.
+
+Shared by mobility's ridership figures and the open-data module's aggregate datasets (the
+names come from ridership: ``boardings`` is the count published, ``riders`` the distinct
+people behind it; for reports per category, both are the number of reports, or the number
+of distinct reporters).
 
 A figure (a *cell*) counts boardings and the distinct riders behind them. It is published
 only when it counts at least ``k`` riders (*primary* suppression of the others). Tables

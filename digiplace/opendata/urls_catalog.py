@@ -1,0 +1,5 @@
+"""(to be filled)"""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

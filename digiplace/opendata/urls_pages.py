@@ -1,0 +1,11 @@
+"""(to be filled by the pages area: a placeholder index until then)"""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+
+
+def _placeholder(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("")
+
+
+urlpatterns = [path("", _placeholder, name="index")]

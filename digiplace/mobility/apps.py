@@ -19,7 +19,7 @@ class MobilityConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import modules
 
-        from . import hooks, map_places, page_clock, sitemaps
+        from . import datasets, hooks, map_places, page_clock, sitemaps
 
         modules.register(
             modules.ModuleSpec(
@@ -34,3 +34,4 @@ class MobilityConfig(AppConfig):
             )
         )
         hooks.register()
+        datasets.register()

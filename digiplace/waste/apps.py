@@ -20,7 +20,7 @@ class WasteConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import modules
 
-        from . import map_places, periodic, sitemaps
+        from . import datasets, map_places, periodic, sitemaps
 
         modules.register(
             modules.ModuleSpec(
@@ -49,3 +49,4 @@ class WasteConfig(AppConfig):
             )
         )
         periodic.register()
+        datasets.register()

@@ -13,7 +13,7 @@ class ParticipationConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import modules, personal_data
 
-        from . import links, map_places, page_clock, privacy, sitemaps
+        from . import datasets, links, map_places, page_clock, privacy, sitemaps
 
         modules.register(
             modules.ModuleSpec(
@@ -31,3 +31,4 @@ class ParticipationConfig(AppConfig):
         )
         personal_data.register(privacy.provider)
         links.register()
+        datasets.register()

@@ -10,7 +10,7 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import modules, personal_data
 
-        from . import links, map_places, privacy, sitemaps
+        from . import datasets, links, map_places, privacy, sitemaps
 
         modules.register(
             modules.ModuleSpec(
@@ -26,3 +26,4 @@ class PlansConfig(AppConfig):
         )
         personal_data.register(privacy.provider)
         links.register()
+        datasets.register()

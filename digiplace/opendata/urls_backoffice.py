@@ -1,13 +1,12 @@
-"""(to be filled by the pages area: a placeholder index until then)"""
+"""The open-data back office, under /backoffice/opendata/."""
 
-from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-
-def _placeholder(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
-
+from . import views_backoffice
 
 app_name = "opendata_backoffice"
 
-urlpatterns = [path("", _placeholder, name="index")]
+urlpatterns = [
+    path("", views_backoffice.index, name="index"),
+    path("<slug:slug>/regenerate/", views_backoffice.regenerate, name="regenerate"),
+]

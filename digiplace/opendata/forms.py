@@ -1,0 +1,115 @@
+"""The open-data pages' forms and the vocabularies' codes in words (EU data themes, update
+frequencies, column types), as residents read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from digiplace.core.datasets import Text
+
+# The EU data-theme vocabulary's labels
+# (http://publications.europa.eu/resource/authority/data-theme/).
+THEME_LABELS: dict[str, Text] = {
+    "AGRI": _("Agriculture, fisheries, forestry and food"),
+    "ECON": _("Economy and finance"),
+    "EDUC": _("Education, culture and sport"),
+    "ENER": _("Energy"),
+    "ENVI": _("Environment"),
+    "GOVE": _("Government and public sector"),
+    "HEAL": _("Health"),
+    "INTR": _("International issues"),
+    "JUST": _("Justice, legal system and public safety"),
+    "OP_DATPRO": _("Provisional data"),
+    "REGI": _("Regions and cities"),
+    "SOCI": _("Population and society"),
+    "TECH": _("Science and technology"),
+    "TRAN": _("Transport"),
+}
+
+FREQUENCY_LABELS: dict[str, Text] = {
+    "CONT": _("Continuously"),
+    "UPDATE_CONT": _("Continuously updated"),
+    "HOURLY": _("Every hour"),
+    "DAILY": _("Every day"),
+    "WEEKLY": _("Every week"),
+    "MONTHLY": _("Every month"),
+    "QUARTERLY": _("Every quarter"),
+    "ANNUAL": _("Every year"),
+    "IRREG": _("Irregularly"),
+}
+
+COLUMN_TYPE_LABELS: dict[str, Text] = {
+    "string": pgettext_lazy("column type", "text"),
+    "integer": pgettext_lazy("column type", "whole number"),
+    "number": pgettext_lazy("column type", "number"),
+    "boolean": pgettext_lazy("column type", "yes or no"),
+    "date": pgettext_lazy("column type", "date"),
+    "datetime": pgettext_lazy("column type", "date and time"),
+}
+
+# "Updated within": the filter's codes and their length in days.
+UPDATED_DAYS = {"week": 7, "month": 31, "year": 366}
+UPDATED_LABELS: dict[str, Text] = {
+    "week": _("In the last week"),
+    "month": _("In the last month"),
+    "year": _("In the last year"),
+}
+
+QUERY_MAX_LENGTH = 200
+
+
+def _everything() -> tuple[str, Text]:
+    return ("", pgettext_lazy("filter", "All"))
+
+
+class DatasetFilterForm(forms.Form):
+    """The index's search and filters, read from the query string (GET)."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=QUERY_MAX_LENGTH,
+        strip=True,
+        help_text=_("Words in the title, the description or the keywords, in either language."),
+    )
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    format = forms.ChoiceField(label=_("Format"), required=False)
+    module = forms.ChoiceField(label=pgettext_lazy("platform module", "Source"), required=False)
+    updated = forms.ChoiceField(label=_("Updated"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        formats: list[str],
+        modules: list[tuple[str, Text]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
+        # Each filter's options before they are counted (``options_count``).
+        self.options: dict[str, list[tuple[str, Text]]] = {
+            "theme": [_everything(), *THEME_LABELS.items()],
+            "format": [_everything(), *((code, code) for code in formats)],
+            "module": [_everything(), *modules],
+            "updated": [
+                ("", pgettext_lazy("updated filter", "Any time")),
+                *UPDATED_LABELS.items(),
+            ],
+        }
+        for name, options in self.options.items():
+            self.choice_field(name).choices = options
+
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
+
+    def value(self, name: str) -> str:
+        """The field's valid value, or "" (an invalid one is ignored, with its error shown)."""
+        if not hasattr(self, "cleaned_data"):
+            return ""
+        return str(self.cleaned_data.get(name) or "")

@@ -98,12 +98,14 @@ def regenerate(request: HttpRequest, slug: str) -> HttpResponse:
     spec = next((item for item in datasets_available(municipality) if item.slug == slug), None)
     if spec is None:
         raise Http404
+    from .services.generate import GenerationFailed
+
     title = str(spec.title)
     try:
         version = dataset_regenerate(
             municipality=municipality, spec=spec, actor=request_actor(request)
         )
-    except Exception:
+    except GenerationFailed:
         # The engine wrote why on the dataset (shown in the list); staff get a message.
         logger.exception("opendata: regenerating %s for %s failed", slug, municipality.slug)
         messages.error(

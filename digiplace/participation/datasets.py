@@ -6,6 +6,10 @@ public, budgets whose results were published (so voting has closed), proposals t
 not hidden, all of published processes. The queries select no personal field (no account,
 no author, no census or voting-code digest, no receipt); the open-data module masks the
 free text and snaps the places to its grid.
+
+The rows never depend on the active language (a regeneration from a page in English must
+give the same files as the worker's): texts the city writes in several languages get one
+column per language (``zone_ro``, ``zone_en``), keys are language-neutral.
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +41,7 @@ from digiplace.core.datasets import (
     Privacy,
     Row,
     Suppression,
+    Text,
     dataset_register,
 )
 from digiplace.participation.budgeting.pabulib import Voter, election_write
@@ -44,12 +51,13 @@ from digiplace.participation.models import (
     BudgetZone,
     Proposal,
     Question,
+    QuestionKind,
+    QuestionOption,
     Survey,
 )
 from digiplace.participation.selectors.budgeting import zone_ballots, zone_pabulib
 from digiplace.participation.selectors.surveys import (
     QuestionResults,
-    Share,
     survey_results_compute,
     survey_results_public,
 )
@@ -66,6 +74,44 @@ BALLOT_ORDER_SALT = "digiplace.participation.datasets.ballot-order"
 SUMMARY_CHARACTERS = 300
 # Pabulib archives are dated by this constant, so that equal ballots give equal bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+# Files made in one language (Pabulib's free-text meta) use the platform's first one.
+FILE_LANGUAGE = LANGUAGE_CODES[0]
+
+
+def _languages(name: str, description: Text, *, free_text: bool = False) -> tuple[Column, ...]:
+    """One column per language of the platform: ``name_ro``, ``name_en``..."""
+    return tuple(
+        Column(
+            f"{name}_{code}",
+            "string",
+            format_lazy(_("{text}, in {language}"), text=description, language=language),
+            free_text=free_text,
+        )
+        for code, language in settings.LANGUAGES
+    )
+
+
+def _in_languages(name: str, values: dict[str, str | None]) -> dict[str, str]:
+    """``{name}_{code}`` for each language from the ``{field}_{code}`` values (keyed by
+    code); a text missing in a language is given in the first language that has it."""
+    fallback = next((values[code] for code in LANGUAGE_CODES if values.get(code)), "") or ""
+    return {f"{name}_{code}": values.get(code) or fallback for code in LANGUAGE_CODES}
+
+
+def _fields(instance: Any, field: str) -> dict[str, str | None]:
+    return {code: getattr(instance, f"{field}_{code}", None) for code in LANGUAGE_CODES}
+
+
+def _gettext_each(message: str) -> dict[str, str | None]:
+    """A message of this module in each language."""
+    texts: dict[str, str | None] = {}
+    for code in LANGUAGE_CODES:
+        with translation.override(code):
+            texts[code] = gettext(message)
+    return texts
 
 
 def _k() -> int:
@@ -94,80 +140,143 @@ def _public_surveys(municipality: Municipality) -> list[Survey]:
     return [survey for survey in surveys if survey_results_public(survey=survey)]
 
 
-def _survey_lines(
+@dataclass(frozen=True)
+class _Cell:
+    key: str  # language-neutral: an option's key, a scale value, "other", "theme-12"...
+    labels: dict[str, str | None]
+    count: int
+
+
+@dataclass(frozen=True)
+class _Line:
+    """Cells that add up to the people who answered (a multiple choice's ticks excepted),
+    so that the engine can protect each line as cells and their total."""
+
+    item: str  # a matrix row's key, else ""
+    item_labels: dict[str, str | None]
+    cells: list[_Cell]
+    respondents: int
+
+
+def _counted(survey: Survey) -> tuple[list[QuestionResults], dict[int, str]]:
+    """The module's count of the survey and the options' labels as it writes them, both
+    in one language (they only serve to pair each count with its option)."""
+    with translation.override(FILE_LANGUAGE):
+        results = survey_results_compute(survey=survey).questions
+        shown = {
+            option.pk: option.label
+            for option in QuestionOption.objects.filter(question__survey=survey)
+        }
+    return results, shown
+
+
+def _lines(
     result: QuestionResults,
-) -> list[tuple[str, list[tuple[str, int]], int]]:
-    """A question's counts as lines: (matrix row or "", [(option, count)], respondents).
-    Each line's counts add up to the people who answered it (a multiple choice's ticks
-    excepted), so that the engine can protect each line as cells and their total."""
-
-    def shares(items: list[Share]) -> list[tuple[str, int]]:
-        return [(item.label, item.count) for item in items]
-
-    if result.options or result.other is not None:
-        counts = shares(result.options)
+    question: Question,
+    options: list[QuestionOption],
+    shown: dict[int, str],
+) -> list[_Line]:
+    no_item: dict[str, str | None] = {}
+    if question.kind in {QuestionKind.SINGLE, QuestionKind.MULTIPLE}:
+        cells = [
+            _Cell(option.key, _fields(option, "label"), share.count)
+            for option, share in zip(options, result.options, strict=True)
+        ]
         if result.other is not None:
-            counts.append((gettext("Other"), result.other.count))
-        return [("", counts, result.answered)]
-    if result.distribution:
-        return [("", shares(result.distribution), result.answered)]
-    if result.ranking:
+            cells.append(_Cell("other", _gettext_each("Other"), result.other.count))
+        return [_Line("", no_item, cells, result.answered)]
+    if question.kind == QuestionKind.SCALE:
+        cells = [
+            _Cell(share.label, dict.fromkeys(LANGUAGE_CODES, share.label), share.count)
+            for share in result.distribution
+        ]
+        return [_Line("", no_item, cells, result.answered)]
+    if question.kind == QuestionKind.RANKING:
         # Each respondent ranks one option first: those counts add up to the respondents.
-        return [("", [(item.label, item.first_places) for item in result.ranking], result.answered)]
-    if result.matrix:
-        return [(row.label, shares(row.distribution), row.answered) for row in result.matrix]
-    if result.themes or result.unthemed is not None:
-        counts = [(theme.label, theme.count) for theme in result.themes]
-        if result.unthemed is not None:
-            counts.append((gettext("Not grouped"), result.unthemed.count))
-        return [("", counts, result.answered)]
-    if result.kind in {"short_text", "long_text"}:
-        return [("", [(gettext("Answers (not grouped)"), result.answered)], result.answered)]
-    return []
+        first = {item.label: item.first_places for item in result.ranking}
+        cells = [
+            _Cell(option.key, _fields(option, "label"), first.get(shown.get(option.pk, ""), 0))
+            for option in options
+        ]
+        return [_Line("", no_item, cells, result.answered)]
+    if question.kind == QuestionKind.MATRIX:
+        return [
+            _Line(
+                option.key,
+                _fields(option, "label"),
+                [
+                    _Cell(share.label, dict.fromkeys(LANGUAGE_CODES, share.label), share.count)
+                    for share in row.distribution
+                ],
+                row.answered,
+            )
+            for option, row in zip(options, result.matrix, strict=True)
+        ]
+    # Open answers: never their text, only how many fall into each theme.
+    cells = [
+        _Cell(f"theme-{theme.theme_id}", dict.fromkeys(LANGUAGE_CODES, theme.label), theme.count)
+        for theme in result.themes
+    ]
+    if result.unthemed is not None:
+        cells.append(_Cell("not-grouped", _gettext_each("Not grouped"), result.unthemed.count))
+    if not cells:
+        cells = [_Cell("answers", _gettext_each("Answers (not grouped)"), result.answered)]
+    return [_Line("", no_item, cells, result.answered)]
 
 
-def _line_small(counts: list[tuple[str, int]], k: int) -> bool:
-    return any(0 < count < k for _label, count in counts) or 0 < sum(c for _l, c in counts) < k
+def _line_small(line: _Line, k: int) -> bool:
+    total = sum(cell.count for cell in line.cells)
+    return any(0 < cell.count < k for cell in line.cells) or 0 < total < k
 
 
 def survey_rows(municipality: Municipality) -> Iterator[Row]:
-    """One row per survey, question (and matrix row) and option: the count of people who
+    """One row per survey, question (and matrix row) and answer: the count of people who
     chose it. Shares and respondents are given only for lines where no count is small:
     with a share and its question's respondents, a hidden count could be worked out."""
     k = _k()
     for survey in _public_surveys(municipality):
-        conditions = dict(
-            Question.objects.filter(survey=survey).values_list("pk", "shown_if_question_id")
-        )
-        results = survey_results_compute(survey=survey)
-        # Questions whose lines had a small count, or that were left out: a question shown
-        # only after some answers to them would tell how many gave those answers.
+        questions = {
+            question.pk: question
+            for question in Question.objects.filter(survey=survey).prefetch_related(
+                Prefetch("options", queryset=QuestionOption.objects.order_by("position", "pk"))
+            )
+        }
+        results, shown = _counted(survey)
+        common = {
+            "survey": survey.slug,
+            **_in_languages("survey_title", _fields(survey, "title")),
+            **_in_languages("process", _fields(survey.process, "title")),
+            "closes": _local_day(survey.closes_at),
+        }
+        # Questions with a small count, or left out: a question shown only after some
+        # answers to them would tell how many gave those answers.
         guarded: set[int] = set()
-        for result in sorted(results.questions, key=lambda item: (item.position, item.question_id)):
-            condition = conditions.get(result.question_id)
-            if condition is not None and condition in guarded:
-                guarded.add(result.question_id)
+        for number, result in enumerate(results, start=1):
+            question = questions[result.question_id]
+            if question.shown_if_question_id in guarded:
+                guarded.add(question.pk)
                 continue
-            for item, counts, respondents in _survey_lines(result):
-                small = _line_small(counts, k)
+            lines = _lines(result, question, list(question.options.all()), shown)
+            for line in lines:
+                small = _line_small(line, k)
                 if small:
-                    guarded.add(result.question_id)
-                for label, count in counts:
+                    guarded.add(question.pk)
+                for cell in line.cells:
+                    share = None
+                    if not small and line.respondents:
+                        share = round(100 * cell.count / line.respondents, 1)
                     yield {
-                        "survey": survey.slug,
-                        "survey_title": survey.title,
-                        "process": survey.process.title,
-                        "closes": _local_day(survey.closes_at),
-                        "question_position": result.position,
-                        "question": result.text,
-                        "question_kind": result.kind,
-                        "item": item,
-                        "option": label,
-                        "count": count,
-                        "share": None
-                        if small or not respondents
-                        else round(100 * count / respondents, 1),
-                        "respondents": None if small else respondents,
+                        **common,
+                        "question_number": number,
+                        **_in_languages("question", _fields(question, "text")),
+                        "question_kind": question.kind,
+                        "item": line.item,
+                        **_in_languages("item_label", line.item_labels),
+                        "option": cell.key,
+                        **_in_languages("option_label", cell.labels),
+                        "count": cell.count,
+                        "share": share,
+                        "respondents": None if small else line.respondents,
                     }
 
 
@@ -176,7 +285,7 @@ def _surveys_count(rows: Sequence[Row]) -> int:
 
 
 def _questions_count(rows: Sequence[Row]) -> int:
-    return len({(row["survey"], row["question_position"]) for row in _not_total(rows, "option")})
+    return len({(row["survey"], row["question_number"]) for row in _not_total(rows, "option")})
 
 
 def _surveys_available(municipality: Municipality) -> bool:
@@ -198,11 +307,11 @@ SURVEYS = DatasetSpec(
     refresh=datetime.timedelta(days=1),
     columns=(
         Column("survey", "string", _("The survey's short name (its address on the site).")),
-        Column("survey_title", "string", _("The survey's title.")),
-        Column("process", "string", _("The participatory process the survey belongs to.")),
+        *_languages("survey_title", _("The survey's title")),
+        *_languages("process", _("The participatory process the survey belongs to")),
         Column("closes", "date", _("The day the survey closes (or closed).")),
-        Column("question_position", "integer", _("The question's number in the survey.")),
-        Column("question", "string", _("The question, as it was asked.")),
+        Column("question_number", "integer", _("The question's number in the survey.")),
+        *_languages("question", _("The question, as it was asked")),
         Column(
             "question_kind",
             "string",
@@ -212,11 +321,19 @@ SURVEYS = DatasetSpec(
                 "long_text (the count is of answers in each theme)."
             ),
         ),
-        Column("item", "string", _("For a matrix question, the row answered; else empty.")),
+        Column("item", "string", _("For a matrix question, the key of the row answered.")),
+        *_languages("item_label", _("For a matrix question, the row answered")),
         Column(
             "option",
             "string",
-            _("The answer chosen: an option, a scale value, or the theme of open answers."),
+            _(
+                "The answer's key: an option's key, a scale value, other, or theme-N for a "
+                "theme of open answers."
+            ),
+        ),
+        *_languages(
+            "option_label",
+            _("The answer: an option, a scale value, or the theme of open answers"),
             free_text=True,
         ),
         Column(
@@ -259,14 +376,14 @@ SURVEYS = DatasetSpec(
         ),
         generalised=(_("responses counted per question and answer"),),
         suppression=Suppression(
-            value="count", rows=("option",), groups=("survey", "question_position", "item")
+            value="count", rows=("option",), groups=("survey", "question_number", "item")
         ),
     ),
     figures=(
         KeyFigure(_("Surveys with public results"), _surveys_count),
         KeyFigure(_("Questions"), _questions_count),
     ),
-    chart=Chart(x="survey_title", y="respondents", kind="bar", aggregate="max", limit=20),
+    chart=Chart(x="survey", y="respondents", kind="bar", aggregate="max", limit=20),
     available=_surveys_available,
 )
 
@@ -320,9 +437,10 @@ def budgeting_rows(municipality: Municipality) -> Iterator[Row]:
         for code in sorted(costs, key=_code_key):
             yield {
                 "process": budget.process.slug,
-                "budget": budget.title,
+                **_in_languages("budget_title", _fields(budget, "title")),
                 "year": timezone.localtime(budget.voting_closes_at).year,
-                "zone": budget_zone.zone.name,
+                "zone": budget_zone.zone.slug,
+                **_in_languages("zone_name", _fields(budget_zone.zone, "name")),
                 "zone_amount": int(budget_zone.amount),
                 "currency": details.get("currency", budget_zone.currency),
                 "rule": result.rule,
@@ -368,9 +486,14 @@ BUDGETING = DatasetSpec(
     refresh=datetime.timedelta(days=1),
     columns=(
         Column("process", "string", _("The participatory process's short name.")),
-        Column("budget", "string", _("The participatory budget's title.")),
+        *_languages("budget_title", _("The participatory budget's title")),
         Column("year", "integer", _("The year voting closed.")),
-        Column("zone", "string", _("The zone (district) whose voters chose among its projects.")),
+        Column(
+            "zone",
+            "string",
+            _("The short name of the zone (district) whose voters chose among its projects."),
+        ),
+        *_languages("zone_name", _("The zone's name")),
         Column("zone_amount", "integer", _("The money the zone had to spend (in its currency).")),
         Column("currency", "string", _("The currency of the amounts (RON: lei).")),
         Column(
@@ -437,8 +560,9 @@ def ballot_rows(municipality: Municipality) -> Iterator[Row]:
         for number, vote in numbered:
             yield {
                 "process": budget.process.slug,
-                "budget": budget.title,
-                "zone": budget_zone.zone.name,
+                **_in_languages("budget_title", _fields(budget, "title")),
+                "zone": budget_zone.zone.slug,
+                **_in_languages("zone_name", _fields(budget_zone.zone, "name")),
                 "voting_closed": _local_day(budget.voting_closes_at),
                 "voter": number,
                 "vote": ",".join(vote),
@@ -452,7 +576,10 @@ def ballots_pabulib_zip(municipality: Municipality) -> bytes:
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for budget_zone in _published_zones(municipality):
-            election = zone_pabulib(budget_zone=budget_zone, rule=budget_zone.result.rule)
+            # Its meta (the budget's and zone's names) in one language: the same bytes
+            # whatever language the regeneration runs in.
+            with translation.override(FILE_LANGUAGE):
+                election = zone_pabulib(budget_zone=budget_zone, rule=budget_zone.result.rule)
             numbers = voter_numbers([voter.voter_id for voter in election.voters])
             election.voters = sorted(
                 (
@@ -495,8 +622,11 @@ BALLOTS = DatasetSpec(
     refresh=datetime.timedelta(days=1),
     columns=(
         Column("process", "string", _("The participatory process's short name.")),
-        Column("budget", "string", _("The participatory budget's title.")),
-        Column("zone", "string", _("The zone (district) the ballot was cast in.")),
+        *_languages("budget_title", _("The participatory budget's title")),
+        Column(
+            "zone", "string", _("The short name of the zone (district) the ballot was cast in.")
+        ),
+        *_languages("zone_name", _("The zone's name")),
         Column("voting_closed", "date", _("The day voting closed.")),
         Column(
             "voter",
@@ -570,51 +700,49 @@ def _public_proposals(municipality: Municipality) -> QuerySet[Proposal]:
 
 def proposal_rows(municipality: Municipality) -> Iterator[Row]:
     """One row per visible proposal of a published process, oldest first."""
-    rows = (
-        _public_proposals(municipality)
-        .order_by("created_at", "pk")
-        .values_list(
-            "pk",
-            "process__title",
-            "title",
-            "body",
-            "category__name",
-            "process__zone__name",
-            "status",
-            "support_count",
-            "created_at",
-            "answer",
-            "latitude",
-            "longitude",
-        )
+
+    def translated(path: str) -> list[str]:
+        return [f"{path}_{code}" for code in LANGUAGE_CODES]
+
+    names = (
+        "pk",
+        "process__slug",
+        *translated("process__title"),
+        "title",
+        "body",
+        "category__slug",
+        *translated("category__name"),
+        "process__zone__slug",
+        *translated("process__zone__name"),
+        "status",
+        "support_count",
+        "created_at",
+        "answer",
+        "latitude",
+        "longitude",
     )
-    for (
-        pk,
-        process,
-        title,
-        body,
-        category,
-        district,
-        status,
-        supports,
-        created_at,
-        answer,
-        latitude,
-        longitude,
-    ) in rows.iterator(chunk_size=2000):
+    rows = _public_proposals(municipality).order_by("created_at", "pk").values(*names)
+    for row in rows.iterator(chunk_size=2000):
+
+        def each(path: str, row: dict[str, Any] = row) -> dict[str, str | None]:
+            return {code: row[f"{path}_{code}"] for code in LANGUAGE_CODES}
+
         yield {
-            "id": pk,
-            "process": process,
-            "title": title,
-            "summary": _summary(body),
-            "category": category or "",
-            "district": district or "",
-            "status": status,
-            "supports": supports,
-            "created": _local_day(created_at),
-            "city_answer": answer,
-            "latitude": latitude,
-            "longitude": longitude,
+            "id": row["pk"],
+            "process": row["process__slug"],
+            **_in_languages("process_title", each("process__title")),
+            "title": row["title"],
+            "summary": _summary(row["body"]),
+            "category": row["category__slug"] or "",
+            **_in_languages("category_name", each("category__name")),
+            "district": row["process__zone__slug"] or "",
+            **_in_languages("district_name", each("process__zone__name")),
+            "status": row["status"],
+            "supports": row["support_count"],
+            "created": _local_day(row["created_at"]),
+            "city_answer": row["answer"],
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
         }
 
 
@@ -648,7 +776,10 @@ PROPOSALS = DatasetSpec(
     refresh=datetime.timedelta(days=1),
     columns=(
         Column("id", "integer", _("The proposal's number (its address on the site).")),
-        Column("process", "string", _("The participatory process it was sent to.")),
+        Column(
+            "process", "string", _("The short name of the participatory process it was sent to.")
+        ),
+        *_languages("process_title", _("The title of the participatory process it was sent to")),
         Column("title", "string", _("The proposal's title."), free_text=True),
         Column(
             "summary",
@@ -656,12 +787,17 @@ PROPOSALS = DatasetSpec(
             _("The beginning of the proposal's text (at most 300 characters)."),
             free_text=True,
         ),
-        Column("category", "string", _("The proposal's category.")),
+        Column("category", "string", _("The short name of the proposal's category.")),
+        *_languages("category_name", _("The proposal's category")),
         Column(
             "district",
             "string",
-            _("The district of the process, for a neighbourhood's process; else empty."),
+            _(
+                "The short name of the process's district, for a neighbourhood's process; "
+                "else empty."
+            ),
         ),
+        *_languages("district_name", _("The district's name")),
         Column(
             "status",
             "string",
@@ -708,7 +844,7 @@ PROPOSALS = DatasetSpec(
     ),
     figures=(
         KeyFigure(_("Proposals"), _proposals_count),
-        KeyFigure(_("Accepted"), _accepted_count),
+        KeyFigure(_("Proposals accepted"), _accepted_count),
         KeyFigure(_("Supports"), _supports),
     ),
     chart=Chart(x="category", y="id", kind="bar", aggregate="count"),

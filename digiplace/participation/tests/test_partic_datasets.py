@@ -67,9 +67,7 @@ def small_k(settings: Any) -> None:
 def rows_of(slug: str, municipality: Municipality) -> list[dict[str, Any]]:
     spec = dataset_spec(slug)
     assert spec is not None and spec.rows is not None
-    # Rows are written in the active language (the engine chooses it).
-    with translation.override("en"):
-        rows = [dict(row) for row in spec.rows(municipality)]
+    rows = [dict(row) for row in spec.rows(municipality)]
     names = [column.name for column in spec.columns]
     for row in rows:
         assert list(row) == names
@@ -129,26 +127,29 @@ def test_survey_rows_count_choices_and_never_publish_text(botosani: Municipality
 
     rows = rows_of("participation-surveys", botosani)
 
-    first = [row for row in rows if row["question_position"] == 1]
-    assert [(row["option"], row["count"]) for row in first] == [
-        ("Tram", 4),
-        ("Bus", 3),
-        ("Other", 3),
+    first = [row for row in rows if row["question_number"] == 1]
+    assert [(row["option"], row["option_label_en"], row["count"]) for row in first] == [
+        ("tram", "Tram", 4),
+        ("bus", "Bus", 3),
+        ("other", "Other", 3),
     ]
+    assert first[2]["option_label_ro"] != "Other"  # in Romanian
     assert all(row["share"] is not None for row in first)
     assert [row["share"] for row in first] == [40.0, 30.0, 30.0]
     assert {row["respondents"] for row in first} == {10}
     assert first[0]["survey"] == survey.slug
     assert first[0]["closes"] == timezone.localdate(survey.closes_at)
     assert first[0]["question_kind"] == "single"
-    themed = [row for row in rows if row["question_position"] == 2]
-    assert [(row["option"], row["count"]) for row in themed] == [("Transport", 3)]
+    themed = [row for row in rows if row["question_number"] == 2]
+    assert [(row["option_label_ro"], row["option_label_en"], row["count"]) for row in themed] == [
+        ("Transport", "Transport", 3)
+    ]
     published = values_text(rows)
     assert PLANTED_EMAIL not in published and PLANTED_PHONE not in published
     assert "Bicicleta" not in published and "mesajul" not in published
     for row in rows:
         assert isinstance(row["count"], int)
-        assert isinstance(row["question_position"], int)
+        assert isinstance(row["question_number"], int)
         assert isinstance(row["closes"], datetime.date)
 
 
@@ -173,14 +174,14 @@ def test_a_small_count_hides_the_shares_and_the_questions_that_depend_on_it(
 
     rows = rows_of("participation-surveys", botosani)
 
-    first = [row for row in rows if row["question_position"] == 1]
+    first = [row for row in rows if row["question_number"] == 1]
     assert [row["count"] for row in first] == [5, 1, 6]
     # The engine hides the counts; the shares and respondents would give them back.
     assert {row["share"] for row in first} == {None}
     assert {row["respondents"] for row in first} == {None}
     # Asked only of those who chose "tram": its respondents would tell that count.
-    assert not [row for row in rows if row["question_position"] == 2]
-    third = [row for row in rows if row["question_position"] == 3]
+    assert not [row for row in rows if row["question_number"] == 2]
+    third = [row for row in rows if row["question_number"] == 3]
     assert [(row["option"], row["count"]) for row in third] == [
         ("1", 0),
         ("2", 0),
@@ -192,7 +193,7 @@ def test_a_small_count_hides_the_shares_and_the_questions_that_depend_on_it(
     spec = dataset_spec("participation-surveys")
     assert spec is not None and spec.privacy.suppression is not None
     assert spec.privacy.suppression.value == "count"
-    assert spec.privacy.suppression.groups == ("survey", "question_position", "item")
+    assert spec.privacy.suppression.groups == ("survey", "question_number", "item")
 
 
 def test_matrix_and_ranking_lines(botosani: Municipality) -> None:
@@ -213,11 +214,11 @@ def test_matrix_and_ranking_lines(botosani: Municipality) -> None:
 
     rows = rows_of("participation-surveys", botosani)
 
-    lines = [(row["item"], row["option"], row["count"]) for row in rows]
-    assert ("Day", "1", 4) in lines and ("Day", "2", 0) in lines
-    assert ("Night", "2", 4) in lines
-    ranked = {row["option"]: row["count"] for row in rows if row["question_position"] == 2}
-    assert ranked == {"Safety": 3, "Price": 1}
+    lines = [(row["item"], row["item_label_en"], row["option"], row["count"]) for row in rows]
+    assert ("day", "Day", "1", 4) in lines and ("day", "Day", "2", 0) in lines
+    assert ("night", "Night", "2", 4) in lines
+    ranked = {row["option"]: row["count"] for row in rows if row["question_number"] == 2}
+    assert ranked == {"safety": 3, "price": 1}
 
 
 def test_only_public_results_of_the_city(botosani: Municipality, timisoara: Municipality) -> None:
@@ -329,6 +330,8 @@ def test_budgeting_rows_are_the_published_results(
         zone.budget.results_published_at
     )
     assert by_code["P1"]["process"] == zone.budget.process.slug
+    assert by_code["P1"]["zone"] == "centru" and by_code["P1"]["zone_name_en"] == "Centre"
+    assert by_code["P1"]["budget_title_en"] == zone.budget.title_en
     selected = {row["project"] for row in rows if row["selected"]}
     assert selected == set(zone.result.selected)
     published = values_text(rows)
@@ -357,7 +360,9 @@ def test_ballot_rows_number_voters_in_a_shuffled_order(
 
     assert sorted(row["voter"] for row in rows) == [1, 2, 3, 4, 5, 6]
     assert sorted(row["vote"] for row in rows) == ["P1", "P1", "P1", "P1,P2", "P1,P2", "P10"]
-    assert {row["zone"] for row in rows} == {"Centre"}
+    assert {(row["zone"], row["zone_name_ro"], row["zone_name_en"]) for row in rows} == {
+        ("centru", "Centru", "Centre")
+    }
     assert all(row["choices"] == len(row["vote"].split(",")) for row in rows)
     assert all(
         row["voting_closed"] == timezone.localdate(zone.budget.voting_closes_at) for row in rows
@@ -456,8 +461,14 @@ def test_proposal_rows_without_authors(botosani: Municipality, timisoara: Munici
     assert [row["id"] for row in rows] == [visible.pk]
     (row,) = rows
     assert row["title"] == "Bănci noi"
-    assert row["category"] == "Parks"
-    assert row["district"] == "North"
+    assert (row["category"], row["category_name_ro"], row["category_name_en"]) == (
+        category.slug,
+        "Parcuri",
+        "Parks",
+    )
+    assert (row["district"], row["district_name_en"]) == (neighbourhood.slug, "North")
+    assert row["district_name_ro"] == "Cartierul Nord"
+    assert row["process"] == process.slug
     assert row["supports"] == 7 and row["status"] == "published"
     assert row["created"] == timezone.localdate(visible.created_at)
     assert row["latitude"] == 47.7485 and row["longitude"] == 26.6694
@@ -476,3 +487,29 @@ def test_proposal_rows_without_authors(botosani: Municipality, timisoara: Munici
         "summary",
         "city_answer",
     }
+
+
+def test_rows_do_not_depend_on_the_active_language(botosani: Municipality) -> None:
+    survey = closed_survey(botosani)
+    question = QuestionFactory.create(survey=survey, kind=QuestionKind.RANKING, has_other=True)
+    first, second = options_add(question, ["safety", "price"])
+    for _ in range(3):
+        response = ResponseFactory.create(survey=survey)
+        AnswerFactory.create(question=question, response=response, option=first, number=1)
+        AnswerFactory.create(question=question, response=response, option=second, number=2)
+    published_zone(botosani, BALLOTS)
+    ProposalFactory.create(
+        municipality=botosani, category=ProposalCategoryFactory.create(municipality=botosani)
+    )
+    spec = dataset_spec("participation-ballots")
+    assert spec is not None
+    for slug in ("participation-surveys", "participation-budgeting", "participation-proposals"):
+        with translation.override("en"):
+            in_english = rows_of(slug, botosani)
+        with translation.override("ro"):
+            in_romanian = rows_of(slug, botosani)
+        assert in_english == in_romanian and in_english
+    with translation.override("en"):
+        in_english_file = spec.files[0].produce(botosani)
+    with translation.override("ro"):
+        assert spec.files[0].produce(botosani) == in_english_file

@@ -1,0 +1,54 @@
+"""Earlier versions of the datasets are kept for settings.OPENDATA_VERSION_RETENTION_DAYS,
+then deleted with their files; a dataset's current version is never deleted, however old."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from digiplace.core.cache_versions import cache_version_bump
+
+from ..models import DatasetVersion, Distribution
+
+logger = logging.getLogger(__name__)
+
+
+def versions_prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete the versions older than the retention that are not their dataset's current one,
+    with their files; returns how many were deleted."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.OPENDATA_VERSION_RETENTION_DAYS)
+    current = {
+        (row["dataset_id"], row["latest"])
+        for row in DatasetVersion.objects.values("dataset_id").annotate(latest=Max("number"))
+    }
+    old = [
+        version
+        for version in DatasetVersion.objects.filter(created__lt=cutoff).only(
+            "pk", "dataset_id", "number", "municipality_id"
+        )
+        if (version.dataset_id, version.number) not in current
+    ]
+    if not old:
+        return 0
+    names = list(Distribution.objects.filter(version__in=old).values_list("file", flat=True))
+    with transaction.atomic():
+        DatasetVersion.objects.filter(pk__in=[version.pk for version in old]).delete()
+    # The rows are gone first: a file deleted before would be a broken download meanwhile.
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:  # pragma: no cover - the storage away: the file stays an orphan
+            logger.exception("open data: could not delete %s", name)
+    for municipality_id in {version.municipality_id for version in old}:
+        cache_version_bump(municipality_id, "opendata")
+    return len(old)
+
+
+__all__ = ["versions_prune"]

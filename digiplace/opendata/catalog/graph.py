@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -267,7 +268,10 @@ class _Builder:
         if spec.privacy.grid and not grid:
             grid = spec.privacy.grid_metres or settings.OPENDATA_GRID_METRES
         if grid:
-            self.add(node, DCAT.spatialResolutionInMeters, Literal(str(grid), datatype=XSD.decimal))
+            # Turtle writes a decimal with a point: the same lexical form reads back.
+            metres = str(Decimal(str(grid)))
+            metres = metres if "." in metres else f"{metres}.0"
+            self.add(node, DCAT.spatialResolutionInMeters, Literal(metres, datatype=XSD.decimal))
         files = {data_file.name: data_file for data_file in spec.files}
         for distribution in sorted(item.distributions, key=lambda each: each.key):
             self.add(node, DCAT.distribution, self.distribution(item, distribution, files))

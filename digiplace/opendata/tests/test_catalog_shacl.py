@@ -296,7 +296,7 @@ def test_the_catalog_and_a_dataset_carry_the_issues_properties(published: Munici
     assert graph.value(period, DCAT.startDate).datatype == namespace.XSD.dateTime  # type: ignore[union-attr]
     assert graph.value(dataset, DCAT.version) == Literal("1")
     assert graph.value(dataset, DCAT.spatialResolutionInMeters) == Literal(
-        "50", datatype=namespace.XSD.decimal
+        "50.0", datatype=namespace.XSD.decimal
     )
     provenance = graph.value(dataset, DCTERMS.provenance)
     assert "No personal data." in {str(label) for label in graph.objects(provenance, None)}

@@ -1,7 +1,11 @@
-"""(to be filled)"""
+"""CKAN's action API (read only), mounted at /api/3/: /api/3/action/<name>."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views_ckan
 
 app_name = "opendata_ckan"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("action/<str:name>", views_ckan.action, name="action"),
+]

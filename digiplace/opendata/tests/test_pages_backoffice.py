@@ -80,9 +80,9 @@ def opendata_staff(botosani: Municipality) -> StaffMembership:
 
 
 def staff_client(
-    membership: StaffMembership | None = None, host: str = BOTOSANI, **options: object
+    membership: StaffMembership | None = None, host: str = BOTOSANI, *, csrf: bool = False
 ) -> Client:
-    client = Client(HTTP_HOST=host, **options)
+    client = Client(enforce_csrf_checks=csrf, HTTP_HOST=host)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     if membership is not None:
         client.force_login(membership.user)
@@ -167,7 +167,7 @@ def test_regenerate_refuses_get_unknown_datasets_and_missing_csrf(
     assert staff_client(opendata_staff).get(url).status_code == 405
     unknown = reverse("opendata_backoffice:regenerate", kwargs={"slug": "no-such-dataset"})
     assert staff_client(opendata_staff).post(unknown).status_code == 404
-    assert staff_client(opendata_staff, enforce_csrf_checks=True).post(url).status_code == 403
+    assert staff_client(opendata_staff, csrf=True).post(url).status_code == 403
     # Botoșani's staff on Timișoara's host: no membership there.
     assert staff_client(opendata_staff, TIMISOARA).post(url).status_code == 403
     assert not Dataset.objects.exists()

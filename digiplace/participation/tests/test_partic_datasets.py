@@ -331,7 +331,7 @@ def test_budgeting_rows_are_the_published_results(
     )
     assert by_code["P1"]["process"] == zone.budget.process.slug
     assert by_code["P1"]["zone"] == "centru" and by_code["P1"]["zone_name_en"] == "Centre"
-    assert by_code["P1"]["budget_title_en"] == zone.budget.title_en
+    assert by_code["P1"]["budget_title_en"].startswith("Participatory budget ")
     selected = {row["project"] for row in rows if row["selected"]}
     assert selected == set(zone.result.selected)
     published = values_text(rows)
@@ -513,3 +513,72 @@ def test_rows_do_not_depend_on_the_active_language(botosani: Municipality) -> No
         in_english_file = spec.files[0].produce(botosani)
     with translation.override("ro"):
         assert spec.files[0].produce(botosani) == in_english_file
+
+
+# --- Through the open-data engine -----------------------------------------------------------
+
+
+def test_participation_datasets_regenerate_after_a_change_keeping_the_old_version(
+    botosani: Municipality,
+) -> None:
+    import csv
+
+    from digiplace.opendata.services import generate
+
+    survey = closed_survey(botosani)
+    single = QuestionFactory.create(survey=survey, position=1)
+    tram, bus, both = options_add(single, ["tram", "bus", "both"])
+    answer_times(single, tram, 5)
+    answer_times(single, bus, 1)  # fewer than k = 3: hidden, with another count
+    answer_times(single, both, 6)
+    published_zone(botosani, BALLOTS)
+    proposal = ProposalFactory.create(
+        municipality=botosani,
+        body=f"Scrieți la {PLANTED_EMAIL}",
+        latitude=47.7485,
+        longitude=26.6694,
+    )
+
+    versions = {}
+    for spec in registered_datasets("participation"):
+        version = generate.dataset_generate(botosani, spec)
+        assert version is not None, spec.slug
+        versions[spec.slug] = version
+        assert generate.dataset_generate(botosani, spec) is None  # nothing changed
+
+    surveys = versions["participation-surveys"]
+    assert surveys.privacy_report["suppressed"] == {"primary": 1, "complementary": 1, "k": 3}
+    table = list(
+        csv.DictReader(
+            io.StringIO(surveys.distributions.get(key="csv").file.read().decode("utf-8-sig"))
+        )
+    )
+    counts = {row["option"]: row["count"] for row in table}
+    assert counts == {"tram": "", "bus": "", "both": "6", "TOTAL": "12"}
+    assert {row["share"] for row in table} == {""}
+    ballots = versions["participation-ballots"]
+    keys = {item.key for item in ballots.distributions.all()}
+    assert "ballots-pabulib.zip" in keys and "csv" in keys
+    assert ballots.privacy_report["k_anonymity"] == 6
+    proposals = versions["participation-proposals"]
+    assert proposals.privacy_report["masked"]["email"] == 1
+    assert "geojson" in {item.key for item in proposals.distributions.all()}
+    text = proposals.distributions.get(key="csv").file.read().decode("utf-8-sig")
+    assert PLANTED_EMAIL not in text and "47.7485" not in text
+
+    # A change in the module: a new version, the old one kept.
+    ProposalFactory.create(
+        municipality=botosani, process=proposal.process, title="A doua propunere"
+    )
+    proposals_spec = dataset_spec("participation-proposals")
+    assert proposals_spec is not None
+    second = generate.dataset_generate(botosani, proposals_spec)
+    assert second is not None and second.number == proposals.number + 1
+    assert second.row_count == 2
+    assert second.dataset.versions.filter(number=proposals.number).exists()
+    AnswerFactory.create(question=single, option=both)
+    surveys_spec = dataset_spec("participation-surveys")
+    assert surveys_spec is not None
+    again = generate.dataset_generate(botosani, surveys_spec)
+    assert again is not None and again.number == surveys.number + 1
+    assert again.dataset.versions.count() == 2

@@ -10,7 +10,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from digiplace.core import http, modules, personal_data
 
-        from . import map_places, privacy, sitemaps
+        from . import datasets, map_places, privacy, sitemaps
         from .open311 import views as open311_views
 
         modules.register(
@@ -24,6 +24,7 @@ class ReportsConfig(AppConfig):
             )
         )
         personal_data.register(privacy.provider)
+        datasets.register()
         from .services.notifications import opt_out_scopes_register
 
         opt_out_scopes_register()

@@ -60,7 +60,7 @@ def _languages(name: str, description: Text) -> tuple[Column, ...]:
         Column(
             f"{name}_{code}",
             "string",
-            format_lazy(_("{text}, in {language}"), text=description, language=language),
+            format_lazy("{} ({})", description, language),
         )
         for code, language in settings.LANGUAGES
     )

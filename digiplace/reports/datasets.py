@@ -344,7 +344,7 @@ REPORTS = DatasetSpec(
     geometry=("latitude", "longitude"),
     temporal="created",
     figures=(
-        KeyFigure(_("Reports"), _count),
+        KeyFigure(_("Reports published"), _count),
         KeyFigure(_("Reports still open"), _open),
         KeyFigure(_("Closed reports that were fixed"), _fixed_share, unit="%"),
     ),

@@ -142,6 +142,8 @@ OPENDATA_GRID_METRES = env_int("DIGIPLACE_OPENDATA_GRID_METRES", 50)
 OPENDATA_VERSION_RETENTION_DAYS = env_int("DIGIPLACE_OPENDATA_VERSION_RETENTION_DAYS", 90)
 # After a write in a module, its datasets are regenerated at most this often (seconds).
 OPENDATA_CHANGE_DELAY_SECONDS = env_int("DIGIPLACE_OPENDATA_CHANGE_DELAY_SECONDS", 300)
+# Days of readings the published time series (air quality, heating, waste fill) go back.
+OPENDATA_SERIES_DAYS = env_int("DIGIPLACE_OPENDATA_SERIES_DAYS", 365)
 
 # Urban data (issue #11).
 # The MQTT broker the ingest worker reads (mqtt://user:password@host:port); empty: no MQTT.

@@ -43,12 +43,12 @@ FREQUENCY_LABELS: dict[str, Text] = {
 }
 
 COLUMN_TYPE_LABELS: dict[str, Text] = {
-    "string": pgettext_lazy("column type", "text"),
-    "integer": pgettext_lazy("column type", "whole number"),
-    "number": pgettext_lazy("column type", "number"),
-    "boolean": pgettext_lazy("column type", "yes or no"),
-    "date": pgettext_lazy("column type", "date"),
-    "datetime": pgettext_lazy("column type", "date and time"),
+    "string": _("Text"),
+    "integer": _("Whole number"),
+    "number": _("Number"),
+    "boolean": _("Yes or no"),
+    "date": _("Date"),
+    "datetime": _("Date and time"),
 }
 
 # "Updated within": the filter's codes and their length in days.
@@ -74,11 +74,12 @@ class DatasetFilterForm(forms.Form):
         required=False,
         max_length=QUERY_MAX_LENGTH,
         strip=True,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
         help_text=_("Words in the title, the description or the keywords, in either language."),
     )
     theme = forms.ChoiceField(label=_("Theme"), required=False)
     format = forms.ChoiceField(label=_("Format"), required=False)
-    module = forms.ChoiceField(label=pgettext_lazy("platform module", "Source"), required=False)
+    module = forms.ChoiceField(label=_("Source"), required=False)
     updated = forms.ChoiceField(label=_("Updated"), required=False)
 
     def __init__(
@@ -89,14 +90,13 @@ class DatasetFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
         # Each filter's options before they are counted (``options_count``).
         self.options: dict[str, list[tuple[str, Text]]] = {
             "theme": [_everything(), *THEME_LABELS.items()],
             "format": [_everything(), *((code, code) for code in formats)],
             "module": [_everything(), *modules],
             "updated": [
-                ("", pgettext_lazy("updated filter", "Any time")),
+                ("", _("Any time")),
                 *UPDATED_LABELS.items(),
             ],
         }

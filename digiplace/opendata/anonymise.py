@@ -215,15 +215,22 @@ def suppress(rows: Iterable[Mapping[str, Any]], rule: Suppression, *, k: int) ->
     """Apply ``rule`` to the cells in ``rows``: per group, a table (``rows`` × ``column``,
     with row, column and grand totals; or ``rows`` alone, cells adding up to one total).
 
-    The people behind a total are taken as the sum of its cells' people: exact when the
-    count is the people (reports), and what the rule's tables assume (a person counted in
-    one cell of a table). Key columns of totals rows say ``TOTAL``; other columns are
+    The people behind a total are the ``people`` of a row the module gives for it (its key
+    columns saying ``TOTAL``: distinct people, when one person may be in several cells),
+    otherwise the sum of its cells' people (exact when the count is the people). The
+    module's totals rows are not published as given: the totals are computed from the cells
+    and protected with them. Key columns of totals rows say ``TOTAL``; other columns are
     empty."""
     key_names = (*rule.rows, *((rule.column,) if rule.column else ()))
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    declared: dict[tuple[Any, ...], dict[tuple[Any, ...], int]] = {}
     for source in rows:
         row = {name: value for name, value in source.items() if name != rule.people}
         group = tuple(row.get(name) for name in rule.groups)
+        key = tuple(row.get(name) for name in key_names)
+        if TOTAL in key:
+            declared.setdefault(group, {})[key] = _count(source, rule).riders
+            continue
         groups.setdefault(group, []).append({**row, "__count": _count(source, rule)})
     out: list[dict[str, Any]] = []
     primary = hidden_total = 0
@@ -234,9 +241,13 @@ def suppress(rows: Iterable[Mapping[str, Any]], rule: Suppression, *, k: int) ->
         if len(set(keys)) != len(keys):
             raise ValueError(f"{rule.value}: two cells with the same keys in group {group!r}")
         if rule.column is None:
-            hidden_keys, totals_rows, small = _protect_line(members, rule, k, base)
+            hidden_keys, totals_rows, small = _protect_line(
+                members, rule, k, base, declared.get(group, {})
+            )
         else:
-            hidden_keys, totals_rows, small = _protect_table(members, rule, k, base)
+            hidden_keys, totals_rows, small = _protect_table(
+                members, rule, k, base, declared.get(group, {})
+            )
         for key, member in zip(keys, members, strict=True):
             row = {name: value for name, value in member.items() if name != "__count"}
             if key in hidden_keys:
@@ -248,8 +259,16 @@ def suppress(rows: Iterable[Mapping[str, Any]], rule: Suppression, *, k: int) ->
     return Suppressed(rows=out, primary=primary, complementary=hidden_total - primary, k=k)
 
 
+def _people(count: Count, people: int | None) -> Count:
+    return count if people is None else Count(count.boardings, people)
+
+
 def _protect_line(
-    members: list[dict[str, Any]], rule: Suppression, k: int, base: dict[str, Any]
+    members: list[dict[str, Any]],
+    rule: Suppression,
+    k: int,
+    base: dict[str, Any],
+    declared: dict[tuple[Any, ...], int],
 ) -> tuple[set[tuple[Any, ...]], list[dict[str, Any]], int]:
     cells: dict[tuple[Any, ...], Count] = {}
     total = Count(0, 0)
@@ -257,6 +276,7 @@ def _protect_line(
         key = tuple(member.get(name) for name in rule.rows)
         cells[key] = member["__count"]
         total = _add(total, member["__count"])
+    total = _people(total, declared.get((TOTAL,) * len(rule.rows)))
     hidden, total_hidden = protect_line(cells, total, k=k)
     small = sum(1 for key in hidden if is_small(cells[key], k)) + int(
         total_hidden and is_small(total, k)
@@ -267,7 +287,11 @@ def _protect_line(
 
 
 def _protect_table(
-    members: list[dict[str, Any]], rule: Suppression, k: int, base: dict[str, Any]
+    members: list[dict[str, Any]],
+    rule: Suppression,
+    k: int,
+    base: dict[str, Any],
+    declared: dict[tuple[Any, ...], int],
 ) -> tuple[set[tuple[Any, ...]], list[dict[str, Any]], int]:
     assert rule.column is not None
     cells: dict[tuple[tuple[Any, ...], Any], Count] = {}
@@ -282,6 +306,12 @@ def _protect_table(
         row_totals[row_key] = _add(row_totals.get(row_key, Count(0, 0)), count)
         column_totals[column_key] = _add(column_totals.get(column_key, Count(0, 0)), count)
         grand = _add(grand, count)
+    every = (TOTAL,) * len(rule.rows)
+    for row_key, total in row_totals.items():
+        row_totals[row_key] = _people(total, declared.get((*row_key, TOTAL)))
+    for column_key, total in column_totals.items():
+        column_totals[column_key] = _people(total, declared.get((*every, column_key)))
+    grand = _people(grand, declared.get((*every, TOTAL)))
     hidden = protect_table(cells, row_totals, column_totals, grand, k=k)
     hidden_cells = {(*cast(tuple[Any, ...], key[1]), key[2]) for key in hidden if key[0] == "cell"}
     small = 0

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -470,9 +471,39 @@ def datasets_refresh(*, now: datetime.datetime | None = None) -> list[Generated]
             dataset = datasets.get(spec.slug)
             has_version = dataset is not None and dataset.pk in with_versions
             seen = source_version(municipality, spec)
-            if is_due(spec, dataset, has_version=has_version, seen=seen, now=now):
-                done.append(_generate_logged(municipality, spec, force=False, now=now))
+            if not is_due(spec, dataset, has_version=has_version, seen=seen, now=now):
+                continue
+            result = _refresh_one(municipality, spec, now=now)
+            if result is not None:
+                done.append(result)
     return done
+
+
+# A dataset being made by one refresh is skipped by another (a large table can take longer
+# than the minute between ticks); the lock expires on its own if its worker dies.
+LOCK_SECONDS = 3600
+
+
+def refresh_lock_key(municipality: Municipality, slug: str) -> str:
+    return f"opendata:generating:{municipality.pk}:{slug}"
+
+
+def _refresh_one(
+    municipality: Municipality, spec: DatasetSpec, *, now: datetime.datetime
+) -> Generated | None:
+    key = refresh_lock_key(municipality, spec.slug)
+    if not cache.add(key, now.isoformat(), timeout=LOCK_SECONDS):
+        return None
+    try:
+        # Read again under the lock: another refresh may have made it meanwhile.
+        dataset = Dataset.objects.for_municipality(municipality).filter(slug=spec.slug).first()
+        has_version = dataset is not None and dataset.versions.exists()
+        seen = source_version(municipality, spec)
+        if not is_due(spec, dataset, has_version=has_version, seen=seen, now=now):
+            return None
+        return _generate_logged(municipality, spec, force=False, now=now)
+    finally:
+        cache.delete(key)
 
 
 __all__ = [

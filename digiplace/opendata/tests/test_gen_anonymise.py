@@ -235,3 +235,31 @@ def test_a_one_dimensional_table_never_leaves_one_hidden_figure() -> None:
     assert (result.primary, result.complementary) == (1, 1)
     with pytest.raises(ValueError, match="two cells"):
         suppress([rows[0], rows[0]], rule, k=K)
+
+
+def test_the_modules_distinct_people_behind_a_total_decide_whether_it_is_small() -> None:
+    # One resident reported once in each of twelve neighbourhoods: twelve reports, but one
+    # person behind the category's total.
+    rule = Suppression(value="reports", rows=("category",), column="area", people="reporters")
+    areas = [f"area-{number}" for number in range(12)]
+    cells = [{"category": "roads", "area": a, "reports": 1, "reporters": 1} for a in areas]
+    cells += [{"category": "waste", "area": a, "reports": 20, "reporters": 15} for a in areas]
+    summed = suppress(cells, rule, k=K)
+    assert _value(summed.rows, "roads", TOTAL) == 12  # sum of people: 12, not small
+    declared = {"category": "roads", "area": TOTAL, "reports": 12, "reporters": 1}
+    result = suppress([*cells, declared], rule, k=K)
+    assert _value(result.rows, "roads", TOTAL) is None
+    assert len(result.rows) == len(summed.rows)  # the module's totals row is not published
+    assert (
+        _determined(
+            [{**row, "month": "-"} for row in result.rows],
+            Suppression(value="reports", rows=("category",), column="area", groups=("month",)),
+        )
+        == set()
+    )
+
+
+def _value(rows: list[dict[str, Any]], category: str, area: str) -> Any:
+    return next(
+        row["reports"] for row in rows if (row["category"], row["area"]) == (category, area)
+    )

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -48,6 +49,7 @@ from digiplace.opendata.services.generate import (
     city_generate,
     dataset_generate,
     datasets_refresh,
+    refresh_lock_key,
 )
 from digiplace.opendata.services.versions import versions_prune
 
@@ -449,6 +451,10 @@ def test_regeneration_after_a_change_makes_a_new_version_and_keeps_the_old(
         "botosani",
         "timisoara",
     }
+    # A dataset another refresh is making is left to it.
+    cache.add(refresh_lock_key(botosani, spec.slug), "busy")
+    made = datasets_refresh(now=week + spec.refresh)
+    assert [item.municipality.slug for item in made] == ["timisoara"]
     # Another city's data is never in this city's file.
     timisoara_version = Dataset.objects.get(
         municipality=timisoara, slug=spec.slug

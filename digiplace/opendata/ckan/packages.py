@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -117,18 +118,51 @@ class Index:
     specs: tuple[DatasetSpec, ...] = ()
 
 
-def _absolute(request: HttpRequest, name: str, **kwargs: Any) -> str:
-    return request.build_absolute_uri(reverse(name, kwargs=kwargs or None))
+@dataclass(frozen=True)
+class Addresses:
+    """What every package's dicts repeat, worked out once per build (reversing 2,000
+    addresses and reading the city's hosts 500 times made a cold build take seconds)."""
+
+    city_key: str
+    dataset: str  # the dataset page's absolute address, with SLUG standing for the slug
+    download: str  # a current file's, with SLUG and KEY
+
+    @classmethod
+    def of(cls, municipality: Municipality, request: HttpRequest) -> Addresses:
+        def template(name: str, **kwargs: str) -> str:
+            return request.build_absolute_uri(reverse(name, kwargs=kwargs))
+
+        return cls(
+            # The primary host names the city across installations; the slug without one.
+            city_key=municipality.primary_host or municipality.slug,
+            dataset=template("opendata:dataset", slug=_SLUG),
+            download=template("opendata:download", slug=_SLUG, key=_KEY),
+        )
+
+    def dataset_url(self, slug: str) -> str:
+        return self.dataset.replace(_SLUG, slug)
+
+    def download_url(self, slug: str, key: str) -> str:
+        return self.download.replace(_SLUG, slug).replace(_KEY, quote(key, safe=""))
+
+
+# Placeholders that match the addresses' converters (slug, str) and no real value.
+_SLUG = "ckan-slug-placeholder-0"
+_KEY = "ckan-key-placeholder-0"
 
 
 def _organization(
-    municipality: Municipality, request: HttpRequest, created: str | None, count: int
+    municipality: Municipality,
+    request: HttpRequest,
+    addresses: Addresses,
+    created: str | None,
+    count: int,
 ) -> dict[str, Any]:
     logo = municipality.logo.url if municipality.logo else ""
     logo_url = request.build_absolute_uri(logo) if logo else ""
     title = str(municipality.name)
     return {
-        "id": stable_id(_city_key(municipality), "organization"),
+        "id": stable_id(addresses.city_key, "organization"),
         "name": municipality.slug,
         "title": title,
         "display_name": title,
@@ -162,12 +196,10 @@ def organization_in_package(organization: dict[str, Any]) -> dict[str, Any]:
     return {key: organization[key] for key in keys}
 
 
-def _group(
-    municipality: Municipality, theme: str, created: str | None, count: int
-) -> dict[str, Any]:
+def _group(addresses: Addresses, theme: str, created: str | None, count: int) -> dict[str, Any]:
     title = str(THEME_LABELS.get(theme, theme))
     return {
-        "id": stable_id(_city_key(municipality), "group", theme),
+        "id": stable_id(addresses.city_key, "group", theme),
         "name": group_name(theme),
         "title": title,
         "display_name": title,
@@ -189,13 +221,8 @@ def group_in_package(group: dict[str, Any]) -> dict[str, Any]:
     return {key: group[key] for key in keys}
 
 
-def _city_key(municipality: Municipality) -> str:
-    # The primary host names the city across installations; the slug when it has none.
-    return municipality.primary_host or municipality.slug
-
-
 def _resources(
-    item: Published, request: HttpRequest, package_id: str, title: str
+    item: Published, request: HttpRequest, addresses: Addresses, package_id: str, title: str
 ) -> list[dict[str, Any]]:
     spec = item.spec
     files: dict[str, DataFile] = {data_file.name: data_file for data_file in spec.files}
@@ -215,7 +242,7 @@ def _resources(
             )
             name = f"{title} ({format_name})"
             description = str(words)
-        url = _absolute(request, "opendata:download", slug=spec.slug, key=distribution.key)
+        url = addresses.download_url(spec.slug, distribution.key)
         resources.append(
             _resource(
                 package_id=package_id,
@@ -346,6 +373,7 @@ def _entry(
     item: Published,
     municipality: Municipality,
     request: HttpRequest,
+    addresses: Addresses,
     language: str,
     organization: dict[str, Any],
     groups: dict[str, dict[str, Any]],
@@ -354,8 +382,8 @@ def _entry(
     texts = {"title": in_languages(spec.title), "notes": in_languages(spec.description)}
     keywords = [in_languages(keyword) for keyword in spec.keywords]
     title = texts["title"][language]
-    package_id = stable_id(_city_key(municipality), "dataset", spec.slug)
-    resources = _resources(item, request, package_id, title)
+    package_id = stable_id(addresses.city_key, "dataset", spec.slug)
+    resources = _resources(item, request, addresses, package_id, title)
     tags = _tags([keyword[language] for keyword in keywords])
     contact = municipality.contact_email or None
     created = dataset.issued or item.version.created
@@ -365,7 +393,7 @@ def _entry(
         "name": spec.slug,
         "title": title,
         "notes": texts["notes"][language],
-        "url": _absolute(request, "opendata:dataset", slug=spec.slug),
+        "url": addresses.dataset_url(spec.slug),
         "version": str(item.version.number),
         "author": organization["title"],
         "author_email": contact,
@@ -414,14 +442,16 @@ def _build(municipality: Municipality, request: HttpRequest, language: str) -> I
         (item.dataset.issued or item.version.created for item in published), default=None
     )
     created = ckan_time(earliest)
-    organization = _organization(municipality, request, created, len(published))
+    addresses = Addresses.of(municipality, request)
+    organization = _organization(municipality, request, addresses, created, len(published))
     counts: dict[str, int] = {}
     for item in published:
         for theme in item.spec.themes:
             counts[theme] = counts.get(theme, 0) + 1
-    groups = {theme: _group(municipality, theme, created, count) for theme, count in counts.items()}
+    groups = {theme: _group(addresses, theme, created, count) for theme, count in counts.items()}
     entries = [
-        _entry(item, municipality, request, language, organization, groups) for item in published
+        _entry(item, municipality, request, addresses, language, organization, groups)
+        for item in published
     ]
     by_key = {entry.name: entry for entry in entries}
     by_key.update({entry.id: entry for entry in entries})

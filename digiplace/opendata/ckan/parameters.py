@@ -50,6 +50,8 @@ _NOW_OFFSET = re.compile(r"NOW(?:-([0-9]{1,5})DAYS?)?(?:/DAY)?", re.ASCII)
 
 def normalised(text: str) -> str:
     """Text as the search compares it: case and diacritics folded (ș, ş and s alike)."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 

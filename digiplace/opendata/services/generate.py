@@ -404,6 +404,10 @@ def _generate_logged(
         version = dataset_generate(municipality, spec, force=force, now=now)
     except GenerationFailed as error:
         return Generated(municipality, spec, None, error=str(error))
+    except Exception as error:
+        # Outside the generation itself (the database away): logged, the others go on.
+        logger.exception("open data: %s of %s failed", spec.slug, municipality.slug)
+        return Generated(municipality, spec, None, error=f"{spec.slug}: {error}")
     return Generated(municipality, spec, version)
 
 

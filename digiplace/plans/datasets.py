@@ -92,8 +92,26 @@ def _published_plans(municipality: Municipality) -> list[Plan]:
     return list(selectors.plan_list(municipality=municipality).order_by("key"))
 
 
-def _available(municipality: Municipality) -> bool:
-    return selectors.plan_list(municipality=municipality).exists()
+# A city publishes a table only when its published plans have something to put in it (a
+# plan without KPIs publishes no empty KPI table): one small query each.
+
+
+def _has_projects(municipality: Municipality) -> bool:
+    return Project.objects.filter(plan__in=selectors.plan_list(municipality=municipality)).exists()
+
+
+def _has_activities(municipality: Municipality) -> bool:
+    published = selectors.plan_list(municipality=municipality)
+    return Activity.objects.filter(project__plan__in=published).exists()
+
+
+def _has_budgets(municipality: Municipality) -> bool:
+    published = selectors.plan_list(municipality=municipality)
+    return Project.objects.filter(plan__in=published, budget_amount__isnull=False).exists()
+
+
+def _has_kpis(municipality: Municipality) -> bool:
+    return Kpi.objects.filter(plan__in=selectors.plan_list(municipality=municipality)).exists()
 
 
 def _count(rows: Sequence[Row]) -> int:
@@ -220,7 +238,7 @@ PROJECTS = DatasetSpec(
         KeyFigure(_("Average progress of the projects"), _mean_progress, unit="%"),
     ),
     chart=Chart(x="status", y="progress", kind="bar", aggregate="count"),
-    available=_available,
+    available=_has_projects,
 )
 
 
@@ -297,7 +315,7 @@ ACTIVITIES = DatasetSpec(
         KeyFigure(_("Activities in progress"), _count_status(Status.IN_PROGRESS)),
     ),
     chart=Chart(x="status", y="progress", kind="bar", aggregate="count"),
-    available=_available,
+    available=_has_activities,
 )
 
 
@@ -390,7 +408,7 @@ BUDGETS = DatasetSpec(
         KeyFigure(_("Largest project budget"), _largest_in_euro, unit="EUR"),
     ),
     chart=Chart(x="pillar", y="budget_amount", kind="bar", aggregate="sum"),
-    available=_available,
+    available=_has_budgets,
 )
 
 
@@ -484,7 +502,7 @@ KPIS = DatasetSpec(
         KeyFigure(_("Readings"), _readings),
     ),
     chart=Chart(x="kpi", y="value", kind="bar", aggregate="count"),
-    available=_available,
+    available=_has_kpis,
 )
 
 DATASETS = (PROJECTS, ACTIVITIES, BUDGETS, KPIS)

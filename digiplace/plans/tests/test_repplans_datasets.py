@@ -71,14 +71,20 @@ def project(plan: Plan) -> Project:
     )
 
 
-def test_the_four_datasets_are_declared_for_a_city_with_a_published_plan(
-    botosani: Municipality, timisoara: Municipality, plan: Plan
+def test_each_table_is_published_where_a_published_plan_has_rows_for_it(
+    botosani: Municipality, timisoara: Municipality, project: Project
 ) -> None:
-    PlanFactory.create(municipality=timisoara, is_published=False)
-    in_botosani = {spec.slug for spec in datasets_available(botosani)}
-    in_timisoara = {spec.slug for spec in datasets_available(timisoara)}
-    assert set(SLUGS) <= in_botosani
-    assert not set(SLUGS) & in_timisoara  # a draft plan publishes nothing
+    def available(city: Municipality) -> set[str]:
+        return {spec.slug for spec in datasets_available(city)} & set(SLUGS)
+
+    assert available(botosani) == {"plans-projects", "plans-budgets"}
+    ActivityFactory.create(municipality=botosani, project=project)
+    KpiFactory.create(municipality=botosani, plan=project.plan)
+    assert available(botosani) == set(SLUGS)
+    draft = PlanFactory.create(municipality=timisoara, is_published=False)
+    KpiFactory.create(municipality=timisoara, plan=draft)
+    ActivityFactory.create(municipality=timisoara, project__pillar__plan=draft)
+    assert available(timisoara) == set()  # a draft plan publishes nothing
     for slug in SLUGS:
         spec = dataset_spec(slug)
         assert spec is not None and spec.module == "plans"

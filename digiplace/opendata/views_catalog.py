@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from digiplace.core.http import request_municipality
 from digiplace.core.selectors import municipality_home_url
@@ -43,14 +44,17 @@ def _answer(request: HttpRequest, serialisation: Serialisation) -> HttpResponse:
     return HttpResponse(text, content_type=f"{serialisation.media_type}; charset=utf-8")
 
 
+@require_safe
 def catalog_turtle(request: HttpRequest) -> HttpResponse:
     return _answer(request, TURTLE)
 
 
+@require_safe
 def catalog_jsonld(request: HttpRequest) -> HttpResponse:
     return _answer(request, JSON_LD)
 
 
+@require_safe
 def catalog_rdfxml(request: HttpRequest) -> HttpResponse:
     return _answer(request, RDF_XML)
 
@@ -109,6 +113,7 @@ def negotiate(accept: str) -> Serialisation | None:
     return chosen
 
 
+@require_safe
 def catalog(request: HttpRequest) -> HttpResponse:
     serialisation = negotiate(request.headers.get("Accept", ""))
     if serialisation is None:

@@ -57,6 +57,12 @@ CATALOG_DESCRIPTION = _(
 )
 THEME_SCHEME_TITLE = _("Data theme")
 PUBLISHER_TYPE_LABEL = _("Local authority")
+SERVICE_TITLE = _("CKAN-compatible API")
+SERVICE_DESCRIPTION = _(
+    "Read-only access to this catalogue's datasets in the format of CKAN's action API "
+    "(package_list, package_show, package_search)."
+)
+CKAN_API_DOCUMENTATION = URIRef("https://docs.ckan.org/en/latest/api/")
 
 
 @dataclass(frozen=True)
@@ -223,8 +229,33 @@ class _Builder:
         if issued:
             self.moment(node, DCTERMS.issued, min(issued))
             self.moment(node, DCTERMS.modified, max(modified))
-        for item in page:
-            self.add(node, DCAT.dataset, self.dataset(item))
+        datasets = [self.dataset(item) for item in page]
+        for dataset in datasets:
+            self.add(node, DCAT.dataset, dataset)
+        service = self.service(datasets)
+        if service is not None:
+            self.add(node, DCAT.service, service)
+        return node
+
+    def service(self, datasets: list[URIRef]) -> URIRef | None:
+        """The CKAN-compatible API (``opendata_ckan``) that serves the same datasets."""
+        try:
+            action = reverse("opendata_ckan:action", kwargs={"name": "package_list"})
+        except NoReverseMatch:
+            return None
+        endpoint = self.typed(
+            URIRef(self.home + action.removesuffix("package_list")), RDFS.Resource
+        )
+        node = self.typed(URIRef(f"{self.url('opendata:catalog')}#ckan-api"), DCAT.DataService)
+        self.texts(node, DCTERMS.title, SERVICE_TITLE)
+        self.texts(node, DCTERMS.description, SERVICE_DESCRIPTION)
+        self.add(node, DCAT.endpointURL, endpoint)
+        self.add(node, DCAT.endpointDescription, self.typed(CKAN_API_DOCUMENTATION, RDFS.Resource))
+        self.add(node, DCTERMS.publisher, self.publisher())
+        self.add(node, DCAT.contactPoint, self.contact())
+        self.add(node, DCTERMS.license, self.licence())
+        for dataset in datasets:
+            self.add(node, DCAT.servesDataset, dataset)
         return node
 
     def dataset(self, item: Published) -> URIRef:

@@ -270,6 +270,14 @@ def test_the_catalog_and_a_dataset_carry_the_issues_properties(published: Munici
         "http://purl.org/adms/publishertype/LocalAuthority"
     )
     assert set(graph.objects(catalog, DCAT.dataset)) == set(graph.subjects(RDF.type, DCAT.Dataset))
+    service = graph.value(catalog, DCAT.service)
+    assert (service, RDF.type, DCAT.DataService) in graph
+    assert graph.value(service, DCAT.endpointURL) == URIRef(
+        "http://botosani.localhost/api/3/action/"
+    )
+    assert set(graph.objects(service, DCAT.servesDataset)) == set(
+        graph.objects(catalog, DCAT.dataset)
+    )
 
     assert _languages(graph, dataset, DCTERMS.description) == {"ro", "en"}
     contact = graph.value(dataset, DCAT.contactPoint)

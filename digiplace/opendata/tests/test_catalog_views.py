@@ -286,6 +286,17 @@ def test_a_new_version_and_a_renamed_city_show_at_once(four: Municipality) -> No
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/opendata/catalog", "/opendata/catalog.ttl", "/opendata/catalog.jsonld"]
+)
+def test_the_catalog_is_read_only(four: Municipality, path: str) -> None:
+    client = _client()
+
+    assert client.post(path, HTTP_HOST=BOTOSANI).status_code == 405
+    assert client.head(path, HTTP_HOST=BOTOSANI).status_code == 200
+
+
+@pytest.mark.django_db
 def test_the_platform_host_has_no_catalog(four: Municipality) -> None:
     response = _client().get("/opendata/catalog.ttl", HTTP_HOST="localhost")
 

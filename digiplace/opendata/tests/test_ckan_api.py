@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -761,3 +763,20 @@ def test_a_new_version_shows_at_once(published: None, botosani: Municipality) ->
     package = result_of("package_show", id=AIR)
     assert package["version"] == "4"
     assert package["num_resources"] == 1
+
+
+@pytest.mark.django_db
+def test_the_index_is_reused_until_the_data_changes(
+    published: None, botosani: Municipality
+) -> None:
+    result_of("package_search")
+
+    with CaptureQueriesContext(connection) as queries:
+        result_of("package_search", q="air")
+        result_of("package_show", id=BUSES)
+    assert not [query for query in queries if "opendata_" in query["sql"]]
+
+    # name_en is modeltranslation's field, which the stubs do not know.
+    setattr(botosani, "name_en", "Botoșani City")  # noqa: B010
+    botosani.save()
+    assert result_of("package_show", id=AIR)["organization"]["title"] == "Botoșani City"

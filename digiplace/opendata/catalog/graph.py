@@ -44,11 +44,10 @@ from .vocabulary import (
     media_type_iri,
     theme_iri,
 )
+from .vocabulary import DCAT3 as DCAT
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
-
-from .vocabulary import DCAT3 as DCAT
 
 CATALOG_TITLE = _("%(city)s: open data")
 CATALOG_DESCRIPTION = _(
@@ -96,7 +95,7 @@ class _Builder:
         self.graph.add((subject, predicate, node))
 
     def texts(self, subject: URIRef | BNode, predicate: URIRef, text: Text) -> None:
-        """A declared text in each shipped language (one literal if they read the same)."""
+        """A declared text as one literal per shipped language."""
         for language, value in in_languages(text).items():
             if value:
                 self.graph.add((subject, predicate, Literal(value, lang=language)))

@@ -130,28 +130,48 @@ def _months(
         month = following
 
 
+def _counted(reports: QuerySet[Report], *keys: str) -> QuerySet[Report, dict[str, Any]]:
+    counts = {"reports": Count("id"), "reporters": Count(_reporter(), distinct=True)}
+    counted: QuerySet[Report, dict[str, Any]] = (
+        reports.order_by().values(*keys).annotate(**counts).order_by(*keys)
+    )
+    return counted
+
+
+def _cell(month: datetime.date, category: str, neighbourhood: str | None, counts: Any) -> Row:
+    return {
+        "month": month,
+        "category": category,
+        "neighbourhood": neighbourhood or NO_NEIGHBOURHOOD,
+        "reports": counts["reports"],
+        "reporters": counts["reporters"],
+    }
+
+
 def monthly_rows(municipality: Municipality) -> Iterator[Row]:
     """Reports counted per month, category and neighbourhood, with the distinct reporters
-    behind each count, months in the city's time zone. One grouped query a month, on the
-    (municipality, created_at) index: a month bucket computed per row would be a function
-    call per report on SQLite (the time zone conversion), slow for 100,000 reports."""
+    behind each count, months in the city's time zone; then each month's totals (per
+    category, per neighbourhood, in all) with their own distinct reporters: one person
+    reporting in several cells is one person behind their total, not several (the engine
+    computes the published totals from the cells, and takes only the people from these).
+
+    Four grouped queries a month, on the (municipality, created_at) index: a month bucket
+    computed per row would be a function call per report on SQLite (the time zone
+    conversion), slow for 100,000 reports."""
     reports = _public_reports(municipality)
     for month, start, end in _months(municipality, reports):
-        cells = (
-            reports.filter(created_at__gte=start, created_at__lt=end)
-            .order_by()
-            .values("category__service_code", "neighbourhood__slug")
-            .annotate(reports=Count("id"), reporters=Count(_reporter(), distinct=True))
-            .order_by("category__service_code", "neighbourhood__slug")
-        )
-        for cell in cells:
-            yield {
-                "month": month,
-                "category": cell["category__service_code"],
-                "neighbourhood": cell["neighbourhood__slug"] or NO_NEIGHBOURHOOD,
-                "reports": cell["reports"],
-                "reporters": cell["reporters"],
-            }
+        in_month = reports.filter(created_at__gte=start, created_at__lt=end)
+        for counts in _counted(in_month, "category__service_code", "neighbourhood__slug"):
+            yield _cell(
+                month, counts["category__service_code"], counts["neighbourhood__slug"], counts
+            )
+        for counts in _counted(in_month, "category__service_code"):
+            yield _cell(month, counts["category__service_code"], TOTAL, counts)
+        for counts in _counted(in_month, "neighbourhood__slug"):
+            yield _cell(month, TOTAL, counts["neighbourhood__slug"], counts)
+        grand = in_month.aggregate(reports=Count("id"), reporters=Count(_reporter(), distinct=True))
+        if grand["reports"]:
+            yield _cell(month, TOTAL, TOTAL, grand)
 
 
 def _month_totals(rows: Sequence[Row]) -> dict[Any, int | None]:

@@ -142,21 +142,17 @@ def test_monthly_rows_count_reports_and_distinct_reporters_by_local_month(
 
     rows = rows_of("reports-monthly", botosani)
 
-    assert rows == [
-        {
-            "month": datetime.date(2025, 2, 1),
-            "category": "lighting",
-            "neighbourhood": "none",
-            "reports": 1,
-            "reporters": 1,
-        },
-        {
-            "month": datetime.date(2025, 3, 1),
-            "category": "lighting",
-            "neighbourhood": "centru",
-            "reports": 4,
-            "reporters": 2,
-        },
+    february, march = datetime.date(2025, 2, 1), datetime.date(2025, 3, 1)
+    assert [tuple(row.values()) for row in rows] == [
+        (february, "lighting", "none", 1, 1),
+        # The month's totals, with their own distinct reporters.
+        (february, "lighting", TOTAL, 1, 1),
+        (february, TOTAL, "none", 1, 1),
+        (february, TOTAL, TOTAL, 1, 1),
+        (march, "lighting", "centru", 4, 2),  # four reports, two people
+        (march, "lighting", TOTAL, 4, 2),
+        (march, TOTAL, "centru", 4, 2),
+        (march, TOTAL, TOTAL, 4, 2),
     ]
 
 
@@ -258,6 +254,40 @@ def test_monthly_counts_under_k_are_hidden_with_their_complements(
     # Under k: the two cells, and the column "nord" they add up to (4 people).
     assert published[(TOTAL, "nord")] == ""
     assert version.privacy_report["suppressed"]["primary"] == 3
+
+
+def test_one_person_in_many_cells_is_one_person_behind_their_total(
+    botosani: Municipality, centre: Neighbourhood
+) -> None:
+    """Ten reports of one person in ten categories of one neighbourhood: each cell is
+    hidden, and so is the neighbourhood's total of ten reports (one person), though its
+    cells' people add up to ten; nothing hidden can be worked out from the rest."""
+    from digiplace.opendata.services.generate import dataset_generate
+
+    north = NeighbourhoodFactory.create(municipality=botosani, slug="nord")
+    for number in range(10):
+        category = CategoryFactory.create(municipality=botosani, service_code=f"c{number}")
+        ReportFactory.create(
+            municipality=botosani, category=category, neighbourhood=north, created_at=MARCH,
+            reporter_email="busy@example.org",
+        )  # fmt: skip
+        ReportFactory.create_batch(
+            10, municipality=botosani, category=category, neighbourhood=centre, created_at=MARCH
+        )
+    spec = dataset_spec("reports-monthly")
+    assert spec is not None
+
+    version = dataset_generate(botosani, spec)
+
+    assert version is not None
+    table = list(csv.DictReader(io.StringIO(_files(version)["csv"])))
+    published = {(row["category"], row["neighbourhood"]): row["reports"] for row in table}
+    assert published[(TOTAL, "nord")] == ""
+    # Small in itself (one person), not only hidden as a complement: ten cells and the total.
+    assert version.privacy_report["suppressed"]["primary"] == 11
+    assert all(published[(f"c{number}", "nord")] == "" for number in range(10))
+    hidden = sorted(key for key, value in published.items() if value == "")
+    assert not _determined(hidden, published)
 
 
 def _rank(matrix: list[list[Fraction]]) -> int:

@@ -190,9 +190,9 @@ class DatasetSpec:
     privacy: Privacy
     columns: tuple[Column, ...] = ()
     rows: Callable[[Municipality], Iterable[Row]] | None = None
-    # Tables are published as CSV, JSON and XLSX; GeoJSON too when ``geometry`` is given.
+    # Of "csv", "json", "xlsx" and "geojson" (which needs ``geometry``).
     formats: tuple[str, ...] = ("csv", "json", "xlsx")
-    # (latitude column, longitude column): points for GeoJSON and the map preview.
+    # (latitude column, longitude column): the points of the map preview and of GeoJSON.
     geometry: tuple[str, str] | None = None
     # The column whose values give the dataset's temporal coverage (a date or datetime).
     temporal: str | None = None
@@ -215,6 +215,8 @@ class DatasetSpec:
             raise ValueError(f"{self.slug}: a dataset needs rows, files or links")
         if self.rows is not None and not self.columns:
             raise ValueError(f"{self.slug}: a table needs its columns")
+        if "geojson" in self.formats and self.geometry is None:
+            raise ValueError(f"{self.slug}: GeoJSON needs the geometry columns")
         names = {column.name for column in self.columns}
         named = [*(self.geometry or ()), self.temporal or ""]
         named += list(self.privacy.grid or ()) + list(self.privacy.quasi_identifiers)

@@ -821,6 +821,7 @@ PROPOSALS = DatasetSpec(
     ),
     rows=proposal_rows,
     temporal="created",
+    formats=("csv", "json", "xlsx", "geojson"),
     geometry=("latitude", "longitude"),
     privacy=Privacy(
         statement=_(

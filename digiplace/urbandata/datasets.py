@@ -293,6 +293,7 @@ AIR_QUALITY_INDEX = DatasetSpec(
         Column("so2", "number", _("The day's mean sulphur dioxide concentration."), MICROGRAMS),
     ),
     rows=air_quality_index_rows,
+    formats=("csv", "json", "xlsx", "geojson"),
     geometry=("latitude", "longitude"),
     temporal="day",
     figures=(
@@ -476,6 +477,7 @@ DISTRICT_HEATING = DatasetSpec(
         ),
     ),
     rows=heating_rows,
+    formats=("csv", "json", "xlsx", "geojson"),
     geometry=("latitude", "longitude"),
     temporal="day",
     figures=(

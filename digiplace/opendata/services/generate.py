@@ -3,21 +3,23 @@ privacy rules applied and measured, stored as a new version when the data change
 
 One pass over the module's rows: free-text columns masked, grid columns snapped, rows
 written to every format at once and counted as they go (a table of 100,000 rows is never
-held whole, unless the dataset computes key figures or a chart from it, or suppresses small
-counts, which needs the whole table). The files go to the default storage first, then the
-database rows in one transaction; when anything fails, the files written are deleted, the
-dataset's ``last_error`` says why and its previous version stays current.
+held in memory: the key figures and the chart read the published rows again from a
+temporary file; only suppressing small counts needs the whole table, of aggregates). The
+files go to the default storage first, then the database rows in one transaction; when
+anything fails, the files written are deleted, the dataset's ``last_error`` says why and its
+previous version stays current.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import pickle
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.core.cache import cache
@@ -52,6 +54,60 @@ def source_version(municipality: Municipality, spec: DatasetSpec) -> str:
     return "|".join(f"{module}={versions[module]}" for module in spec.modules)[:400]
 
 
+class _Spool(Sequence[dict[str, Any]]):
+    """The published rows, kept for the key figures and the chart in a temporary file rather
+    than in memory (a year of hourly air quality is millions of rows): read again from the
+    start by each figure, in batches of pickled rows. Only iteration and ``len`` are cheap;
+    an index reads up to it."""
+
+    BATCH = 2_000
+
+    def __init__(self) -> None:
+        # Closed by ``cleanup`` (the generation's clean-up list), whatever happens.
+        self._file = tempfile.TemporaryFile(prefix="opendata-rows-")  # noqa: SIM115
+        self._batch: list[dict[str, Any]] = []
+        self._count = 0
+
+    def append(self, row: dict[str, Any]) -> None:
+        self._batch.append(row)
+        self._count += 1
+        if len(self._batch) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._batch:
+            pickle.dump(self._batch, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._batch = []
+
+    def close(self) -> None:
+        self._flush()
+
+    def cleanup(self) -> None:
+        self._file.close()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        self._flush()
+        self._file.seek(0)
+        # Only this process wrote the file: the pickles are ours.
+        while True:
+            try:
+                batch = pickle.load(self._file)  # noqa: S301
+            except EOFError:
+                return
+            yield from batch
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        rows = list(self)
+        return rows[index]
+
+
 @dataclass
 class _Measured:
     """What one pass over the rows found."""
@@ -60,7 +116,7 @@ class _Measured:
     masked: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     start: datetime.datetime | None = None
     end: datetime.datetime | None = None
-    kept: list[dict[str, Any]] = field(default_factory=list)
+    kept: _Spool | None = None
     primary: int = 0
     complementary: int = 0
 
@@ -122,7 +178,7 @@ def _charted(row: dict[str, Any], rule: Suppression, x: str, aggregate: str) -> 
     return not is_total_row(row, rule)
 
 
-def _chart(spec: DatasetSpec, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+def _chart(spec: DatasetSpec, rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
     chart = spec.chart
     if chart is None:
         return {}
@@ -134,7 +190,9 @@ def _chart(spec: DatasetSpec, rows: list[dict[str, Any]]) -> dict[str, list[Any]
         x, y = row.get(chart.x), row.get(chart.y)
         if x is None or (y is None and chart.aggregate != "count"):
             continue
-        groups.setdefault(json_value(x), []).append(float(y or 0))
+        # A count counts rows, whatever ``y`` holds (an identifier, a text).
+        value = 1.0 if chart.aggregate == "count" else float(y)
+        groups.setdefault(json_value(x), []).append(value)
     points: list[tuple[Any, float]] = []
     for x, values in groups.items():
         if chart.aggregate == "sum":
@@ -153,7 +211,7 @@ def _chart(spec: DatasetSpec, rows: list[dict[str, Any]]) -> dict[str, list[Any]
     return {"x": [x for x, _ in points], "y": [y for _, y in points]}
 
 
-def _figures(spec: DatasetSpec, rows: list[dict[str, Any]]) -> list[float | int | None]:
+def _figures(spec: DatasetSpec, rows: Sequence[dict[str, Any]]) -> list[float | int | None]:
     values: list[float | int | None] = []
     for figure in spec.figures:
         value = figure.compute(rows)
@@ -191,8 +249,6 @@ def _make(spec: DatasetSpec, municipality: Municipality, number: int) -> _Made:
             rule = privacy.suppression
             columns = [c for c in spec.columns if rule is None or c.name != rule.people]
             formats = list(spec.formats)
-            if spec.geometry is not None and "geojson" not in formats:
-                formats.append("geojson")
             table = TableFiles(
                 slug=spec.slug,
                 version=number,
@@ -201,7 +257,9 @@ def _make(spec: DatasetSpec, municipality: Municipality, number: int) -> _Made:
                 geometry=spec.geometry,
             )
             cleanup.append(table)
-            hold = bool(spec.figures or spec.chart)
+            if spec.figures or spec.chart:
+                measured.kept = _Spool()
+                cleanup.append(measured.kept)
             for row in _published_rows(spec, municipality, measured):
                 table.write(row)
                 measured.rows += 1
@@ -214,11 +272,13 @@ def _make(spec: DatasetSpec, municipality: Municipality, number: int) -> _Made:
                             measured.end = moment
                 # Measured on the text the CSV holds, so that it can be checked from the file.
                 quasi.add([cell_text(row.get(name)) for name in privacy.quasi_identifiers])
-                if hold:
+                if measured.kept is not None:
                     measured.kept.append(row)
             files.extend(table.finish())
-            figures = _figures(spec, measured.kept)
-            chart = _chart(spec, measured.kept)
+            if measured.kept is not None:
+                measured.kept.close()
+                figures = _figures(spec, measured.kept)
+                chart = _chart(spec, measured.kept)
         if spec.files:
             folder = tempfile.TemporaryDirectory(prefix="opendata-")
             cleanup.append(folder)

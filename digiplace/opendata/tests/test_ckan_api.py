@@ -185,7 +185,7 @@ def _air_spec() -> DatasetSpec:
             Column("value", "integer", "Value"),
         ),
         rows=lambda municipality: [],
-        formats=("csv", "json", "geojson"),
+        formats=("csv", "json"),
     )
 
 

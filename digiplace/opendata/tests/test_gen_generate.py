@@ -118,6 +118,7 @@ def _report_spec(**changes: Any) -> DatasetSpec:
             Column("day", "date", "The day"),
         ),
         "rows": lambda municipality: _reports(),
+        "formats": ("csv", "json", "xlsx", "geojson"),
         "geometry": ("latitude", "longitude"),
         "temporal": "created",
         "figures": (

@@ -193,7 +193,7 @@ FILL_LEVELS = DatasetSpec(
     figures=(
         KeyFigure(_("Collection points"), _distinct("point_code")),
         KeyFigure(_("Mean fill"), _mean("mean_fill"), "%"),
-        KeyFigure(_("Point-days over 80 % full"), _share_over("max_fill", 80.0), "%"),
+        KeyFigure(_("Point-days over 80 per cent full"), _share_over("max_fill", 80.0), "%"),
     ),
     chart=Chart(x="day", y="mean_fill", kind="line", aggregate="mean"),
     available=fill_levels_available,

@@ -21,6 +21,8 @@ DEMO_SETUP_COMMANDS: list[list[str]] = [
     ["urbandata_demo"],
     ["waste_demo"],
     ["mobility_demo"],
+    # Last: every module's open datasets, made from the demo data just loaded.
+    ["opendata_generate"],
 ]
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
     from .models import Municipality
@@ -41,31 +42,39 @@ Row = Mapping[str, Any]
 
 ColumnType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
 
-# The EU data-theme vocabulary's codes
+# The EU data-theme vocabulary's codes and labels
 # (http://publications.europa.eu/resource/authority/data-theme/).
-THEMES = frozenset(
-    {
-        "AGRI",
-        "ECON",
-        "EDUC",
-        "ENER",
-        "ENVI",
-        "GOVE",
-        "HEAL",
-        "INTR",
-        "JUST",
-        "OP_DATPRO",
-        "REGI",
-        "SOCI",
-        "TECH",
-        "TRAN",
-    }
-)
-# The EU frequency vocabulary's codes used here
+THEME_LABELS: dict[str, Promise] = {
+    "AGRI": gettext_lazy("Agriculture, fisheries, forestry and food"),
+    "ECON": gettext_lazy("Economy and finance"),
+    "EDUC": gettext_lazy("Education, culture and sport"),
+    "ENER": gettext_lazy("Energy"),
+    "ENVI": gettext_lazy("Environment"),
+    "GOVE": gettext_lazy("Government and public sector"),
+    "HEAL": gettext_lazy("Health"),
+    "INTR": gettext_lazy("International issues"),
+    "JUST": gettext_lazy("Justice, legal system and public safety"),
+    "OP_DATPRO": gettext_lazy("Provisional data"),
+    "REGI": gettext_lazy("Regions and cities"),
+    "SOCI": gettext_lazy("Population and society"),
+    "TECH": gettext_lazy("Science and technology"),
+    "TRAN": gettext_lazy("Transport"),
+}
+THEMES = frozenset(THEME_LABELS)
+# The EU frequency vocabulary's codes used here, and their labels
 # (http://publications.europa.eu/resource/authority/frequency/).
-FREQUENCIES = frozenset(
-    {"CONT", "UPDATE_CONT", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "QUARTERLY", "ANNUAL", "IRREG"}
-)
+FREQUENCY_LABELS: dict[str, Promise] = {
+    "CONT": gettext_lazy("Continuously"),
+    "UPDATE_CONT": gettext_lazy("Continuously updated"),
+    "HOURLY": gettext_lazy("Every hour"),
+    "DAILY": gettext_lazy("Every day"),
+    "WEEKLY": gettext_lazy("Every week"),
+    "MONTHLY": gettext_lazy("Every month"),
+    "QUARTERLY": gettext_lazy("Every quarter"),
+    "ANNUAL": gettext_lazy("Every year"),
+    "IRREG": gettext_lazy("Irregularly"),
+}
+FREQUENCIES = frozenset(FREQUENCY_LABELS)
 
 
 @dataclass(frozen=True)
@@ -270,7 +279,9 @@ def datasets_available(municipality: Municipality) -> list[DatasetSpec]:
 
 __all__ = [
     "FREQUENCIES",
+    "FREQUENCY_LABELS",
     "THEMES",
+    "THEME_LABELS",
     "TOTAL",
     "Chart",
     "Column",

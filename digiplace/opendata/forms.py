@@ -9,38 +9,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from digiplace.core.datasets import Text
+from digiplace.core.datasets import THEME_LABELS, Text
 
 # The EU data-theme vocabulary's labels
 # (http://publications.europa.eu/resource/authority/data-theme/).
-THEME_LABELS: dict[str, Text] = {
-    "AGRI": _("Agriculture, fisheries, forestry and food"),
-    "ECON": _("Economy and finance"),
-    "EDUC": _("Education, culture and sport"),
-    "ENER": _("Energy"),
-    "ENVI": _("Environment"),
-    "GOVE": _("Government and public sector"),
-    "HEAL": _("Health"),
-    "INTR": _("International issues"),
-    "JUST": _("Justice, legal system and public safety"),
-    "OP_DATPRO": _("Provisional data"),
-    "REGI": _("Regions and cities"),
-    "SOCI": _("Population and society"),
-    "TECH": _("Science and technology"),
-    "TRAN": _("Transport"),
-}
 
-FREQUENCY_LABELS: dict[str, Text] = {
-    "CONT": _("Continuously"),
-    "UPDATE_CONT": _("Continuously updated"),
-    "HOURLY": _("Every hour"),
-    "DAILY": _("Every day"),
-    "WEEKLY": _("Every week"),
-    "MONTHLY": _("Every month"),
-    "QUARTERLY": _("Every quarter"),
-    "ANNUAL": _("Every year"),
-    "IRREG": _("Irregularly"),
-}
 
 COLUMN_TYPE_LABELS: dict[str, Text] = {
     "string": _("Text"),

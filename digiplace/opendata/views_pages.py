@@ -40,18 +40,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from digiplace.core import modules
-from digiplace.core.datasets import TOTAL, DatasetSpec, Text
+from digiplace.core.datasets import FREQUENCY_LABELS, THEME_LABELS, TOTAL, DatasetSpec, Text
 from digiplace.core.http import request_municipality
 from digiplace.core.page_cache import never_page_cached
 from digiplace.core.templatetags.digiplace import chart_data
 
-from .forms import (
-    COLUMN_TYPE_LABELS,
-    FREQUENCY_LABELS,
-    THEME_LABELS,
-    UPDATED_DAYS,
-    DatasetFilterForm,
-)
+from .forms import COLUMN_TYPE_LABELS, UPDATED_DAYS, DatasetFilterForm
 from .models import Dataset, DatasetVersion, Distribution
 from .selectors import Published, in_languages, published_dataset, published_datasets
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
-from digiplace.core.datasets import DataFile, DataLink, Text
+from digiplace.core.datasets import THEME_LABELS, DataFile, DataLink, Text
 from digiplace.opendata.models import Distribution
 from digiplace.opendata.selectors import LANGUAGES, Published, in_languages
 
@@ -37,7 +37,6 @@ from .vocabulary import (
     SPDX,
     STANDARDS,
     TABLE_FORMATS,
-    THEME_LABELS,
     VCARD,
     file_type_iri,
     frequency_iri,

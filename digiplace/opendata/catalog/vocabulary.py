@@ -8,11 +8,8 @@ their labels in the graph itself.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
-
-from digiplace.core.datasets import Text
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 # DCAT 3's terms (rdflib's closed DCAT namespace is DCAT 2's: it lacks dcat:version).
@@ -51,23 +48,6 @@ LANGUAGE_IRIS = {
     "en": URIRef(_AUTHORITY + "language/ENG"),
 }
 
-# The EU data-theme vocabulary's labels (``core.datasets.THEMES``).
-THEME_LABELS: dict[str, Text] = {
-    "AGRI": _("Agriculture, fisheries, forestry and food"),
-    "ECON": _("Economy and finance"),
-    "EDUC": _("Education, culture and sport"),
-    "ENER": _("Energy"),
-    "ENVI": _("Environment"),
-    "GOVE": _("Government and public sector"),
-    "HEAL": _("Health"),
-    "INTR": _("International issues"),
-    "JUST": _("Justice, legal system and public safety"),
-    "OP_DATPRO": _("Provisional data"),
-    "REGI": _("Regions and cities"),
-    "SOCI": _("Population and society"),
-    "TECH": _("Science and technology"),
-    "TRAN": _("Transport"),
-}
 
 # The EU file-type codes a distribution may be given (others get no dct:format).
 FILE_TYPES = frozenset(

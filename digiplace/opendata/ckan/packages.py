@@ -31,7 +31,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from digiplace.core.cache_versions import cache_versions
-from digiplace.core.datasets import DataFile, DatasetSpec, registered_datasets
+from digiplace.core.datasets import THEME_LABELS, DataFile, DatasetSpec, registered_datasets
 
 from ..selectors import LANGUAGES, Published, in_languages, published_datasets
 from .parameters import normalised
@@ -48,23 +48,6 @@ LICENSE_ID = "CC-BY-4.0"
 LICENSE_TITLE = "Creative Commons Attribution 4.0"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
-# The EU data-theme vocabulary's labels: CKAN's groups are the themes a city's datasets use.
-THEME_LABELS: dict[str, Promise] = {
-    "AGRI": gettext_lazy("Agriculture, fisheries, forestry and food"),
-    "ECON": gettext_lazy("Economy and finance"),
-    "EDUC": gettext_lazy("Education, culture and sport"),
-    "ENER": gettext_lazy("Energy"),
-    "ENVI": gettext_lazy("Environment"),
-    "GOVE": gettext_lazy("Government and public sector"),
-    "HEAL": gettext_lazy("Health"),
-    "INTR": gettext_lazy("International issues"),
-    "JUST": gettext_lazy("Justice, legal system and public safety"),
-    "OP_DATPRO": gettext_lazy("Provisional data"),
-    "REGI": gettext_lazy("Regions and cities"),
-    "SOCI": gettext_lazy("Population and society"),
-    "TECH": gettext_lazy("Science and technology"),
-    "TRAN": gettext_lazy("Transport"),
-}
 
 # Table distributions: (CKAN format, what the file is, in words).
 TABLE_FORMATS: dict[str, tuple[str, Promise]] = {

@@ -191,7 +191,7 @@ def _chart(spec: DatasetSpec, rows: Sequence[dict[str, Any]]) -> dict[str, list[
         if x is None or (y is None and chart.aggregate != "count"):
             continue
         # A count counts rows, whatever ``y`` holds (an identifier, a text).
-        value = 1.0 if chart.aggregate == "count" else float(y)
+        value = 1.0 if chart.aggregate == "count" else float(y or 0)
         groups.setdefault(json_value(x), []).append(value)
     points: list[tuple[Any, float]] = []
     for x, values in groups.items():

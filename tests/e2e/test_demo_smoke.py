@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import rdflib
 from django.conf import settings
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -549,6 +550,57 @@ def test_every_mobility_page_of_the_demo_opens(demo_site: DemoSite) -> None:
         assert status == 200 and feed.startswith(b"PK"), status
     assert failures == []
     assert seen > 80
+    assert "Traceback" not in demo_site.server_log.read_text()
+
+
+def test_every_open_data_page_of_the_demo_opens(demo_site: DemoSite) -> None:
+    """The run command's setup publishes every module's datasets: each dataset page and
+    plain-language page the sitemaps list answers in both languages, each dataset's first file
+    downloads, the DCAT-AP catalogue parses as Turtle with every dataset, and CKAN's
+    package_list names the same datasets."""
+    failures: list[str] = []
+    for city in ("botosani", "timisoara"):
+        host = f"{city}.localhost"
+        status, index = _get(demo_site, host, "/sitemap.xml", "en")
+        assert status == 200
+        sections = [
+            url for url in re.findall(r"<loc>([^<]+)</loc>", index) if "/sitemap-opendata" in url
+        ]
+        assert len(sections) == 2, sections
+        paths: list[str] = []
+        for section in sections:
+            status, body = _get(demo_site, host, urllib.parse.urlsplit(section).path, "en")
+            assert status == 200, section
+            paths += [
+                urllib.parse.urlsplit(url).path for url in re.findall(r"<loc>([^<]+)</loc>", body)
+            ]
+        slugs = sorted(
+            {m for path in paths for m in re.findall(r"/opendata/datasets/([^/]+)/$", path)}
+        )
+        # Plans, reports, participation, urban data, waste and mobility all publish.
+        modules = {slug.split("-")[0] for slug in slugs}
+        assert {"plans", "reports", "participation", "mobility"} <= modules, slugs
+        for path in paths:
+            for language in ("ro", "en"):
+                status, page = _get(demo_site, host, path, language)
+                if status != 200 or "Traceback" in page:
+                    failures.append(f"{status} {language} {host}{path}")
+        for slug in slugs:
+            _status, page = _get(demo_site, host, f"/opendata/datasets/{slug}/", "en")
+            downloads = re.findall(rf'href="(/opendata/datasets/{slug}/download/[^"]+)"', page)
+            assert downloads, slug
+            status, content = _bytes(demo_site, host, html.unescape(downloads[0]))
+            if status != 200 or not content:
+                failures.append(f"{status} download {host}{downloads[0]}")
+        status, turtle = _get(demo_site, host, "/opendata/catalog.ttl", "en")
+        assert status == 200
+        graph = rdflib.Graph().parse(data=turtle, format="turtle")
+        dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+        assert len(set(graph.subjects(rdflib.RDF.type, dcat.Dataset))) == len(slugs)
+        status, answer = _get(demo_site, host, "/api/3/action/package_list", "en")
+        assert status == 200
+        assert sorted(json.loads(answer)["result"]) == slugs
+    assert failures == []
     assert "Traceback" not in demo_site.server_log.read_text()
 
 

@@ -319,6 +319,25 @@ class PhotoVisibilityForm(VisibilityForm):
     photo = forms.IntegerField(min_value=1)
 
 
+class PhotoIdsField(ReportNumbersField):
+    """Ids of a report's photos (whether they are this report's, the service checks)."""
+
+    default_error_messages = {
+        "required": _("Choose a photo of this report."),
+        "invalid": _("Choose photos of this report."),
+    }
+
+
+class PhotoOpenDataForm(forms.Form):
+    """The photos' open-data checkboxes: every photo the page listed, and those ticked (a
+    photo listed and not ticked is withdrawn). ``open_data`` tells this form from the
+    hide/show buttons posted to the same address."""
+
+    open_data = forms.BooleanField()
+    photos = PhotoIdsField()
+    approved = PhotoIdsField(required=False)
+
+
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
         label=_("Application"),

@@ -9,15 +9,19 @@ number leaves it. The open-data module applies the declared rules itself: descri
 masked (emails, phone numbers, CNPs, licence plates), points snapped to its grid, small
 counts suppressed with their complements.
 
-Photos are not published: the reports module moderates photos after the fact (staff hide
-one), it has no approval of a photo for publication, and a photo may show faces, number
-plates or the inside of a home.
+Photos are published only once staff approved them for open data (``ReportPhoto.
+open_data_approved``, set in the back office): a photo is public on the site until staff
+hide it, but a published file is downloaded and kept, and a photo may show faces, number
+plates or the inside of a home. Hiding a photo withdraws its approval. Every photo was
+re-encoded from its pixels at upload (``core.photos``), so it carries no EXIF, GPS position
+or camera serial, and its file name is random.
 """
 
 from __future__ import annotations
 
 import datetime
 import zoneinfo
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -37,8 +41,9 @@ from digiplace.core.datasets import (
     Suppression,
     dataset_register,
 )
+from digiplace.core.notifications import municipality_url
 
-from .models import CLOSED_STATUSES, OPEN_STATUSES, Category, Report, ReportStatus
+from .models import CLOSED_STATUSES, OPEN_STATUSES, Category, Report, ReportPhoto, ReportStatus
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -283,12 +288,46 @@ REPORT_COLUMNS = (
         ),
         free_text=True,
     ),
+    Column(
+        "photos",
+        "string",
+        _(
+            "Addresses of the report's photos that staff approved for open data, separated "
+            "by spaces; empty when none is approved. The photos carry no location or camera "
+            "metadata"
+        ),
+    ),
 )
 
 
+def _photo_urls(municipality: Municipality) -> dict[int, str]:
+    """The addresses of the city's photos approved for open data and not hidden, per report:
+    one query for the whole city (few photos are approved: each one by staff, by hand)."""
+    storage = ReportPhoto._meta.get_field("image").storage
+    # The city's first host, looked up once; a relative address where it has none.
+    site = municipality_url(municipality, "/").removesuffix("/")
+    urls: defaultdict[int, list[str]] = defaultdict(list)
+    photos = (
+        ReportPhoto.objects.filter(
+            municipality=municipality,
+            open_data_approved=True,
+            is_hidden=False,
+            report__is_hidden=False,
+        )
+        .order_by("report_id", "id")
+        .values_list("report_id", "image")
+    )
+    for report_id, name in photos.iterator(chunk_size=2000):
+        url = storage.url(name)
+        urls[report_id].append(url if "://" in url else site + url)
+    return {report_id: " ".join(addresses) for report_id, addresses in urls.items()}
+
+
 def report_rows(municipality: Municipality) -> Iterator[Row]:
-    """Every public report, oldest first: one query, read in chunks."""
+    """Every public report, oldest first: one query, read in chunks (and one for the
+    approved photos)."""
     zone = _zone(municipality)
+    photos = _photo_urls(municipality)
     reports = (
         _public_reports(municipality)
         .order_by("id")
@@ -319,6 +358,7 @@ def report_rows(municipality: Municipality) -> Iterator[Row]:
             "latitude": latitude,
             "longitude": longitude,
             "description": description,
+            "photos": photos.get(pk, ""),
         }
 
 
@@ -345,8 +385,9 @@ REPORTS = DatasetSpec(
     description=_(
         "The problems residents reported to the city (potholes, broken lights, rubbish...), "
         "one row each: category, status, the day it was reported and closed, the "
-        "neighbourhood, the place on a grid, and the description with personal details "
-        "masked. The same reports as on the city's site and its Open311 API."
+        "neighbourhood, the place on a grid, the description with personal details "
+        "masked, and the photos staff approved for publication. The same reports as on the "
+        "city's site and its Open311 API."
     ),
     themes=THEMES,
     keywords=(_("problem reports"), _("city services"), _("Open311"), _("map")),
@@ -359,14 +400,17 @@ REPORTS = DatasetSpec(
             "exact point, and the address as written is left out. In descriptions, email "
             "addresses, phone numbers, personal numeric codes (CNP) and licence plates are "
             "masked; the rest is the reporter's text as the city's site shows it. Times are "
-            "given as days. Photos are not published: the city has no approval of photos for "
-            "publication, and a photo may show people, cars or homes. Reports hidden by "
-            "moderation (spam, abuse) are left out."
+            "given as days. A photo is published only after the city's staff looked at it "
+            "and approved it for open data, since a photo may show people, cars or homes; "
+            "photos hidden by moderation never are, and hiding a photo withdraws its "
+            "approval. Every photo was stripped of its location and camera metadata when it "
+            "was sent. Reports hidden by moderation (spam, abuse) are left out."
         ),
         removed=(
             _("the reporter's name, email, phone number and account"),
             _("the address as written, the device and the internet address"),
-            _("photos"),
+            _("photos staff have not approved for open data, and hidden photos"),
+            _("the photos' location and camera metadata (removed when they were sent)"),
             _("staff's internal notes, assignments and answers' authors"),
         ),
         generalised=(

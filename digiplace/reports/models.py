@@ -338,6 +338,9 @@ class ReportPhoto(CityOwnedModel):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     is_hidden = models.BooleanField(_("hidden by moderation"), default=False)
+    # Public on the site until hidden, but published in open data only once staff looked at
+    # it (faces, number plates, the inside of a home): a file downloaded stays downloaded.
+    open_data_approved = models.BooleanField(_("approved for open data"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

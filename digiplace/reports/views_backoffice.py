@@ -32,6 +32,7 @@ from .backoffice_forms import (
     ApiKeyForm,
     AssignForm,
     MergeForm,
+    PhotoOpenDataForm,
     PhotoVisibilityForm,
     RecategoriseForm,
     ResponseForm,
@@ -354,6 +355,10 @@ def report_visibility(request: HttpRequest, report: Report) -> HttpResponse:
 
 @report_action
 def report_photo_visibility(request: HttpRequest, report: Report) -> HttpResponse:
+    """Hide or show one photo on the site, or (the open-data form) approve the ticked
+    photos for the city's open data and withdraw the others listed."""
+    if "open_data" in request.POST:
+        return _photo_open_data(request, report)
     form = PhotoVisibilityForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a photo of this report to hide or show."))
@@ -376,6 +381,27 @@ def report_photo_visibility(request: HttpRequest, report: Report) -> HttpRespons
         report,
         _("The photo is hidden from the public.") if hide else _("The photo is public again."),
     )
+
+
+def _photo_open_data(request: HttpRequest, report: Report) -> HttpResponse:
+    form = PhotoOpenDataForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the photos of this report to publish in open data."))
+        return redirect("reports_backoffice:report_manage", report_id=report.pk)
+    approved = set(form.cleaned_data["approved"])
+    try:
+        update = services.report_moderate(
+            report=report,
+            actor=request_actor(request),
+            approve_photo_ids=sorted(approved),
+            withdraw_photo_ids=sorted(set(form.cleaned_data["photos"]) - approved),
+            resolve_flags=False,
+        )
+    except ValidationError as error:
+        _moderation_failed(request, report, error)
+        return redirect("reports_backoffice:report_manage", report_id=report.pk)
+    # The service's own words: how many photos were approved and withdrawn.
+    return _done(request, report, update.text)
 
 
 # Open311 API keys

@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from digiplace.core.audit import audit_record, audited_change, model_snapshot
 from digiplace.core.models import (
@@ -322,42 +323,98 @@ def report_moderate(
     hide_report: bool | None = None,
     hide_photo_ids: Sequence[int] = (),
     show_photo_ids: Sequence[int] = (),
+    approve_photo_ids: Sequence[int] = (),
+    withdraw_photo_ids: Sequence[int] = (),
     resolve_flags: bool = True,
 ) -> ReportUpdate:
-    """Hide or show the report and hide or show some of its photos (internal); open abuse
-    flags are resolved unless ``resolve_flags`` is False."""
-    photos = {photo.pk: photo for photo in report.photos.all()}
-    unknown = sorted((set(hide_photo_ids) | set(show_photo_ids)) - set(photos))
-    if unknown:
-        raise ValidationError(
-            {"photos": [_("These photos are not of this report: %(ids)s.") % {"ids": unknown}]}
-        )
-    if set(hide_photo_ids) & set(show_photo_ids):
-        raise ValidationError({"photos": [_("A photo cannot be both hidden and shown.")]})
-    to_hide = sorted(pk for pk in hide_photo_ids if not photos[pk].is_hidden)
-    to_show = sorted(pk for pk in show_photo_ids if photos[pk].is_hidden)
-    report_changes = hide_report is not None and hide_report != report.is_hidden
-    if not (report_changes or to_hide or to_show):
-        raise ValidationError({NON_FIELD_ERRORS: [_("There is nothing to change.")]})
+    """Hide or show the report, hide or show some of its photos, and approve some of them
+    for the city's open data or withdraw them (internal); open abuse flags are resolved
+    unless ``resolve_flags`` is False.
 
-    hidden_before = sorted(pk for pk, photo in photos.items() if photo.is_hidden)
-    hidden_after = sorted((set(hidden_before) | set(to_hide)) - set(to_show))
-    parts = []
-    if report_changes:
-        parts.append(_("Report hidden.") if hide_report else _("Report shown again."))
-    if to_hide:
-        parts.append(_("%(count)d photo(s) hidden.") % {"count": len(to_hide)})
-    if to_show:
-        parts.append(_("%(count)d photo(s) shown again.") % {"count": len(to_show)})
-
+    A photo is published in open data only while approved and not hidden: a hidden photo
+    cannot be approved (show it first, in the same call if need be), and hiding an approved
+    photo withdraws its approval, so that showing it again does not republish it unseen.
+    The photos are read under the report's lock, which every change of them takes."""
     with transaction.atomic():
         locked = _lock(report)
-        before = {"is_hidden": locked.is_hidden, "hidden_photo_ids": hidden_before}
+        photos = {photo.pk: photo for photo in ReportPhoto.objects.filter(report=locked)}
+        hide, show = set(hide_photo_ids), set(show_photo_ids)
+        approve, withdraw = set(approve_photo_ids), set(withdraw_photo_ids)
+        unknown = sorted((hide | show | approve | withdraw) - set(photos))
+        if unknown:
+            raise ValidationError(
+                {"photos": [_("These photos are not of this report: %(ids)s.") % {"ids": unknown}]}
+            )
+        if hide & show:
+            raise ValidationError({"photos": [_("A photo cannot be both hidden and shown.")]})
+        if approve & withdraw:
+            raise ValidationError(
+                {"photos": [_("A photo cannot be both approved and withdrawn for open data.")]}
+            )
+        to_hide = sorted(pk for pk in hide if not photos[pk].is_hidden)
+        to_show = sorted(pk for pk in show if photos[pk].is_hidden)
+        hidden_before = sorted(pk for pk, photo in photos.items() if photo.is_hidden)
+        hidden_after = sorted((set(hidden_before) | set(to_hide)) - set(to_show))
+        refused = sorted(approve & set(hidden_after))
+        if refused:
+            raise ValidationError(
+                {
+                    "photos": [
+                        _(
+                            "A hidden photo cannot be approved for open data; show it first: "
+                            "%(ids)s."
+                        )
+                        % {"ids": refused}
+                    ]
+                }
+            )
+        approved_before = sorted(pk for pk, photo in photos.items() if photo.open_data_approved)
+        to_approve = sorted(pk for pk in approve if not photos[pk].open_data_approved)
+        # Hiding withdraws: the approval was given to a photo staff now judge unfit to show.
+        to_withdraw = sorted(pk for pk in withdraw | set(to_hide) if photos[pk].open_data_approved)
+        approved_after = sorted((set(approved_before) | set(to_approve)) - set(to_withdraw))
+        report_changes = hide_report is not None and hide_report != locked.is_hidden
+        if not (report_changes or to_hide or to_show or to_approve or to_withdraw):
+            raise ValidationError({NON_FIELD_ERRORS: [_("There is nothing to change.")]})
+
+        parts = []
+        if report_changes:
+            parts.append(_("Report hidden.") if hide_report else _("Report shown again."))
+        if to_hide:
+            parts.append(_("%(count)d photo(s) hidden.") % {"count": len(to_hide)})
+        if to_show:
+            parts.append(_("%(count)d photo(s) shown again.") % {"count": len(to_show)})
+        if to_approve:
+            parts.append(
+                ngettext(
+                    "%(count)d photo approved for open data.",
+                    "%(count)d photos approved for open data.",
+                    len(to_approve),
+                )
+                % {"count": len(to_approve)}
+            )
+        if to_withdraw:
+            parts.append(
+                ngettext(
+                    "%(count)d photo withdrawn from open data.",
+                    "%(count)d photos withdrawn from open data.",
+                    len(to_withdraw),
+                )
+                % {"count": len(to_withdraw)}
+            )
+
+        before = {
+            "is_hidden": locked.is_hidden,
+            "hidden_photo_ids": hidden_before,
+            "open_data_photo_ids": approved_before,
+        }
         if report_changes:
             locked.is_hidden = bool(hide_report)
         _save(locked, report, ["is_hidden"])
         ReportPhoto.objects.filter(pk__in=to_hide).update(is_hidden=True)
         ReportPhoto.objects.filter(pk__in=to_show).update(is_hidden=False)
+        ReportPhoto.objects.filter(pk__in=to_approve).update(open_data_approved=True)
+        ReportPhoto.objects.filter(pk__in=to_withdraw).update(open_data_approved=False)
         if resolve_flags:
             AbuseFlag.objects.filter(report=locked, is_resolved=False).update(is_resolved=True)
         update = _update_add(
@@ -369,6 +426,10 @@ def report_moderate(
             action=AuditAction.UPDATE,
             instance=locked,
             before=before,
-            after={"is_hidden": locked.is_hidden, "hidden_photo_ids": hidden_after},
+            after={
+                "is_hidden": locked.is_hidden,
+                "hidden_photo_ids": hidden_after,
+                "open_data_photo_ids": approved_after,
+            },
         )
     return update

@@ -71,6 +71,8 @@ def test_sitemap_lists_the_city_public_pages_once(
         f"{base}/sitemap-waste-containers.xml",
         f"{base}/sitemap-mobility.xml",
         f"{base}/sitemap-mobility-stops.xml",
+        f"{base}/sitemap-opendata.xml",
+        f"{base}/sitemap-opendata-datasets.xml",
     ]
     assert pages == [
         f"{base}/",
@@ -110,6 +112,8 @@ def test_sitemap_lists_the_city_public_pages_once(
         f"{base}/mobility/planner/",
         f"{base}/mobility/ridership/",
         f"{base}/mobility/data/",
+        # No dataset generated yet: the open-data index only.
+        f"{base}/opendata/",
     ]
     assert f"{base}/reports/{hidden.pk}/" not in pages
     assert f"{base}/reports/{other_city.pk}/" not in pages

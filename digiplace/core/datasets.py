@@ -210,6 +210,10 @@ class DatasetSpec:
     figures: tuple[KeyFigure, ...] = ()
     chart: Chart | None = None
     on_change: bool = True
+    # How long an earlier version stays downloadable (None: settings'
+    # OPENDATA_VERSION_RETENTION_DAYS). Shorter for a rolling series whose every version
+    # holds the previous one (a year of hourly readings, hundreds of megabytes a day).
+    versions_kept: datetime.timedelta | None = None
     depends_on: tuple[str, ...] = ()  # modules whose writes change it; empty: ``module``
     # Whether the city publishes it at all (a city with no bus network publishes no GTFS).
     available: Callable[[Municipality], bool] | None = None

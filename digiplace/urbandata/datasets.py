@@ -167,9 +167,13 @@ AIR_QUALITY = DatasetSpec(
     ),
     themes=("ENVI", "HEAL"),
     keywords=(_("air quality"), _("pollution"), _("particulate matter"), _("sensors")),
-    frequency="HOURLY",
-    refresh=datetime.timedelta(hours=1),
-    # Readings arrive all the time: the hourly refresh publishes each completed hour.
+    # Hourly values, remade once a day: a year of them is millions of rows (the live values
+    # are in the NGSI-LD API).
+    frequency="DAILY",
+    refresh=datetime.timedelta(days=1),
+    # Each day's file holds the day before's: yesterday's stays for a harvest under way.
+    versions_kept=datetime.timedelta(days=2),
+    # Readings arrive all the time: the daily refresh publishes the hours completed since.
     on_change=False,
     privacy=Privacy(
         statement=_(
@@ -191,8 +195,9 @@ AIR_QUALITY = DatasetSpec(
         Column("unit", "string", _("The unit of the value.")),
     ),
     rows=air_quality_rows,
-    # Over two million rows a year: more than a spreadsheet holds.
-    formats=("csv", "json"),
+    # Over two million rows a year: more than a spreadsheet holds, and as JSON a file of
+    # half a gigabyte nobody opens; CSV only.
+    formats=("csv",),
     geometry=("latitude", "longitude"),
     temporal="hour",
     figures=(

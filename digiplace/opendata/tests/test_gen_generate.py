@@ -590,6 +590,29 @@ def test_pruning_deletes_old_versions_and_their_files_never_the_current(
     assert len(_stored_files(media)) == 4
 
 
+def test_a_declaration_keeps_its_earlier_versions_for_its_own_time(
+    botosani: Municipality, only: list[DatasetSpec]
+) -> None:
+    """A rolling series declares a shorter retention: its earlier versions go after two days,
+    another dataset's stay for the setting's days."""
+    series = _declare(
+        only, _report_spec(slug="test-gen-series", versions_kept=datetime.timedelta(days=2))
+    )
+    other = _declare(only, _report_spec())
+    three_days_ago = timezone.now() - datetime.timedelta(days=3)
+    for spec in (series, other):
+        assert dataset_generate(botosani, spec, now=three_days_ago) is not None
+        assert dataset_generate(botosani, spec, force=True) is not None
+
+    assert versions_prune() == 1
+    kept = DatasetVersion.objects.order_by("dataset__slug", "number")
+    assert [(v.dataset.slug, v.number) for v in kept] == [
+        (other.slug, 1),
+        (other.slug, 2),
+        (series.slug, 2),
+    ]
+
+
 def test_the_command_prints_one_line_per_dataset(
     botosani: Municipality, timisoara: Municipality, only: list[DatasetSpec]
 ) -> None:

@@ -83,7 +83,7 @@ def test_the_module_declares_its_three_datasets() -> None:
     assert not AIR_QUALITY.privacy.personal
     assert AIR_QUALITY.geometry == ("latitude", "longitude")
     # More than a spreadsheet's million rows a year: no XLSX.
-    assert AIR_QUALITY.formats == ("csv", "json")
+    assert AIR_QUALITY.formats == ("csv",)
 
 
 def test_a_city_without_stations_or_substations_publishes_neither(
@@ -308,8 +308,8 @@ def test_air_quality_regenerates_after_new_readings_keeping_the_old_version(
     assert dataset.versions.count() == 2
     assert [row["value"] for row in _csv_rows(dataset, 1)] == ["10.0"]
     assert [row["value"] for row in _csv_rows(dataset, 2)] == ["10.0", "20.0"]
-    # No GeoJSON (a feature per hourly value); the stations' places are in the rows.
-    assert {item.key for item in second.distributions.all()} == {"csv", "json"}
+    # CSV only (millions of rows a year); the stations' places are in the rows.
+    assert {item.key for item in second.distributions.all()} == {"csv"}
     assert {(row["latitude"], row["longitude"]) for row in _csv_rows(dataset, 2)} == {
         ("45.751", "21.22")
     }

@@ -12,6 +12,7 @@ the sizes.
 from __future__ import annotations
 
 import datetime
+import logging
 import math
 import os
 import statistics
@@ -104,6 +105,8 @@ def summary(label: str, times: list[float], extra: str = "") -> None:
 def main() -> None:
     from digiplace.opendata.services.generate import dataset_generate
 
+    # The catalogue's pages are fetched until one answers 404: not worth a log line each.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
     call_command("demo_load", verbosity=0)
     declare()
     city = Municipality.objects.get(slug="botosani")

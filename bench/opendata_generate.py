@@ -14,7 +14,6 @@ import datetime
 import math
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -46,9 +45,22 @@ HOUR = datetime.timedelta(hours=1)
 Row = tuple[int, str, str, datetime.datetime, float, float, float, int]
 
 
+def _status_mib(field: str) -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024  # kB
+    raise LookupError(field)
+
+
+def peak_reset() -> None:
+    """Start the peak resident memory (VmHWM) again from the current one (Linux)."""
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
+
+
 def peak_mib() -> float:
-    # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return _status_mib("VmHWM")
 
 
 def air_rows(stations: list[int], end: datetime.datetime) -> Iterator[Row]:
@@ -113,7 +125,8 @@ def measure() -> None:
 
     city = Municipality.objects.get(slug=CITY)
     specs = datasets_available(city)
-    before = peak_mib()
+    peak_reset()
+    before = _status_mib("VmRSS")
     print(f"{len(specs)} datasets; resident memory before: {before:.0f} MiB")
     print(f"{'dataset':36} {'seconds':>8} {'rows':>10} {'MiB written':>12}")
     total = 0.0

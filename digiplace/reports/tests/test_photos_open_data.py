@@ -405,3 +405,29 @@ def test_only_approved_visible_photos_reach_the_published_files_each_change_a_ve
     assert third is not None and third.number == 3
     for text in published(third).values():
         assert approved.image.name not in text
+
+
+def test_the_photos_column_costs_the_same_queries_for_any_number_of_reports(
+    botosani: Municipality, lighting: Category
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    spec = dataset_spec("reports-reports")
+    assert spec is not None and spec.rows is not None
+
+    def queries(reports: int) -> tuple[int, int]:
+        for _number in range(reports):
+            report = ReportFactory.create(municipality=botosani, category=lighting)
+            photo_of(report, open_data_approved=True)
+            photo_of(report, open_data_approved=True)
+        with CaptureQueriesContext(connection) as captured:
+            assert spec.rows is not None
+            rows = list(spec.rows(botosani))
+        assert all(len(row["photos"].split(" ")) == 2 for row in rows)
+        return len(rows), len(captured.captured_queries)
+
+    few, many = queries(2), queries(10)
+
+    assert (few[0], many[0]) == (2, 12)
+    assert few[1] == many[1] <= 3  # the city's host, the approved photos, the reports

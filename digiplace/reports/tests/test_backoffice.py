@@ -325,7 +325,9 @@ def test_queue_query_count_does_not_grow_with_rows(
             )
 
     make(2)
-    with django_assert_max_num_queries(100) as few:  # type: ignore[operator]
+    # The first request also creates each module's cache version (about six queries each on
+    # the database cache): the ceiling grows with the modules, not with the rows.
+    with django_assert_max_num_queries(120) as few:  # type: ignore[operator]
         assert get(staff_client, QUEUE, department="").status_code == 200
     make(20)
     with django_assert_max_num_queries(len(few.captured_queries)):  # type: ignore[operator]

@@ -15,8 +15,9 @@ from django.db.models import Count as DbCount
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..models import CellKind, RidershipCell, Route, Stop, Tap, TapReject, Trip, Validator
 from digiplace.core.suppression import DEFAULT_K, GRAND, Count, protect_line, protect_table
+
+from ..models import CellKind, RidershipCell, Route, Stop, Tap, TapReject, Trip, Validator
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality

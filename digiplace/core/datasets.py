@@ -146,6 +146,50 @@ class KeyFigure:
     unit: Text = ""
 
 
+def figure_count(rows: Sequence[Row]) -> int:
+    """A key figure: how many rows were published."""
+    return len(rows)
+
+
+def figure_distinct(*columns: str) -> Callable[[Sequence[Row]], int]:
+    """A key figure: how many distinct values (tuples of ``columns``) the rows hold, rows
+    with all of them empty left out."""
+
+    def compute(rows: Sequence[Row]) -> int:
+        seen = {tuple(row[column] for column in columns) for row in rows}
+        seen.discard((None,) * len(columns))
+        return len(seen)
+
+    return compute
+
+
+def figure_mean(column: str, **where: Any) -> Callable[[Sequence[Row]], float | None]:
+    """A key figure: the mean of ``column`` over the rows (whose ``where`` columns hold the
+    values given), to one decimal; None without values."""
+
+    def compute(rows: Sequence[Row]) -> float | None:
+        total, count = 0.0, 0
+        for row in rows:
+            value = row[column]
+            if value is not None and all(row[key] == wanted for key, wanted in where.items()):
+                total += value
+                count += 1
+        return round(total / count, 1) if count else None
+
+    return compute
+
+
+def figure_total(column: str, *, scale: float = 1.0) -> Callable[[Sequence[Row]], float | None]:
+    """A key figure: the sum of ``column`` times ``scale`` (kWh to MWh), to one decimal; None
+    without values."""
+
+    def compute(rows: Sequence[Row]) -> float | None:
+        values = [row[column] for row in rows if row[column] is not None]
+        return round(sum(values) * scale, 1) if values else None
+
+    return compute
+
+
 @dataclass(frozen=True)
 class Chart:
     """A series the plain-language page and the preview draw: ``y`` against ``x``, the rows
@@ -300,5 +344,9 @@ __all__ = [
     "dataset_spec",
     "dataset_unregister",
     "datasets_available",
+    "figure_count",
+    "figure_distinct",
+    "figure_mean",
+    "figure_total",
     "registered_datasets",
 ]

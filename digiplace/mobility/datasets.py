@@ -11,7 +11,7 @@ exactly what the ridership page shows; nothing is counted again.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -29,6 +29,7 @@ from digiplace.core.datasets import (
     Privacy,
     Row,
     dataset_register,
+    figure_distinct,
 )
 from digiplace.core.notifications import municipality_url
 
@@ -169,13 +170,6 @@ def _hidden(rows: Sequence[Row]) -> int:
     return sum(1 for row in rows if row["boardings"] is None)
 
 
-def _distinct(column: str) -> Callable[[Sequence[Row]], int]:
-    def compute(rows: Sequence[Row]) -> int:
-        return len({row[column] for row in rows})
-
-    return compute
-
-
 def _ridership_statement() -> str:
     return gettext(
         "Boardings are counted from ticket validations, whose card identifiers are never "
@@ -222,7 +216,7 @@ RIDERSHIP = DatasetSpec(
     rows=ridership_rows,
     temporal="day",
     figures=(
-        KeyFigure(_("Lines"), _distinct("route_id")),
+        KeyFigure(_("Lines"), figure_distinct("route_id")),
         KeyFigure(_("Boardings published"), _published_total),
         KeyFigure(_("Figures hidden to protect riders"), _hidden),
     ),

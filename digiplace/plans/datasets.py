@@ -27,6 +27,7 @@ from digiplace.core.datasets import (
     Row,
     Text,
     dataset_register,
+    figure_count,
 )
 
 from . import selectors
@@ -112,10 +113,6 @@ def _has_budgets(municipality: Municipality) -> bool:
 
 def _has_kpis(municipality: Municipality) -> bool:
     return Kpi.objects.filter(plan__in=selectors.plan_list(municipality=municipality)).exists()
-
-
-def _count(rows: Sequence[Row]) -> int:
-    return len(rows)
 
 
 def _count_status(status: str) -> Any:
@@ -232,7 +229,7 @@ PROJECTS = DatasetSpec(
     formats=("csv", "json", "xlsx", "geojson"),
     geometry=("latitude", "longitude"),
     figures=(
-        KeyFigure(_("Projects"), _count),
+        KeyFigure(_("Projects"), figure_count),
         KeyFigure(_("Projects completed"), _count_status(Status.COMPLETED)),
         KeyFigure(_("Projects in progress"), _count_status(Status.IN_PROGRESS)),
         KeyFigure(_("Average progress of the projects"), _mean_progress, unit="%"),
@@ -310,7 +307,7 @@ ACTIVITIES = DatasetSpec(
     columns=ACTIVITY_COLUMNS,
     rows=activity_rows,
     figures=(
-        KeyFigure(_("Activities"), _count),
+        KeyFigure(_("Activities"), figure_count),
         KeyFigure(_("Activities completed"), _count_status(Status.COMPLETED)),
         KeyFigure(_("Activities in progress"), _count_status(Status.IN_PROGRESS)),
     ),
@@ -403,7 +400,7 @@ BUDGETS = DatasetSpec(
     columns=BUDGET_COLUMNS,
     rows=budget_rows,
     figures=(
-        KeyFigure(_("Projects with a budget"), _count),
+        KeyFigure(_("Projects with a budget"), figure_count),
         KeyFigure(_("Total planned budget"), _total_in_euro, unit="EUR"),
         KeyFigure(_("Largest project budget"), _largest_in_euro, unit="EUR"),
     ),

@@ -40,6 +40,7 @@ from digiplace.core.datasets import (
     Row,
     Suppression,
     dataset_register,
+    figure_count,
 )
 from digiplace.core.notifications import municipality_url
 
@@ -362,10 +363,6 @@ def report_rows(municipality: Municipality) -> Iterator[Row]:
         }
 
 
-def _count(rows: Sequence[Row]) -> int:
-    return len(rows)
-
-
 def _open(rows: Sequence[Row]) -> int:
     return sum(1 for row in rows if row.get("status") in OPEN_STATUSES)
 
@@ -426,7 +423,7 @@ REPORTS = DatasetSpec(
     geometry=("latitude", "longitude"),
     temporal="created",
     figures=(
-        KeyFigure(_("Reports published"), _count),
+        KeyFigure(_("Reports published"), figure_count),
         KeyFigure(_("Reports still open"), _open),
         KeyFigure(_("Closed reports that were fixed"), _fixed_share, unit="%"),
     ),

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, F, Sum
@@ -30,6 +30,9 @@ from digiplace.core.datasets import (
     Privacy,
     Row,
     dataset_register,
+    figure_distinct,
+    figure_mean,
+    figure_total,
 )
 
 from .models import Entity, Rollup, RollupPeriod
@@ -57,33 +60,6 @@ def _utc_midnight(moment: datetime.datetime) -> datetime.datetime:
 
 
 # --- Key figures: each reads the published rows once -----------------------------------
-
-
-def _distinct(column: str) -> Callable[[Sequence[Row]], int]:
-    def compute(rows: Sequence[Row]) -> int:
-        return len({row[column] for row in rows if row[column] is not None})
-
-    return compute
-
-
-def _mean(column: str, **where: Any) -> Callable[[Sequence[Row]], float | None]:
-    def compute(rows: Sequence[Row]) -> float | None:
-        values = [
-            row[column]
-            for row in rows
-            if row[column] is not None and all(row[key] == value for key, value in where.items())
-        ]
-        return round(sum(values) / len(values), 1) if values else None
-
-    return compute
-
-
-def _total(column: str, *, scale: float = 1.0) -> Callable[[Sequence[Row]], float | None]:
-    def compute(rows: Sequence[Row]) -> float | None:
-        values = [row[column] for row in rows if row[column] is not None]
-        return round(sum(values) * scale, 1) if values else None
-
-    return compute
 
 
 def _share_good(rows: Sequence[Row]) -> float | None:
@@ -201,9 +177,11 @@ AIR_QUALITY = DatasetSpec(
     geometry=("latitude", "longitude"),
     temporal="hour",
     figures=(
-        KeyFigure(_("Stations"), _distinct("station_id")),
-        KeyFigure(_("Mean PM2.5"), _mean("value", pollutant="pm25"), MICROGRAMS),
-        KeyFigure(_("Mean nitrogen dioxide (NO₂)"), _mean("value", pollutant="no2"), MICROGRAMS),
+        KeyFigure(_("Stations"), figure_distinct("station_id")),
+        KeyFigure(_("Mean PM2.5"), figure_mean("value", pollutant="pm25"), MICROGRAMS),
+        KeyFigure(
+            _("Mean nitrogen dioxide (NO₂)"), figure_mean("value", pollutant="no2"), MICROGRAMS
+        ),
     ),
     chart=Chart(x="pollutant", y="value", kind="bar", aggregate="mean"),
     available=air_quality_available,
@@ -302,7 +280,7 @@ AIR_QUALITY_INDEX = DatasetSpec(
     geometry=("latitude", "longitude"),
     temporal="day",
     figures=(
-        KeyFigure(_("Stations"), _distinct("station_id")),
+        KeyFigure(_("Stations"), figure_distinct("station_id")),
         KeyFigure(_("Station-days with good or fair air"), _share_good, "%"),
         KeyFigure(_("Days with poor air at a station"), _poor_days),
     ),
@@ -486,9 +464,9 @@ DISTRICT_HEATING = DatasetSpec(
     geometry=("latitude", "longitude"),
     temporal="day",
     figures=(
-        KeyFigure(_("Substations"), _distinct("substation_id")),
-        KeyFigure(_("Heat supplied"), _total("heat_supplied", scale=0.001), "MWh"),
-        KeyFigure(_("Mean supply temperature"), _mean("supply_temperature"), "°C"),
+        KeyFigure(_("Substations"), figure_distinct("substation_id")),
+        KeyFigure(_("Heat supplied"), figure_total("heat_supplied", scale=0.001), "MWh"),
+        KeyFigure(_("Mean supply temperature"), figure_mean("supply_temperature"), "°C"),
     ),
     chart=Chart(x="day", y="heat_supplied", kind="line", aggregate="sum"),
     available=heating_available,

@@ -30,6 +30,9 @@ from digiplace.core.datasets import (
     Privacy,
     Row,
     dataset_register,
+    figure_distinct,
+    figure_mean,
+    figure_total,
 )
 from digiplace.urbandata.models import Rollup, RollupPeriod
 
@@ -48,29 +51,6 @@ CHUNK_SIZE = 10_000
 def series_days() -> int:
     """How many days back the tables go (setting ``OPENDATA_SERIES_DAYS``)."""
     return max(int(getattr(settings, "OPENDATA_SERIES_DAYS", DEFAULT_SERIES_DAYS)), 1)
-
-
-def _distinct(*columns: str) -> Callable[[Sequence[Row]], int]:
-    def compute(rows: Sequence[Row]) -> int:
-        return len({tuple(row[column] for column in columns) for row in rows})
-
-    return compute
-
-
-def _mean(column: str) -> Callable[[Sequence[Row]], float | None]:
-    def compute(rows: Sequence[Row]) -> float | None:
-        values = [row[column] for row in rows if row[column] is not None]
-        return round(sum(values) / len(values), 1) if values else None
-
-    return compute
-
-
-def _total(column: str, *, scale: float = 1.0) -> Callable[[Sequence[Row]], float | None]:
-    def compute(rows: Sequence[Row]) -> float | None:
-        values = [row[column] for row in rows if row[column] is not None]
-        return round(sum(values) * scale, 1) if values else None
-
-    return compute
 
 
 def _share_over(column: str, threshold: float) -> Callable[[Sequence[Row]], float | None]:
@@ -191,8 +171,8 @@ FILL_LEVELS = DatasetSpec(
     geometry=("latitude", "longitude"),
     temporal="day",
     figures=(
-        KeyFigure(_("Collection points"), _distinct("point_code")),
-        KeyFigure(_("Mean fill"), _mean("mean_fill"), "%"),
+        KeyFigure(_("Collection points"), figure_distinct("point_code")),
+        KeyFigure(_("Mean fill"), figure_mean("mean_fill"), "%"),
         KeyFigure(_("Point-days over 80 per cent full"), _share_over("max_fill", 80.0), "%"),
     ),
     chart=Chart(x="day", y="mean_fill", kind="line", aggregate="mean"),
@@ -336,9 +316,9 @@ COLLECTIONS = DatasetSpec(
     rows=collection_rows,
     temporal="day",
     figures=(
-        KeyFigure(_("Containers emptied"), _total("containers_emptied")),
-        KeyFigure(_("Waste collected"), _total("weight", scale=0.001), "t"),
-        KeyFigure(_("Kilometres planned"), _total("distance"), "km"),
+        KeyFigure(_("Containers emptied"), figure_total("containers_emptied")),
+        KeyFigure(_("Waste collected"), figure_total("weight", scale=0.001), "t"),
+        KeyFigure(_("Kilometres planned"), figure_total("distance"), "km"),
     ),
     chart=Chart(x="day", y="weight", kind="bar", aggregate="sum"),
     available=collections_available,

@@ -145,6 +145,34 @@ OPENDATA_CHANGE_DELAY_SECONDS = env_int("DIGIPLACE_OPENDATA_CHANGE_DELAY_SECONDS
 # Days of readings the published time series (air quality, heating, waste fill) go back.
 OPENDATA_SERIES_DAYS = env_int("DIGIPLACE_OPENDATA_SERIES_DAYS", 365)
 
+# Operations (issue #15).
+# Where backups are written (the nightly ones and `manage.py backup` without a folder).
+BACKUP_DIR = Path(env("DIGIPLACE_BACKUP_DIR") or VAR_DIR / "backups")
+# Nightly backups kept: the last N days, the last N weeks (Sunday's), the last N months (the
+# first of the month's).
+BACKUP_KEEP_DAILY = env_int("DIGIPLACE_BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_WEEKLY = env_int("DIGIPLACE_BACKUP_KEEP_WEEKLY", 4)
+BACKUP_KEEP_MONTHLY = env_int("DIGIPLACE_BACKUP_KEEP_MONTHLY", 6)
+# Hour (UTC) of the nightly backup.
+BACKUP_HOUR_UTC = env_int("DIGIPLACE_BACKUP_HOUR_UTC", 1)
+# With a passphrase, archives are encrypted (age, scrypt); keep it outside the server too.
+BACKUP_PASSPHRASE = env("DIGIPLACE_BACKUP_PASSPHRASE") or ""
+# Optional copy to S3-compatible storage: s3://bucket/prefix, with the endpoint of a
+# non-AWS provider and the keys.
+BACKUP_S3_URL = env("DIGIPLACE_BACKUP_S3_URL") or ""
+BACKUP_S3_ENDPOINT = env("DIGIPLACE_BACKUP_S3_ENDPOINT") or ""
+BACKUP_S3_REGION = env("DIGIPLACE_BACKUP_S3_REGION") or ""
+BACKUP_S3_ACCESS_KEY = env("DIGIPLACE_BACKUP_S3_ACCESS_KEY") or ""
+BACKUP_S3_SECRET_KEY = env("DIGIPLACE_BACKUP_S3_SECRET_KEY") or ""
+# /metrics answers a request bearing this token (Authorization: Bearer) or coming from one
+# of these addresses; with neither set, no one.
+METRICS_TOKEN = env("DIGIPLACE_METRICS_TOKEN") or ""
+METRICS_ALLOWED_IPS = env_list("DIGIPLACE_METRICS_ALLOWED_IPS", [])
+# /readyz fails when the worker has not been seen for this long, or the disk holding the
+# database and media has less free space than this.
+READY_WORKER_STALE_SECONDS = env_int("DIGIPLACE_READY_WORKER_STALE_SECONDS", 180)
+READY_MIN_FREE_MB = env_int("DIGIPLACE_READY_MIN_FREE_MB", 1024)
+
 # Urban data (issue #11).
 # The MQTT broker the ingest worker reads (mqtt://user:password@host:port); empty: no MQTT.
 URBANDATA_MQTT_URL = env("DIGIPLACE_MQTT_URL") or ""
@@ -248,6 +276,7 @@ INSTALLED_APPS = [
     "digiplace.waste",
     "digiplace.mobility",
     "digiplace.opendata",
+    "digiplace.ops",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ngsi-ld/v1/", include("digiplace.urbandata.ngsi.urls")),
     path("api/", include("digiplace.core.urls_api")),
     path("open311/", include("digiplace.reports.open311.urls")),
+    # /readyz and the platform's status page (/admin/status/), /metrics for Prometheus.
+    path("", include("digiplace.ops.urls_health")),
+    path("", include("digiplace.ops.urls_metrics")),
     path("admin/", admin.site.urls),
 ]
 

@@ -16,7 +16,7 @@ from . import selectors
 from .http import as_city_request, error_format_for
 
 # Paths that work on any host, known or not (static files, health check).
-HOST_INDEPENDENT_PREFIXES = ("/static/", "/media/", "/healthz", "/metrics")
+HOST_INDEPENDENT_PREFIXES = ("/static/", "/media/", "/healthz", "/readyz", "/metrics")
 
 
 def _unknown_host_answer(request: HttpRequest) -> HttpResponse | None:

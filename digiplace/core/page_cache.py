@@ -112,9 +112,17 @@ _HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-Target", "HX-Trigger", "HX-Trig
 _VARY_ALLOWED = {"cookie", "accept-language", "accept-encoding"} | {
     name.lower() for name in _HTMX_HEADERS
 }
-_SKIPPED_PREFIXES = ("/static/", "/media/", "/healthz", "/metrics", "/admin/", "/backoffice/")
+_SKIPPED_PREFIXES = (
+    "/static/",
+    "/media/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/admin/",
+    "/backoffice/",
+)
 # Signed-in pages: the back office too (Django's admin never).
-_PERSONAL_SKIPPED_PREFIXES = ("/static/", "/media/", "/healthz", "/metrics", "/admin/")
+_PERSONAL_SKIPPED_PREFIXES = ("/static/", "/media/", "/healthz", "/readyz", "/metrics", "/admin/")
 _KEY_PREFIX = "digiplace:page"
 _PERSONAL_KEY_PREFIX = "digiplace:mine"
 # Stands, in a page's module list, for the platform's core version: moved by a change of

@@ -168,6 +168,9 @@ BACKUP_S3_SECRET_KEY = env("DIGIPLACE_BACKUP_S3_SECRET_KEY") or ""
 # of these addresses; with neither set, no one.
 METRICS_TOKEN = env("DIGIPLACE_METRICS_TOKEN") or ""
 METRICS_ALLOWED_IPS = env_list("DIGIPLACE_METRICS_ALLOWED_IPS", [])
+# Log lines as JSON objects (one a line: time, level, logger, message, request_id, task) or
+# as plain text; JSON in production.
+LOG_FORMAT = env("DIGIPLACE_LOG_FORMAT") or ("json" if PRODUCTION else "text")
 # /readyz fails when the worker has not been seen for this long, or the disk holding the
 # database and media has less free space than this.
 READY_WORKER_STALE_SECONDS = env_int("DIGIPLACE_READY_WORKER_STALE_SECONDS", 180)
@@ -280,6 +283,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer is counted and timed (refusals and cached pages too) and
+    # carries a request id, which every log line written while answering it carries too.
+    "digiplace.core.metrics.MetricsMiddleware",
+    "digiplace.core.logs.RequestIdMiddleware",
     # First, so that every answer carries it, the earliest refusals included.
     "digiplace.core.middleware.PermissionsPolicyMiddleware",
     "digiplace.core.middleware.DisallowedHostMiddleware",
@@ -512,20 +519,31 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Open311 api_key values never reach a log (gunicorn's access log: config/gunicorn.py).
-    "filters": {"redact_secrets": {"()": "digiplace.core.redaction.RedactSecretsFilter"}},
+    # request_context puts the request id (and the task) on every record; naming it here
+    # also connects core.logs' task receivers in every process.
+    "filters": {
+        "redact_secrets": {"()": "digiplace.core.redaction.RedactSecretsFilter"},
+        "request_context": {"()": "digiplace.core.logs.RequestContextFilter"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
+        # One JSON object a line, personal data and secrets replaced (core.logs).
+        "json": {"()": "digiplace.core.logs.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_secrets", "request_context"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact_secrets"],
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
+            "filters": ["redact_secrets", "request_context"],
         },
     },
     "root": {"handlers": ["console"], "level": env("DIGIPLACE_LOG_LEVEL", "INFO")},

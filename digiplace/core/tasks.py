@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from . import metrics
 from .models import Municipality, Notification
 from .notifications import email_message, email_opted_out
 
@@ -37,6 +38,7 @@ def notification_email_send(*, notification_id: int) -> bool:
         kind=notification.kind,
     ).send()
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    metrics.notification_sent("email")
     return True
 
 
@@ -75,4 +77,5 @@ def email_send(
             unsubscribe_scope=unsubscribe_scope,
             kind=kind,
         ).send()
+    metrics.notification_sent("email", sent)
     return sent

@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .views_metrics import metrics_view
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("metrics", metrics_view, name="metrics"),
+]

@@ -51,6 +51,8 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from digiplace.core import metrics
+
 from . import DEVICE_SUBSCRIPTION, INGEST_SUBSCRIPTION, topic_city_slug, topic_username
 from .connection import BrokerAddress
 
@@ -243,9 +245,10 @@ def _default_writer(
 ) -> list[EntityResult]:
     from ..services.ingest import WriteMode, entities_write
 
-    return entities_write(
-        municipality=municipality, documents=documents, mode=WriteMode.UPSERT_MERGE, key=key
-    )
+    with metrics.ingest_source("mqtt"):
+        return entities_write(
+            municipality=municipality, documents=documents, mode=WriteMode.UPSERT_MERGE, key=key
+        )
 
 
 def can_fork() -> bool:

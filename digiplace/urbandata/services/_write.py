@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from digiplace.core import metrics
 from digiplace.core.cache_versions import cache_version_bump
 
 from ..errors import NgsiError
@@ -834,6 +835,7 @@ def _insert_readings(readings: Sequence[ReadingRow], hours: Iterable[PendingRow]
     if connection.vendor == "postgresql":
         _insert_ignoring(connection, READINGS_LOAD, readings)
         _insert_ignoring(connection, PENDING_LOAD, pending)
+        metrics.readings_ingested(len(readings))
         return
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
@@ -852,6 +854,7 @@ def _insert_readings(readings: Sequence[ReadingRow], hours: Iterable[PendingRow]
                 " VALUES (%s, %s, %s)",
                 [(pk, name, adapt(hour)) for pk, name, hour in pending],
             )
+    metrics.readings_ingested(len(readings))
 
 
 def write_history(

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from digiplace.core import metrics
+
 from ..errors import NgsiError
 from ..models import Entity
 from .ingest import HistoryPoint, history_write
@@ -171,9 +173,13 @@ def _write(
     """Write a chunk; when the write path refuses it (naming one bad point, writing
     nothing), split it until each bad row stands alone and is reported."""
     try:
-        report.written += history_write(
-            municipality=municipality, entity=entity, points=[row.point for row in rows], key=None
-        )
+        with metrics.ingest_source("csv"):
+            report.written += history_write(
+                municipality=municipality,
+                entity=entity,
+                points=[row.point for row in rows],
+                key=None,
+            )
     except NgsiError as error:
         if len(rows) == 1:
             report.rejected.append(RejectedRow(rows[0].line, error.detail))

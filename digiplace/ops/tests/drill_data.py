@@ -10,6 +10,7 @@ so that a difference can only come from the data.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import html
@@ -227,7 +228,13 @@ def _normalised(body: bytes, content_type: str, started: datetime.datetime) -> s
     if RDF_FORMATS.get(content_type.split(";")[0]):
         text = _rdf_canonical(text, RDF_FORMATS[content_type.split(";")[0]])
     window = (started, datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1))
-    return NOW_TIME.sub(lambda found: _now_replaced(found, window), text)
+    text = NOW_TIME.sub(lambda found: _now_replaced(found, window), text)
+    if "json" in content_type and not RDF_FORMATS.get(content_type.split(";")[0]):
+        # An object's keys have no order: PostgreSQL's jsonb keeps them sorted its own way,
+        # SQLite as written (a city moved from one to the other writes them anew).
+        with contextlib.suppress(ValueError):
+            text = json.dumps(json.loads(text), sort_keys=True, ensure_ascii=False, indent=1)
+    return text
 
 
 def _links(body: str) -> list[str]:

@@ -38,8 +38,18 @@ def test_a_moment_of_the_data_and_any_other_difference_still_count() -> None:
     )
     json_now = f'{{"exported_at": "{datetime.datetime.now(datetime.UTC).isoformat()}", "n": 1}}'
     assert _normalised(json_now.encode(), "application/json", STARTED) == (
-        '{"exported_at": "[now]", "n": 1}'
+        '{\n "exported_at": "[now]",\n "n": 1\n}'
     )
+
+
+def test_json_objects_are_compared_whatever_the_order_of_their_keys() -> None:
+    written = b'{"b": 1, "a": [2, 1]}'
+    sorted_by_the_database = b'{"a": [2, 1], "b": 1}'
+    other_order_of_items = b'{"a": [1, 2], "b": 1}'
+
+    normalised = _normalised(written, "application/json", STARTED)
+    assert normalised == _normalised(sorted_by_the_database, "application/json", STARTED)
+    assert normalised != _normalised(other_order_of_items, "application/json", STARTED)
 
 
 def test_files_are_compared_by_their_bytes() -> None:

@@ -1,0 +1,1 @@
+"""Operations' services: backup, restore and the nightly backup."""

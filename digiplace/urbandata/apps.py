@@ -15,7 +15,7 @@ class UrbandataConfig(AppConfig):
         from digiplace.core import http as core_http
         from digiplace.core import modules
 
-        from . import datasets, map_places, periodic, sitemaps
+        from . import datasets, health, map_places, periodic, sitemaps
         from .ngsi import http as ngsi_http
         from .services import alerts, subscriptions
 
@@ -34,6 +34,7 @@ class UrbandataConfig(AppConfig):
         periodic.register()
         alerts.register_periodic()
         datasets.register()
+        health.register()
         # Core's refusals before any view runs (an unknown host, a body over the limit)
         # answer NGSI-LD clients in ProblemDetails.
         core_http.error_format_register(

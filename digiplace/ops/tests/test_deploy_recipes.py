@@ -176,7 +176,8 @@ def test_the_broker_reads_the_files_the_platform_writes() -> None:
         assert "allow_anonymous false" in lines
     for script in (DEPLOY / "entrypoint.sh", DEPLOY / "mosquitto" / "run.sh"):
         assert subprocess.run(["sh", "-n", str(script)], check=False).returncode == 0
-    assert subprocess.run(["bash", "-n", str(SYSTEMD / "digiplace-upgrade")]).returncode == 0
+    for script in (SYSTEMD / "digiplace-upgrade", SYSTEMD / "digiplace-manage"):
+        assert subprocess.run(["bash", "-n", str(script)], check=False).returncode == 0
 
 
 @pytest.mark.django_db

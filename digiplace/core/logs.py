@@ -243,10 +243,19 @@ def _on_task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     """Connect the task receivers (again: no effect)."""
-    from django_tasks.signals import task_enqueued, task_finished, task_started
+    from django_tasks.signals import (
+        log_task_started,
+        task_enqueued,
+        task_finished,
+        task_started,
+    )
 
     task_enqueued.connect(_on_task_enqueued, dispatch_uid="digiplace.core.logs.enqueued")
+    # Before django_tasks' own "started" log line, so that the line carries the task's
+    # context (its "finished" line, connected first, is written before the context ends).
+    task_started.disconnect(log_task_started)
     task_started.connect(_on_task_started, dispatch_uid="digiplace.core.logs.started")
+    task_started.connect(log_task_started)
     task_finished.connect(_on_task_finished, dispatch_uid="digiplace.core.logs.finished")
 
 

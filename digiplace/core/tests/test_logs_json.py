@@ -113,6 +113,9 @@ def test_request_id_travels_with_a_database_task_into_the_worker(
     assert worker_lines
     assert {line["request_id"] for line in worker_lines} == {request_id}
     assert {line["task"] for line in worker_lines} == {"digiplace.core.tasks.email_send"}
+    # django_tasks' own lines, when the task starts and when it ends, carry both.
+    assert any("RUNNING" in line["message"] for line in worker_lines)
+    assert any("SUCCESSFUL" in line["message"] for line in worker_lines)
     text = json_lines.getvalue()
     assert "resident@example.org" not in text
     assert ADDRESS not in text

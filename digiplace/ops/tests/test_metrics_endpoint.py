@@ -19,7 +19,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from digiplace.core.models import Municipality, User
 from digiplace.core.notifications import notification_send
-from digiplace.urbandata.tests.factories import device_key_make
+from digiplace.urbandata.services.csv_import import readings_csv_import
+from digiplace.urbandata.tests.factories import EntityFactory, device_key_make
 from digiplace.urbandata.tests.ngsi_helpers import container, send
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +173,28 @@ def test_readings_ingested_through_the_ngsi_api_counted(
     name = "digiplace_readings_ingested_total"
     # Two filling levels and a temperature.
     assert value(after, name, source="api") - value(before, name, source="api") == pytest.approx(3)
+
+
+@override_settings(METRICS_TOKEN=TOKEN)
+def test_readings_of_a_csv_import_counted_as_csv(client: Client, botosani: Municipality) -> None:
+    entity = EntityFactory.create(
+        municipality=botosani, entity_id="urn:ngsi-ld:WasteContainer:bt-0001"
+    )
+    _, before = scrape(client)
+
+    report = readings_csv_import(
+        municipality=botosani,
+        lines=[
+            "entity_id,attribute,observed_at,value\n",
+            f"{entity.entity_id},fillingLevel,2026-11-01T08:00:00Z,0.25\n",
+            f"{entity.entity_id},fillingLevel,2026-11-01T09:00:00Z,0.5\n",
+        ],
+    )
+
+    assert report.written == 2
+    _, after = scrape(client)
+    name = "digiplace_readings_ingested_total"
+    assert value(after, name, source="csv") - value(before, name, source="csv") == pytest.approx(2)
 
 
 @override_settings(METRICS_TOKEN=TOKEN)

@@ -122,6 +122,28 @@ def test_request_id_travels_with_a_database_task_into_the_worker(
 
 
 @pytest.mark.django_db
+def test_failed_sign_in_logs_neither_the_email_nor_the_address(
+    client: Client, botosani: Municipality, resident: User, json_lines: io.StringIO
+) -> None:
+    for _attempt in range(2):
+        response = client.post(
+            "/accounts/login/",
+            {"username": "resident@example.org", "password": "not the password"},
+            HTTP_HOST=HOST,
+            REMOTE_ADDR=ADDRESS,
+        )
+        assert response.status_code == 200
+    client.get("/unsubscribe/not-a-valid-token-for-anyone/", HTTP_HOST=HOST, REMOTE_ADDR=ADDRESS)
+
+    lines = parsed(json_lines)
+    assert lines  # Django logs the refused unsubscribe link at least.
+    text = json_lines.getvalue()
+    assert "resident@example.org" not in text
+    assert ADDRESS not in text
+    assert "not-a-valid-token-for-anyone" not in text
+
+
+@pytest.mark.django_db
 def test_every_answer_carries_a_request_id(client: Client, botosani: Municipality) -> None:
     made = client.get("/", HTTP_HOST=HOST)["X-Request-ID"]
     assert len(made) == 36 and made.count("-") == 4

@@ -19,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from digiplace.core.models import Municipality, User
 from digiplace.core.notifications import notification_send
+from digiplace.urbandata.mqtt import ingest as mqtt_ingest
 from digiplace.urbandata.services.csv_import import readings_csv_import
 from digiplace.urbandata.tests.factories import EntityFactory, device_key_make
 from digiplace.urbandata.tests.ngsi_helpers import container, send
@@ -195,6 +196,23 @@ def test_readings_of_a_csv_import_counted_as_csv(client: Client, botosani: Munic
     _, after = scrape(client)
     name = "digiplace_readings_ingested_total"
     assert value(after, name, source="csv") - value(before, name, source="csv") == pytest.approx(2)
+
+
+@override_settings(METRICS_TOKEN=TOKEN)
+def test_readings_of_the_mqtt_worker_counted_as_mqtt(
+    client: Client, botosani: Municipality
+) -> None:
+    _, before = scrape(client)
+
+    # The MQTT worker's writer, as its batches call it.
+    [result] = mqtt_ingest._default_writer(botosani, [container(7)])
+
+    assert result.error is None
+    _, after = scrape(client)
+    name = "digiplace_readings_ingested_total"
+    assert value(after, name, source="mqtt") - value(before, name, source="mqtt") == pytest.approx(
+        1
+    )
 
 
 @override_settings(METRICS_TOKEN=TOKEN)

@@ -75,3 +75,26 @@ def test_the_drill_follows_files_and_data_links_and_the_sitemaps_pages() -> None
         "<url><loc>http://drill.localhost/x/?page=2&amp;q=1</loc></url></urlset>"
     )
     assert _sitemap_paths(sitemap) == ["/plans/a/", "/x/?page=2&q=1"]
+
+
+def test_the_planners_default_moment_is_taken_out() -> None:
+    first = b'<input type="time" name="time" value="01:10" required id="id_time">'
+    second = b'<input type="time" name="time" value="01:11" required id="id_time">'
+
+    assert _normalised(first, HTML, STARTED) == _normalised(second, HTML, STARTED)
+
+
+def test_a_text_in_both_languages_shown_as_a_dict_compares_whatever_its_key_order() -> None:
+    written = (
+        "<dd>{&#x27;ro&#x27;: &#x27;Citiri orare&#x27;, &#x27;en&#x27;: &#x27;Hourly&#x27;}</dd>"
+    )
+    sorted_by_jsonb = (
+        "<dd>{&#x27;en&#x27;: &#x27;Hourly&#x27;, &#x27;ro&#x27;: &#x27;Citiri orare&#x27;}</dd>"
+    )
+    other_text = (
+        "<dd>{&#x27;en&#x27;: &#x27;Daily&#x27;, &#x27;ro&#x27;: &#x27;Citiri orare&#x27;}</dd>"
+    )
+
+    normalised = _normalised(written.encode(), HTML, STARTED)
+    assert normalised == _normalised(sorted_by_jsonb.encode(), HTML, STARTED)
+    assert normalised != _normalised(other_text.encode(), HTML, STARTED)

@@ -6,11 +6,15 @@ which may hold ids), a task by its import path, readings by where they came from
 carries personal data.
 
 Several processes (gunicorn's workers, the task worker, the MQTT worker) each count on
-their own. With ``PROMETHEUS_MULTIPROC_DIR`` set (to an empty folder, emptied at each
-start, shared by every process of one server) before the processes start, prometheus_client
+their own. With ``PROMETHEUS_MULTIPROC_DIR`` set before the processes start, prometheus_client
 writes each process's values into files there and /metrics adds them up; without it each
 process keeps its values in memory and /metrics shows the answering process's only (enough
-for the development server and the tests).
+for the development server and the tests). Task runs, notification emails and MQTT readings
+are counted in the worker processes: for /metrics to show them, the task worker and the MQTT
+worker must write into the same folder as the web processes (one folder per server, or one
+volume shared by the containers: files are named by host name and process id). Empty it
+when the whole set starts (counters restart from zero, which Prometheus expects), not
+when one process restarts.
 
 This module imports no Django model and no setting: it can be imported anywhere, early.
 """
@@ -20,15 +24,26 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import socket
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, values
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase
+
+
+def _process_identifier() -> str:
+    # The host name too: the web, worker and MQTT containers may share one folder, and each
+    # container numbers its processes from 1 (the files are named <type>_<identifier>.db).
+    return f"{socket.gethostname().replace('_', '-')}-{os.getpid()}"
+
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    values.ValueClass = values.MultiProcessValue(_process_identifier)  # type: ignore[no-untyped-call]
 
 # DigiPlace's own registry: the library's default one also holds the process and platform
 # collectors, which multiprocess mode cannot add up.

@@ -91,6 +91,10 @@ def test_a_text_in_both_languages_shown_as_a_dict_compares_whatever_its_key_orde
     sorted_by_jsonb = (
         "<dd>{&#x27;en&#x27;: &#x27;Hourly&#x27;, &#x27;ro&#x27;: &#x27;Citiri orare&#x27;}</dd>"
     )
+    with_an_apostrophe = (
+        "<dd>{&#x27;ro&#x27;: &#x27;Cel mai rău din zi&#x27;, &#x27;en&#x27;: &quot;The day&#x27;s"
+        " worst&quot;}</dd>"
+    )
     other_text = (
         "<dd>{&#x27;en&#x27;: &#x27;Daily&#x27;, &#x27;ro&#x27;: &#x27;Citiri orare&#x27;}</dd>"
     )
@@ -98,3 +102,7 @@ def test_a_text_in_both_languages_shown_as_a_dict_compares_whatever_its_key_orde
     normalised = _normalised(written.encode(), HTML, STARTED)
     assert normalised == _normalised(sorted_by_jsonb.encode(), HTML, STARTED)
     assert normalised != _normalised(other_text.encode(), HTML, STARTED)
+    assert _normalised(with_an_apostrophe.encode(), HTML, STARTED) == (
+        "<dd>{&#x27;en&#x27;: &quot;The day&#x27;s worst&quot;, "
+        "&#x27;ro&#x27;: &#x27;Cel mai rău din zi&#x27;}</dd>"
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from digiplace.core.models import StaffRole, User
@@ -318,6 +319,32 @@ def test_a_failed_backup_is_recorded_and_each_platform_administrator_emailed(
     assert "Writing the archive failed (no archive was kept from this night)" in english.body
     assert "https://platform.example.org/admin/status/" in english.body
     assert english.extra_headers["X-DigiPlace-Kind"] == "ops.backup_failed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_the_backup_cannot_read_fails_it_and_leaves_no_file(
+    backup_dir: Path, monkeypatch
+) -> None:
+    platform_people()
+    # The archive writer opens its own connection (pg_dump's snapshot) or file (SQLite's
+    # backup API) from the connection's settings; the test's open connection is unaffected.
+    monkeypatch.setitem(
+        connection.settings_dict,
+        "NAME",
+        "no_such_database" if connection.vendor == "postgresql" else str(backup_dir / "gone.db"),
+    )
+
+    run = backup_nightly_run(now=at("2026-12-01T01:00:00"))
+
+    assert run is not None
+    run.refresh_from_db()
+    assert run.status == BackupStatus.FAILED
+    assert run.error.startswith(
+        "Writing the archive failed (no archive was kept from this night): "
+    )
+    assert "\n" not in run.error
+    assert [path.name for path in backup_dir.iterdir()] == []
+    assert len(mail.outbox) == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -35,6 +35,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.utils import load_backend
 from django.utils.translation import gettext as _
 
 from digiplace.core.models import Municipality
@@ -249,7 +250,10 @@ def postgresql_program(name: str) -> str:
 
 def _postgresql_dump(alias: str, dump: Path) -> dict[str, Any]:
     # A connection of our own: its transaction holds the snapshot pg_dump shares.
-    snapshot_connection = connections.create_connection(alias)
+    source = connections[alias]
+    snapshot_connection = load_backend(source.settings_dict["ENGINE"]).DatabaseWrapper(
+        source.settings_dict, alias
+    )
     try:
         snapshot_connection.ensure_connection()
         snapshot_connection.set_autocommit(False)

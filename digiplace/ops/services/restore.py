@@ -47,6 +47,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.loader import MigrationLoader
+from django.db.utils import load_backend
 from django.utils.translation import gettext as _
 
 from .. import archive, transfer
@@ -469,7 +470,7 @@ def _sqlite_check(file: Path, manifest: dict[str, Any]) -> None:
     """The extracted SQLite file opens, passes SQLite's quick check and has the manifest's
     rows per table."""
     try:
-        source = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+        source = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
         try:
             result = source.execute("PRAGMA quick_check").fetchone()
             if result is None or result[0] != "ok":
@@ -614,7 +615,11 @@ def _sqlite_into_postgresql(
 ) -> dict[str, int]:
     _sqlite_check(staged, manifest)
     source = f"digiplace-restore-source-{uuid.uuid4().hex}"
-    connections.settings[source] = _sqlite_settings(staged)
+    # A connection of this restore's own, outside the settings (which list the site's).
+    source_connection = load_backend("django.db.backends.sqlite3").DatabaseWrapper(
+        _sqlite_settings(staged), source
+    )
+    connections[source] = source_connection
     try:
         _migrate(source)
         undo.append(lambda: _postgresql_reset(alias, migrated))
@@ -625,11 +630,9 @@ def _sqlite_into_postgresql(
             raise RestoreError(str(error)) from error
         source_counts = _counts(source)
     finally:
-        with contextlib.suppress(Exception):
-            connections[source].close()
-        with contextlib.suppress(Exception):
+        source_connection.close()
+        with contextlib.suppress(AttributeError):
             del connections[source]
-        connections.settings.pop(source, None)
     found = _counts(alias)
     _counts_compare(source_counts, found, tables=set(source_counts) | set(found))
     _counts_compare(copied, found, tables=set(copied))

@@ -26,7 +26,7 @@ from django.core.cache import caches
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -47,6 +47,12 @@ STATEMENT_TIMEOUT_MS = 2000
 WORKER_LATE_SECONDS = 60
 FAILURE_WINDOW = datetime.timedelta(hours=24)
 MEGABYTE = 1024 * 1024
+# What a file system holds, in words (the figures keep the codes).
+USE_LABELS = {
+    "media": gettext_lazy("uploaded files"),
+    "backups": gettext_lazy("backups"),
+    "database": gettext_lazy("the database"),
+}
 
 
 def _failed(error: BaseException) -> str:
@@ -148,6 +154,11 @@ def queue_figures(*, now: datetime.datetime | None = None) -> QueueFigures:
     )
 
 
+def _ago(age: datetime.timedelta) -> str:
+    seconds = max(0, int(age.total_seconds()))
+    return ngettext("%(count)d second ago", "%(count)d seconds ago", seconds) % {"count": seconds}
+
+
 def _worker_stale_detail(
     *, seen_at: datetime.datetime | None, now: datetime.datetime, stale: datetime.timedelta
 ) -> str:
@@ -164,18 +175,13 @@ def _worker_stale_detail(
     last_enqueued = (
         heartbeats.order_by("-enqueued_at").values_list("enqueued_at", flat=True).first()
     )
-    since = (
-        _("never")
-        if seen_at is None
-        else _("%(seconds)d seconds ago") % {"seconds": int((now - seen_at).total_seconds())}
-    )
-    if oldest_waiting is not None:
-        waited = int((now - oldest_waiting).total_seconds())
-        if waited >= WORKER_LATE_SECONDS:
-            return _(
-                "The task worker (manage.py db_worker) seems stopped: the heartbeat was last "
-                "run %(since)s and the one enqueued %(waited)d seconds ago still waits."
-            ) % {"since": since, "waited": waited}
+    since = _("never") if seen_at is None else _ago(now - seen_at)
+    late = datetime.timedelta(seconds=WORKER_LATE_SECONDS)
+    if oldest_waiting is not None and now - oldest_waiting >= late:
+        return _(
+            "The task worker (manage.py db_worker) seems stopped: the heartbeat was last "
+            "run %(since)s and the one enqueued %(enqueued)s still waits."
+        ) % {"since": since, "enqueued": _ago(now - oldest_waiting)}
     if last_enqueued is None or now - last_enqueued > stale:
         return _(
             "The scheduler (manage.py scheduler) seems stopped: the heartbeat was last run "
@@ -284,10 +290,12 @@ def disk_check() -> CheckResult:
     if short:
         return CheckResult(
             ok=False,
-            detail=_("Less than %(minimum)d MB free on the disk of: %(uses)s.")
+            detail=_("Less than %(minimum)d MB free on the disk holding: %(uses)s.")
             % {
                 "minimum": minimum,
-                "uses": ", ".join(use for system in short for use in system.uses),
+                "uses": ", ".join(
+                    str(USE_LABELS.get(use, use)) for system in short for use in system.uses
+                ),
             },
             figures=figures,
         )

@@ -148,8 +148,8 @@ OPENDATA_SERIES_DAYS = env_int("DIGIPLACE_OPENDATA_SERIES_DAYS", 365)
 # Operations (issue #15).
 # Where backups are written (the nightly ones and `manage.py backup` without a folder).
 BACKUP_DIR = Path(env("DIGIPLACE_BACKUP_DIR") or VAR_DIR / "backups")
-# Nightly backups kept: the last N days, the last N weeks (Sunday's), the last N months (the
-# first of the month's).
+# Nightly backups kept: the newest N days, and the newest backup of each of the newest N weeks
+# and of each of the newest N months that have one.
 BACKUP_KEEP_DAILY = env_int("DIGIPLACE_BACKUP_KEEP_DAILY", 7)
 BACKUP_KEEP_WEEKLY = env_int("DIGIPLACE_BACKUP_KEEP_WEEKLY", 4)
 BACKUP_KEEP_MONTHLY = env_int("DIGIPLACE_BACKUP_KEEP_MONTHLY", 6)

@@ -1,18 +1,25 @@
 """Gunicorn settings for production: ``gunicorn -c config/gunicorn.py config.wsgi``.
 
-The access log is written to standard output like the application's log, with the value
-of any ``api_key`` parameter (Open311 clients may put it in the URL) redacted."""
+The access log is written to standard output like the application's log. It holds no
+personal data: no client address, Referer or user agent; the request line with secrets
+(Open311 ``api_key`` values), tokens in links and email addresses redacted; and the request
+id (``X-Request-ID``) that the application's own log lines and background tasks carry.
+
+With ``PROMETHEUS_MULTIPROC_DIR`` set, a worker that exits has its live gauges removed from
+the figures ``/metrics`` adds up."""
 
 from __future__ import annotations
 
 import datetime
+import os
 from typing import Any
 
 from gunicorn.glogging import Logger
 
-from digiplace.core.redaction import redact
+from digiplace.core.logs import redact_personal
 
 accesslog = "-"
+access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 
 
 class RedactingLogger(Logger):  # type: ignore[misc]
@@ -24,9 +31,16 @@ class RedactingLogger(Logger):  # type: ignore[misc]
     ) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
         return {
-            name: redact(value) if isinstance(value, str) else value
+            name: redact_personal(value) if isinstance(value, str) else value
             for name, value in atoms.items()
         }
 
 
 logger_class = RedactingLogger
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

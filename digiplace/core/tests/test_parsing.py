@@ -180,6 +180,42 @@ def test_gunicorn_access_log_redacts_api_keys() -> None:
     assert atoms["r"] == "POST /open311/v2/requests.json?api_key=[redacted] HTTP/1.1"
 
 
+def test_gunicorn_access_log_lines_hold_no_personal_data() -> None:
+    """The configured access-log format: no client address, Referer or user agent; emails
+    in the request line blanked; the request id the application answered."""
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from config import gunicorn as gunicorn_settings
+
+    config = Config()
+    config.set("access_log_format", gunicorn_settings.access_log_format)
+    logger = gunicorn_settings.RedactingLogger(config)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/accounts/?email=ana.pop@example.ro",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "PATH_INFO": "/accounts/",
+        "QUERY_STRING": "email=ana.pop@example.ro",
+        "REMOTE_ADDR": "203.0.113.7",
+        "HTTP_USER_AGENT": "Mozilla/5.0 (Ana's phone)",
+    }
+    response = SimpleNamespace(
+        status="200 OK", headers=[("X-Request-ID", "req-42")], sent=10, status_code=200
+    )
+    request = SimpleNamespace(
+        headers=[("REFERER", "https://mail.example/ana"), ("USER-AGENT", "Ana's phone")]
+    )
+    atoms = logger.atoms(response, request, environ, datetime.timedelta(seconds=1))
+    line = config.access_log_format % atoms
+
+    assert "request_id=req-42" in line
+    assert '"GET /accounts/?email=' in line and " 200 " in line
+    for personal in ("203.0.113.7", "ana.pop@example.ro", "Ana's phone", "mail.example"):
+        assert personal not in line
+
+
 def test_the_development_server_and_console_logs_are_redacted() -> None:
     """As configured in settings.LOGGING: the request lines of ``runserver`` and anything
     logged to the console pass the filter before they are written."""

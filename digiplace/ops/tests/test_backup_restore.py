@@ -551,3 +551,22 @@ def test_a_postgresql_archive_is_refused_by_sqlite(tmp_path: Path, media: Path) 
         assert not (tmp_path / "r.sqlite3").exists()
     finally:
         _alias_forget(alias)
+
+
+def test_rows_that_differ_from_the_manifest_undo_the_restore(
+    tmp_path: Path, media: Path, target: str
+) -> None:
+    """On PostgreSQL the dump is restored, then counted: the difference drops what was
+    restored. On SQLite the extracted file is counted before it is moved into place."""
+    city_fill(media)
+    path = tmp_path / "city.tar"
+    backup_create(path=path, media_root=media)
+    _manifest_rewrite(path, lambda manifest: manifest["tables"].update({"reports_report": 5}))
+    restored_media = tmp_path / "restored-media"
+
+    with pytest.raises(RestoreError) as refused:
+        backup_restore(path=path, database=target, media_root=restored_media)
+
+    assert "(the table reports_report has 1 rows, the manifest says 5)" in str(refused.value)
+    _untouched(target, restored_media)
+    assert not list(tmp_path.glob(".digiplace-restore-*"))

@@ -9,6 +9,7 @@ from typing import Any
 import django
 import pytest
 from django.conf import settings
+from django.contrib import admin
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -201,3 +202,18 @@ def test_django_staff_without_superuser_is_refused(client: Client) -> None:
     response = client.get("/admin/status/", HTTP_HOST=PLATFORM)
 
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_admin_index_template_links_the_status_page(
+    client: Client, superuser: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The template OpsConfig.ready names as the admin's index (admin.site.index_template).
+    monkeypatch.setattr(admin.site, "index_template", "ops/admin_index.html")
+    client.force_login(superuser)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get("/admin/", HTTP_HOST=PLATFORM).content.decode()
+
+    assert 'href="/admin/status/"' in page
+    assert "Platform status: components, task queue, backups, disk" in page

@@ -14,6 +14,11 @@ class OpsConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self) -> None:
-        from . import periodic
+        from django.contrib import admin
 
+        from . import checks, periodic
+
+        checks.register()
         periodic.register()
+        # The admin's index links the platform's status page (/admin/status/).
+        admin.site.index_template = "ops/admin_index.html"

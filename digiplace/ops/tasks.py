@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django_tasks import task
+import datetime
+
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from .services.nightly import backup_nightly_run
 
@@ -13,3 +17,21 @@ def backup_nightly() -> int | None:
     ``BACKUP_HOUR_UTC`` only; returns the id of the backup's record when it took one."""
     run = backup_nightly_run()
     return run.pk if run is not None else None
+
+
+# Finished tasks are kept two weeks; failed ones a month, for the status page's history.
+SUCCEEDED_KEPT = datetime.timedelta(days=14)
+FAILED_KEPT = datetime.timedelta(days=30)
+
+
+@task()
+def task_results_prune() -> int:
+    """Delete finished task results past their keeping time (django_tasks_db keeps every
+    one); returns how many were deleted."""
+    now = timezone.now()
+    finished = DBTaskResult.objects.finished()
+    deleted, _ = (
+        finished.filter(status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - SUCCEEDED_KEPT)
+        | finished.filter(status=TaskResultStatus.FAILED, finished_at__lt=now - FAILED_KEPT)
+    ).delete()
+    return deleted

@@ -40,9 +40,6 @@ from digiplace.core.health import CheckResult, HealthCheck, health_checks, statu
 from . import checks
 from .models import BackupRun, BackupStatus, Heartbeat
 
-# Operations' own checks; registering again (from OpsConfig.ready) replaces them.
-checks.register()
-
 FAILURES_SHOWN = 20
 
 

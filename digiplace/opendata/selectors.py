@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Max
 from django.utils import translation
 from django.utils.functional import Promise
@@ -46,6 +47,18 @@ def in_languages(text: Text) -> dict[str, str]:
         with translation.override(language):
             result[language] = str(text)
     return result
+
+
+def in_active_language(text: Text | dict[str, str]) -> str:
+    """A text stored by ``in_languages`` (or a declared one) in the active language."""
+    if isinstance(text, dict):
+        language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+        return (
+            text.get(language)
+            or text.get(settings.LANGUAGE_CODE[:2])
+            or next(iter(text.values()), "")
+        )
+    return str(text)
 
 
 def _published(municipality: Municipality, specs: Iterable[DatasetSpec]) -> list[Published]:

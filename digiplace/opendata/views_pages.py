@@ -47,7 +47,13 @@ from digiplace.core.templatetags.digiplace import chart_data
 
 from .forms import COLUMN_TYPE_LABELS, UPDATED_DAYS, DatasetFilterForm
 from .models import Dataset, DatasetVersion, Distribution
-from .selectors import Published, in_languages, published_dataset, published_datasets
+from .selectors import (
+    Published,
+    in_active_language,
+    in_languages,
+    published_dataset,
+    published_datasets,
+)
 
 if TYPE_CHECKING:
     from digiplace.core.models import Municipality
@@ -404,8 +410,10 @@ def privacy_facts(published: Published) -> dict[str, Any]:
     return {
         "statement": str(privacy.statement),
         "personal": privacy.personal,
-        "removed": [str(item) for item in report.get("removed") or privacy.removed],
-        "generalised": [str(item) for item in report.get("generalised") or privacy.generalised],
+        "removed": [in_active_language(item) for item in report.get("removed") or privacy.removed],
+        "generalised": [
+            in_active_language(item) for item in report.get("generalised") or privacy.generalised
+        ],
         "masked": [
             {"kind": names.get(kind, kind), "count": _number_text(count)}
             for kind, count in sorted(masked.items())

@@ -508,3 +508,26 @@ def test_the_preview_reads_only_the_first_rows(botosani: Municipality, specs: No
     features = response.context["places"]["features"]
     assert len(features) == 1
     assert json.dumps(features[0]["properties"]["description"]) == '"500 rows here"'
+
+
+def test_the_privacy_report_is_read_in_the_visitors_language(budget: DatasetVersion) -> None:
+    """The engine stores what was removed and generalised in both languages; each page shows
+    the reader's, never the stored pair."""
+    budget.privacy_report = {
+        **budget.privacy_report,
+        "removed": [{"ro": "numele celor care au semnalat", "en": "the reporters' names"}],
+        "generalised": [{"ro": "locurile, pe o grilă de 50 m", "en": "places, on a 50 m grid"}],
+    }
+    budget.save(update_fields=["privacy_report"])
+    cache.clear()
+    local_pages.clear()
+    url = reverse("opendata:dataset", kwargs={"slug": BUDGET})
+
+    english = client(language="en").get(url).content.decode()
+    romanian = client(language="ro").get(url).content.decode()
+
+    assert "the reporters&#x27; names" in english and "places, on a 50 m grid" in english
+    assert "numele celor care au semnalat" in romanian and "pe o grilă de 50 m" in romanian
+    for html in (english, romanian):
+        assert "{&#x27;ro&#x27;" not in html and "{'ro'" not in html
+    assert "numele celor" not in english and "the reporters" not in romanian

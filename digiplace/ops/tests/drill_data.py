@@ -96,16 +96,6 @@ VOLATILE = [
         rb'\1[now]"',
     ),
 ]
-# A known fault of the open-data pages (opendata.views_pages' privacy report): a stored text
-# in both languages is shown as a Python dict, {'ro': …, 'en': …}, whose keys come in the
-# order the database gives them (jsonb sorts them; SQLite keeps them as written). Its two
-# orders are the same data: written one way here, so that the move from SQLite to
-# PostgreSQL is compared on the data (the fault itself is reported to the module's owner).
-_QUOTED = r"(?:&#x27;[^{}]*?&#x27;|&quot;[^{}]*?&quot;)"  # repr's quotes, escaped
-LANGUAGE_DICT = re.compile(
-    rf"\{{&#x27;(?P<first>ro|en)&#x27;: (?P<first_text>{_QUOTED}), "
-    rf"&#x27;(?P<second>ro|en)&#x27;: (?P<second_text>{_QUOTED})\}}"
-)
 
 
 def _setup() -> None:
@@ -215,11 +205,6 @@ def city_build() -> None:
         raise RuntimeError(f"open data generation failed: {failed}")
 
 
-def _language_dict_sorted(found: re.Match[str]) -> str:
-    texts = sorted([(found["first"], found["first_text"]), (found["second"], found["second_text"])])
-    return "{" + ", ".join(f"&#x27;{key}&#x27;: {text}" for key, text in texts) + "}"
-
-
 def _rdf_canonical(text: str, rdf_format: str) -> str:
     from rdflib import Graph
     from rdflib.compare import to_canonical_graph
@@ -249,7 +234,6 @@ def _normalised(body: bytes, content_type: str, started: datetime.datetime) -> s
         text = _rdf_canonical(text, RDF_FORMATS[content_type.split(";")[0]])
     window = (started, datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1))
     text = NOW_TIME.sub(lambda found: _now_replaced(found, window), text)
-    text = LANGUAGE_DICT.sub(_language_dict_sorted, text)
     if "json" in content_type and not RDF_FORMATS.get(content_type.split(";")[0]):
         # An object's keys have no order: PostgreSQL's jsonb keeps them sorted its own way,
         # SQLite as written (a city moved from one to the other writes them anew).

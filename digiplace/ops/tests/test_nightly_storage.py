@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,3 +148,34 @@ def test_the_address_is_read_and_checked(settings) -> None:
     for wrong in ("https://city-backups/nightly", "s3:///nightly", "city-backups"):
         with pytest.raises(BackupStorageError, match="must look like s3://bucket/folder"):
             storage_location(wrong)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_backup_command_copies_its_archive_with_upload(
+    s3_bucket: str, s3_endpoint: str, tmp_path: Path, settings
+) -> None:
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    archive = tmp_path / "by-hand.tar"
+
+    call_command("backup", str(archive), "--upload", stdout=(output := io.StringIO()))
+
+    key = "nightly/by-hand.tar"
+    stored = s3_client(s3_endpoint).get_object(Bucket=s3_bucket, Key=key)["Body"].read()
+    assert hashlib.sha256(stored).digest() == hashlib.sha256(archive.read_bytes()).digest()
+    assert f"s3://{s3_bucket}/{key}" in output.getvalue()
+
+
+def test_upload_without_storage_is_refused_before_anything_is_written(
+    settings, tmp_path: Path
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.BACKUP_S3_URL = ""
+    archive = tmp_path / "by-hand.tar"
+
+    with pytest.raises(CommandError, match="DIGIPLACE_BACKUP_S3_URL"):
+        call_command("backup", str(archive), "--upload")
+    assert list(tmp_path.iterdir()) == []

@@ -12,6 +12,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ... import storage
 from ...archive import ArchiveError
 from ...services.backup import BackupError, backup_create
 
@@ -30,9 +31,18 @@ class Command(BaseCommand):
             help="a file holding the passphrase (default: DIGIPLACE_BACKUP_PASSPHRASE)",
         )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="the database alias")
+        parser.add_argument(
+            "--upload",
+            action="store_true",
+            help="also copy the archive to the S3-compatible storage of DIGIPLACE_BACKUP_S3_URL",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         passphrase = passphrase_read(options["passphrase_file"], settings.BACKUP_PASSPHRASE)
+        if options["upload"] and not storage.backup_storage_configured():
+            raise CommandError(
+                _("--upload needs DIGIPLACE_BACKUP_S3_URL (and its keys). Nothing was written.")
+            )
         try:
             result = backup_create(
                 path=Path(options["file"]), passphrase=passphrase, database=options["database"]
@@ -71,6 +81,15 @@ class Command(BaseCommand):
             % {"count": manifest["media"]["files"]}
             + "."
         )
+        if options["upload"]:
+            try:
+                url = storage.backup_upload(result.path)
+            except storage.BackupStorageError as error:
+                raise CommandError(
+                    _("The copy to object storage failed: %(error)s. The archive is at %(path)s.")
+                    % {"error": error, "path": result.path}
+                ) from error
+            self.stdout.write(_("Copied to %(url)s.") % {"url": url})
 
 
 def _size(size: int) -> str:

@@ -222,9 +222,7 @@ def _resources(
             name = str(data_file.title)
             description = str(data_file.description or data_file.title)
         else:
-            format_name, words = TABLE_FORMATS.get(
-                distribution.key, (distribution.key.upper(), gettext_lazy(""))
-            )
+            format_name, words = TABLE_FORMATS.get(distribution.key, (distribution.key.upper(), ""))
             name = f"{title} ({format_name})"
             description = str(words)
         url = addresses.download_url(spec.slug, distribution.key)

@@ -75,8 +75,9 @@ def sqlite_copy(sqlite_url: str) -> None:
     from config.settings import database_from_url
     from digiplace.ops.transfer import rows_copy
 
+    # The handler fills in a settings dictionary's defaults only beside a default one.
     connections.settings["sqlite"] = connections.configure_settings(
-        {"sqlite": database_from_url(sqlite_url)}
+        {"default": dict(connections.settings["default"]), "sqlite": database_from_url(sqlite_url)}
     )["sqlite"]
     started = time.perf_counter()
     copied = rows_copy(source="default", target="sqlite")
@@ -117,6 +118,7 @@ def measure(work: Path, sqlite_url: str) -> None:
             made.add(name)
             size = archive.stat().st_size / 2**20
             rows.append((f"backup: {what}", f"{size:.0f} MiB", backup.seconds, backup.peak_mib))
+            print(f"backup {what}: {backup.seconds:.1f} s, {size:.0f} MiB", flush=True)
         if target_kind == "pg":
             target = postgresql_database_create(postgresql_url, f"restored_{number}")
         else:
@@ -128,6 +130,7 @@ def measure(work: Path, sqlite_url: str) -> None:
         }
         restore = run_measured(["manage.py", "restore", str(archive), *extra], env)
         rows.append((f"restore: {what}", "", restore.seconds, restore.peak_mib))
+        print(f"restore {what}: {restore.seconds:.1f} s", flush=True)
         shutil.rmtree(env["DIGIPLACE_MEDIA_ROOT"])
         if target_kind == "sqlite":
             Path(target.removeprefix("sqlite:///")).unlink()

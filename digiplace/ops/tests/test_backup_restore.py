@@ -26,7 +26,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections, models
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.utils import load_backend
 from django.utils import translation
 
 from digiplace.core.models import Municipality
@@ -34,6 +33,7 @@ from digiplace.core.tests.factories import MunicipalityFactory, UserFactory
 from digiplace.ops import archive
 from digiplace.ops.services.backup import BackupError, backup_create, model_tables
 from digiplace.ops.services.restore import RestoreError, backup_restore, backup_verify
+from digiplace.ops.tests.aliases import alias_forget, alias_register
 from digiplace.ops.transfer import models_ordered, rows_copy
 from digiplace.plans.models import Project
 from digiplace.plans.tests.factories import ProjectFactory
@@ -54,21 +54,6 @@ def _english() -> None:
     translation.activate("en")
 
 
-def _alias_register(alias: str, settings_dict: dict[str, Any]) -> None:
-    # The handler fills in a settings dictionary's defaults only beside a default one.
-    configured = connections.configure_settings(
-        {"default": dict(connections.settings["default"]), alias: settings_dict}
-    )[alias]
-    # Not in ``connections.settings``: Django's test case allows such connections (made by
-    # the test itself) to reconnect after the restore closed them.
-    connections[alias] = load_backend(configured["ENGINE"]).DatabaseWrapper(configured, alias)
-
-
-def _alias_forget(alias: str) -> None:
-    connections[alias].close()
-    delattr(connections._connections, alias)  # type: ignore[attr-defined]
-
-
 def _database_create(name: str, *, template: str | None = None) -> None:
     quote = connection.ops.quote_name
     with connection._nodb_cursor() as cursor:
@@ -87,18 +72,18 @@ def target(tmp_path: Path) -> Iterator[str]:
     """An empty database, not even created (SQLite) or with no tables (PostgreSQL)."""
     alias = f"restored_{uuid.uuid4().hex[:8]}"
     if connection.vendor == "sqlite":
-        _alias_register(
+        alias_register(
             alias,
             {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "restored.sqlite3")},
         )
         yield alias
-        _alias_forget(alias)
+        alias_forget(alias)
         return
     name = f"{connection.settings_dict['NAME']}_{alias}"
     _database_create(name)
-    _alias_register(alias, {**connection.settings_dict, "NAME": name})
+    alias_register(alias, {**connection.settings_dict, "NAME": name})
     yield alias
-    _alias_forget(alias)
+    alias_forget(alias)
     _database_drop(name)
 
 
@@ -491,7 +476,7 @@ def _sqlite_make(alias: str, path: Path) -> None:
     """A temporary SQLite database with every model's table, marked migrated as the test
     database is (migrating one takes a minute; the models and migrations agree, as
     ``makemigrations --check`` sees to it)."""
-    _alias_register(alias, {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)})
+    alias_register(alias, {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)})
     with connections[alias].schema_editor() as editor:
         for model in models_ordered(alias):
             if not model._meta.auto_created:
@@ -512,7 +497,7 @@ def test_an_sqlite_archive_restores_into_postgresql(tmp_path: Path, media: Path)
     name = f"{connection.settings_dict['NAME']}_{alias}"
     connection.close()
     _database_create(name, template=connection.settings_dict["NAME"])
-    _alias_register(alias, {**connection.settings_dict, "NAME": name})
+    alias_register(alias, {**connection.settings_dict, "NAME": name})
     sqlite_alias = f"sqlite_{uuid.uuid4().hex[:8]}"
     made: list[str] = []
     try:
@@ -532,8 +517,8 @@ def test_an_sqlite_archive_restores_into_postgresql(tmp_path: Path, media: Path)
         _assert_restored(alias, restored_media, filled)
     finally:
         for made_alias in made:
-            _alias_forget(made_alias)
-        _alias_forget(alias)
+            alias_forget(made_alias)
+        alias_forget(alias)
         _database_drop(name)
 
 
@@ -542,7 +527,7 @@ def test_a_postgresql_archive_is_refused_by_sqlite(tmp_path: Path, media: Path) 
     path = tmp_path / "city.tar"
     backup_create(path=path, media_root=media)
     alias = f"sqlite_{uuid.uuid4().hex[:8]}"
-    _alias_register(
+    alias_register(
         alias, {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "r.sqlite3")}
     )
     try:
@@ -550,7 +535,7 @@ def test_a_postgresql_archive_is_refused_by_sqlite(tmp_path: Path, media: Path) 
             backup_restore(path=path, database=alias, media_root=tmp_path / "restored-media")
         assert not (tmp_path / "r.sqlite3").exists()
     finally:
-        _alias_forget(alias)
+        alias_forget(alias)
 
 
 def test_rows_that_differ_from_the_manifest_undo_the_restore(

@@ -23,10 +23,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, connections, models
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.utils import load_backend
 from django.utils import translation
 
 from digiplace.core.tests.factories import MunicipalityFactory, UserFactory
+from digiplace.ops.tests.aliases import alias_forget, alias_register
 from digiplace.ops.transfer import TransferError, models_ordered, rows_copy
 from digiplace.plans.models import Measurement, Project
 from digiplace.plans.tests.factories import MeasurementFactory, ProjectFactory
@@ -38,26 +38,10 @@ from digiplace.urbandata.tests.factories import EntityFactory
 BUCHAREST = zoneinfo.ZoneInfo("Europe/Bucharest")
 
 
-def _alias_register(alias: str, settings_dict: dict[str, Any]) -> None:
-    """A connection under ``alias``, outside the settings (which the test case allows only
-    the databases it declared)."""
-    # The handler fills in the defaults of a settings dictionary only beside a default one.
-    configured = connections.configure_settings(
-        {"default": dict(connections.settings["default"]), alias: settings_dict}
-    )[alias]
-    connections[alias] = load_backend(configured["ENGINE"]).DatabaseWrapper(configured, alias)
-
-
-def _alias_forget(alias: str) -> None:
-    connections[alias].close()
-    # The handler keeps each thread's connections in ``_connections`` (asgiref Local).
-    delattr(connections._connections, alias)  # type: ignore[attr-defined]
-
-
 def _sqlite_make(alias: str, path: Path) -> None:
     """A temporary SQLite database with every model's table, marked migrated as the test
     database is, and empty."""
-    _alias_register(alias, {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)})
+    alias_register(alias, {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)})
     with connections[alias].schema_editor() as editor:
         for model in models_ordered(alias):
             # Auto-created many-to-many tables come with their model's.
@@ -84,7 +68,7 @@ def sqlite_database(tmp_path: Path) -> Iterator[Callable[[], str]]:
 
     yield make
     for alias in aliases:
-        _alias_forget(alias)
+        alias_forget(alias)
 
 
 @pytest.fixture
@@ -100,9 +84,9 @@ def postgresql_target(transactional_db: None) -> Iterator[str]:
         cursor.execute(
             f"CREATE DATABASE {quote(name)} TEMPLATE {quote(connection.settings_dict['NAME'])}"
         )
-    _alias_register(alias, {**connection.settings_dict, "NAME": name})
+    alias_register(alias, {**connection.settings_dict, "NAME": name})
     yield alias
-    _alias_forget(alias)
+    alias_forget(alias)
     with connection._nodb_cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
 

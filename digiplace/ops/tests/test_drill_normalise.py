@@ -82,27 +82,3 @@ def test_the_planners_default_moment_is_taken_out() -> None:
     second = b'<input type="time" name="time" value="01:11" required id="id_time">'
 
     assert _normalised(first, HTML, STARTED) == _normalised(second, HTML, STARTED)
-
-
-def test_a_text_in_both_languages_shown_as_a_dict_compares_whatever_its_key_order() -> None:
-    written = (
-        "<dd>{&#x27;ro&#x27;: &#x27;Citiri orare&#x27;, &#x27;en&#x27;: &#x27;Hourly&#x27;}</dd>"
-    )
-    sorted_by_jsonb = (
-        "<dd>{&#x27;en&#x27;: &#x27;Hourly&#x27;, &#x27;ro&#x27;: &#x27;Citiri orare&#x27;}</dd>"
-    )
-    with_an_apostrophe = (
-        "<dd>{&#x27;ro&#x27;: &#x27;Cel mai rău din zi&#x27;, &#x27;en&#x27;: &quot;The day&#x27;s"
-        " worst&quot;}</dd>"
-    )
-    other_text = (
-        "<dd>{&#x27;en&#x27;: &#x27;Daily&#x27;, &#x27;ro&#x27;: &#x27;Citiri orare&#x27;}</dd>"
-    )
-
-    normalised = _normalised(written.encode(), HTML, STARTED)
-    assert normalised == _normalised(sorted_by_jsonb.encode(), HTML, STARTED)
-    assert normalised != _normalised(other_text.encode(), HTML, STARTED)
-    assert _normalised(with_an_apostrophe.encode(), HTML, STARTED) == (
-        "<dd>{&#x27;en&#x27;: &quot;The day&#x27;s worst&quot;, "
-        "&#x27;ro&#x27;: &#x27;Cel mai rău din zi&#x27;}</dd>"
-    )

@@ -13,6 +13,7 @@ both recordings start from the archive's state (a download counts itself in the 
 from __future__ import annotations
 
 import difflib
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +35,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # Answers that must be among those compared: the "every page and API".
 REQUIRED = [
-    "/reports/1/",
     "/open311/v2/requests.json",
     "/ngsi-ld/v1/entities?type=AirQualityObserved",
     "/plans/smart-drill/kpis/",
@@ -105,6 +105,9 @@ def _assert_same_answers(
     before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]
 ) -> None:
     missing = [url for url in REQUIRED if url not in before]
+    # The report's id is the database's (PostgreSQL's sequences go on from earlier tests).
+    if not any(re.fullmatch(r"/reports/\d+/", url) for url in before):
+        missing.append("a report's page")
     assert not missing, f"the drill did not reach {missing}"
     failing = {url: answer["status"] for url, answer in before.items() if answer["status"] != 200}
     # Comparing two errors would prove nothing: every address answers before the backup.

@@ -12,33 +12,17 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from digiplace.core.models import Municipality, MunicipalityHost
 from digiplace.core.selectors import municipality_cache_clear, municipality_for_host
+from digiplace.core.tests.databases import database_url
 from digiplace.core.tests.factories import UserFactory
-
-
-def _database_url() -> str:
-    """The URL of the database this test runs on (the test database, not the configured one)."""
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{database['NAME']}"
-    assert connection.vendor == "postgresql"
-    credentials = quote(database["USER"], safe="")
-    if database["PASSWORD"]:
-        credentials += ":" + quote(database["PASSWORD"], safe="")
-    return (
-        f"postgres://{credentials}@{database['HOST']}:{database['PORT']}/"
-        f"{quote(database['NAME'], safe='')}"
-    )
 
 
 def _in_another_process(code: str) -> str:
@@ -47,7 +31,7 @@ def _in_another_process(code: str) -> str:
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "DIGIPLACE_REDIS_URL"}
     }
-    environment.update(DIGIPLACE_MODE="test", DATABASE_URL=_database_url())
+    environment.update(DIGIPLACE_MODE="test", DATABASE_URL=database_url())
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=settings.BASE_DIR,

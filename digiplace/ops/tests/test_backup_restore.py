@@ -29,11 +29,12 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import translation
 
 from digiplace.core.models import Municipality
+from digiplace.core.tests.databases import database_url
 from digiplace.core.tests.factories import MunicipalityFactory, UserFactory
 from digiplace.ops import archive
 from digiplace.ops.services.backup import BackupError, backup_create, model_tables
 from digiplace.ops.services.restore import RestoreError, backup_restore, backup_verify
-from digiplace.ops.tests.aliases import alias_forget, alias_register
+from digiplace.ops.tests.aliases import alias_forget, alias_register, sqlite_make
 from digiplace.ops.transfer import models_ordered, rows_copy
 from digiplace.plans.models import Project
 from digiplace.plans.tests.factories import ProjectFactory
@@ -419,16 +420,6 @@ def test_the_commands_say_what_they_wrote_and_restored(
     _assert_restored(target, tmp_path / "restored-media", filled)
 
 
-def _database_url(settings_dict: dict[str, Any]) -> str:
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{settings_dict['NAME']}"
-    password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
-    return (
-        f"postgres://{settings_dict['USER']}{password}@{settings_dict['HOST']}:"
-        f"{settings_dict['PORT']}/{settings_dict['NAME']}"
-    )
-
-
 def _manage(
     arguments: list[str], *, database_url: str, media_root: Path
 ) -> subprocess.CompletedProcess[str]:
@@ -452,7 +443,7 @@ def _manage(
 def test_the_commands_run_as_processes(tmp_path: Path, media: Path, target: str) -> None:
     filled = city_fill(media)
     path = tmp_path / "city.tar"
-    source_url = _database_url(connection.settings_dict)
+    source_url = database_url(connection.settings_dict)
 
     backed_up = _manage(["backup", str(path)], database_url=source_url, media_root=media)
 
@@ -463,30 +454,13 @@ def test_the_commands_run_as_processes(tmp_path: Path, media: Path, target: str)
     connections[target].close()
     restored = _manage(
         ["restore", str(path)],
-        database_url=_database_url(connections[target].settings_dict),
+        database_url=database_url(connections[target].settings_dict),
         media_root=restored_media,
     )
 
     assert restored.returncode == 0, restored.stderr
     assert "1 municipality (botosani);" in restored.stdout
     _assert_restored(target, restored_media, filled)
-
-
-def _sqlite_make(alias: str, path: Path) -> None:
-    """A temporary SQLite database with every model's table, marked migrated as the test
-    database is (migrating one takes a minute; the models and migrations agree, as
-    ``makemigrations --check`` sees to it)."""
-    alias_register(alias, {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)})
-    with connections[alias].schema_editor() as editor:
-        for model in models_ordered(alias):
-            if not model._meta.auto_created:
-                editor.create_model(model)
-    recorder = MigrationRecorder(connections[alias])
-    recorder.ensure_schema()
-    recorder.migration_qs.bulk_create(
-        recorder.Migration(app=app, name=name)
-        for app, name in MigrationRecorder(connection).applied_migrations()
-    )
 
 
 @pytest.mark.postgresql_only(reason="restores an SQLite archive into a PostgreSQL database")
@@ -502,7 +476,7 @@ def test_an_sqlite_archive_restores_into_postgresql(tmp_path: Path, media: Path)
     made: list[str] = []
     try:
         filled = city_fill(media)
-        _sqlite_make(sqlite_alias, tmp_path / "city.sqlite3")
+        sqlite_make(sqlite_alias, tmp_path / "city.sqlite3")
         made.append(sqlite_alias)
         rows_copy(source="default", target=sqlite_alias)
         path = tmp_path / "city.tar"

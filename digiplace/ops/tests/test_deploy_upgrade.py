@@ -12,30 +12,16 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import IO
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from digiplace.core.tests.databases import database_url
 from digiplace.ops.locks import upgrade_lock
 
 WAITING = "Another process is upgrading this database: waiting for it."
-
-
-def _database_url() -> str:
-    """The URL of the database this test runs on (the test database, not the configured one)."""
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{database['NAME']}"
-    credentials = quote(database["USER"], safe="")
-    if database["PASSWORD"]:
-        credentials += ":" + quote(database["PASSWORD"], safe="")
-    return (
-        f"postgres://{credentials}@{database['HOST']}:{database['PORT']}/"
-        f"{quote(database['NAME'], safe='')}"
-    )
 
 
 def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -46,7 +32,7 @@ def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
     environment.update(
         DIGIPLACE_MODE="test",
-        DATABASE_URL=_database_url(),
+        DATABASE_URL=database_url(),
         DIGIPLACE_STATIC_ROOT=str(tmp_path / "static"),
     )
     environment.update(extra)

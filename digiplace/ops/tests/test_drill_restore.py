@@ -18,11 +18,11 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
+from digiplace.core.tests.databases import database_url
 from digiplace.ops.tests.drill_data import (
     STAFF_PAGES,
     answers_in,
@@ -48,26 +48,8 @@ REQUIRED = [
 ]
 
 
-def _postgresql_url(name: str) -> str:
-    settings = connection.settings_dict
-    credentials = quote(settings["USER"] or "", safe="")
-    if settings["PASSWORD"]:
-        credentials += ":" + quote(settings["PASSWORD"], safe="")
-    host = settings["HOST"] or "localhost"
-    port = f":{settings['PORT']}" if settings["PORT"] else ""
-    return f"postgres://{credentials}@{host}{port}/{quote(name, safe='')}"
-
-
 def _sqlite_url(path: Path | str) -> str:
     return f"sqlite:///{Path(path).resolve()}"
-
-
-def _test_database_url() -> str:
-    """This test's own database (pytest-django's test database, committed rows visible)."""
-    name = connection.settings_dict["NAME"]
-    if connection.vendor == "postgresql":
-        return _postgresql_url(name)
-    return _sqlite_url(name)
 
 
 @pytest.fixture
@@ -77,7 +59,7 @@ def postgresql_database() -> Iterator[str]:
     with connection._nodb_cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield _postgresql_url(name)
+        yield database_url(name=name)
     finally:
         with connection._nodb_cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -162,7 +144,7 @@ def test_a_city_restored_into_a_fresh_database_answers_every_page_and_api_the_sa
 ) -> None:
     media = tmp_path / "media"
     media.mkdir()
-    source = drill_env(database_url=_test_database_url(), media_root=media)
+    source = drill_env(database_url=database_url(), media_root=media)
     _drill(tmp_path, source, fresh_database)
 
 

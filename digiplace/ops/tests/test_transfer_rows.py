@@ -26,7 +26,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import translation
 
 from digiplace.core.tests.factories import MunicipalityFactory, UserFactory
-from digiplace.ops.tests.aliases import alias_forget, alias_register
+from digiplace.ops.tests.aliases import alias_forget, alias_register, sqlite_make
 from digiplace.ops.transfer import TransferError, models_ordered, rows_copy
 from digiplace.plans.models import Measurement, Project
 from digiplace.plans.tests.factories import MeasurementFactory, ProjectFactory
@@ -38,23 +38,6 @@ from digiplace.urbandata.tests.factories import EntityFactory
 BUCHAREST = zoneinfo.ZoneInfo("Europe/Bucharest")
 
 
-def _sqlite_make(alias: str, path: Path) -> None:
-    """A temporary SQLite database with every model's table, marked migrated as the test
-    database is, and empty."""
-    alias_register(alias, {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)})
-    with connections[alias].schema_editor() as editor:
-        for model in models_ordered(alias):
-            # Auto-created many-to-many tables come with their model's.
-            if not model._meta.auto_created:
-                editor.create_model(model)
-    recorder = MigrationRecorder(connections[alias])
-    recorder.ensure_schema()
-    recorder.migration_qs.bulk_create(
-        recorder.Migration(app=app, name=name)
-        for app, name in MigrationRecorder(connection).applied_migrations()
-    )
-
-
 @pytest.fixture
 def sqlite_database(tmp_path: Path) -> Iterator[Callable[[], str]]:
     """Makes temporary SQLite databases; returns their aliases."""
@@ -62,7 +45,7 @@ def sqlite_database(tmp_path: Path) -> Iterator[Callable[[], str]]:
 
     def make() -> str:
         alias = f"transfer_{uuid.uuid4().hex[:8]}"
-        _sqlite_make(alias, tmp_path / f"{alias}.sqlite3")
+        sqlite_make(alias, tmp_path / f"{alias}.sqlite3")
         aliases.append(alias)
         return alias
 

@@ -13,13 +13,12 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from digiplace.core.models import Municipality
+from digiplace.core.tests.databases import database_url
 from digiplace.urbandata.models import Entity, Reading
 from digiplace.urbandata.mqtt import city_topic
 from digiplace.urbandata.mqtt import ingest as ingest_module
@@ -303,19 +302,6 @@ def test_a_city_switched_off_while_the_worker_runs_is_refused_within_seconds(
     assert (stats.messages, stats.entities_written, readings_stored()) == (2, 1, 1)
 
 
-def _database_url() -> str:
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{database['NAME']}"
-    credentials = quote(database["USER"], safe="")
-    if database["PASSWORD"]:
-        credentials += ":" + quote(database["PASSWORD"], safe="")
-    return (
-        f"postgres://{credentials}@{database['HOST']}:{database['PORT']}/"
-        f"{quote(database['NAME'], safe='')}"
-    )
-
-
 def test_the_command_stops_on_sigterm_and_picks_up_where_it_left(
     broker: Broker, timisoara: Municipality
 ) -> None:
@@ -323,7 +309,7 @@ def test_the_command_stops_on_sigterm_and_picks_up_where_it_left(
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     environment.update(
         DIGIPLACE_MODE="test",
-        DATABASE_URL=_database_url(),
+        DATABASE_URL=database_url(),
         DIGIPLACE_MQTT_URL=broker.url,
         DIGIPLACE_MQTT_FILES_DIR=str(broker.directory),
     )

@@ -37,7 +37,12 @@ def test_status_page_is_accessible_and_fits_a_phone(
         status=BackupStatus.FAILED,
         started_at=timezone.now() - datetime.timedelta(hours=3),
         finished_at=timezone.now() - datetime.timedelta(hours=3),
-        error="pg_dump exited with status 1",
+        # Paths and file names have no spaces: they must wrap, not widen the page.
+        file_name="digiplace-nightly-2026-12-02T03-00-00Z.tar.age",
+        error=(
+            "pg_dump exited with status 1: "
+            "/var/lib/digiplace/backups/digiplace-nightly-2026-12-02T03-00-00Z.tar.partial"
+        ),
     )
     # The live server's first request imports every URL module: not within a page's timeout
     # on a busy machine.

@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("DigiPlace core")
 
     def ready(self) -> None:
-        from . import personal_data, signals
+        from . import logs, personal_data, signals
 
         personal_data.register_core_providers()
         signals.connect()
+        logs.connect()

@@ -17,9 +17,8 @@ request enqueues, on every log line (JSON in production: ``DIGIPLACE_LOG_FORMAT`
 - No personal data: secrets (``core.redaction``), email addresses and IP addresses are
   replaced in the message and the exception text of every JSON line.
 
-The receivers are connected when this module is imported, which configuring logging does in
-every process (the ``LOGGING`` setting names the filter below): the web processes, the task
-worker, the scheduler and the MQTT worker alike.
+``CoreConfig.ready`` connects the receivers in every process that loads the apps: the web
+processes, the task worker, the scheduler and the MQTT worker alike.
 """
 
 from __future__ import annotations
@@ -257,6 +256,3 @@ def connect() -> None:
     task_started.connect(_on_task_started, dispatch_uid="digiplace.core.logs.started")
     task_started.connect(log_task_started)
     task_finished.connect(_on_task_finished, dispatch_uid="digiplace.core.logs.finished")
-
-
-connect()

@@ -22,7 +22,9 @@ def register() -> None:
         name="ops.backup_nightly", interval=datetime.timedelta(hours=1), task=backup_nightly
     )
     # Finished tasks' results (django_tasks_db keeps every one) would grow the table the
-    # readiness check and the status page count in.
+    # readiness check and the status page count in; hourly, for the heartbeat's own.
     periodic_register(
-        name="ops.task_results_prune", interval=datetime.timedelta(days=1), task=task_results_prune
+        name="ops.task_results_prune",
+        interval=datetime.timedelta(hours=1),
+        task=task_results_prune,
     )

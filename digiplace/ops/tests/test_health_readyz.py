@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pytest_django import Settings
 
-from digiplace.ops.heartbeat import heartbeat_record, heartbeat_write
+from digiplace.ops.heartbeat import heartbeat_record
 from digiplace.ops.models import Heartbeat
 from digiplace.urbandata.tests.conftest_mqtt import (
     WORKER_PASSWORD,
@@ -252,26 +252,3 @@ def test_failed_tasks_are_counted(client: Client, settings: Settings) -> None:
     _status, body, _response = readyz(client)
 
     assert body["checks"]["worker"]["failed_24h"] == 1
-
-
-@pytest.mark.django_db
-def test_the_heartbeat_removes_its_own_old_results_once_an_hour(settings: Settings) -> None:
-    settings.TASKS = DATABASE_TASKS
-    on_the_hour = timezone.now().replace(minute=0, second=0, microsecond=0)
-    old, recent, failed, waiting = (heartbeat_record.enqueue() for _ in range(4))
-    for result, status, hours in (
-        (old, "SUCCESSFUL", 3),
-        (recent, "SUCCESSFUL", 0.5),
-        (failed, "FAILED", 3),
-    ):
-        DBTaskResult.objects.filter(pk=result.id).update(
-            status=status, finished_at=on_the_hour - datetime.timedelta(hours=hours)
-        )
-
-    heartbeat_write(now=on_the_hour + datetime.timedelta(minutes=1))
-    assert DBTaskResult.objects.count() == 4
-    heartbeat_write(now=on_the_hour)
-
-    kept = {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)}
-    assert kept == {str(recent.id), str(failed.id), str(waiting.id)}
-    assert Heartbeat.objects.get(name="worker").seen_at == on_the_hour

@@ -1,4 +1,4 @@
-"""The daily job that keeps django_tasks_db's results table from growing: finished results
+"""The hourly job that keeps django_tasks_db's results table from growing: finished results
 past their keeping time go, the rest stay."""
 
 from __future__ import annotations
@@ -11,16 +11,26 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from digiplace.core.periodic import periodic_jobs
-from digiplace.ops.tasks import FAILED_KEPT, SUCCEEDED_KEPT, task_results_prune
+from digiplace.ops.heartbeat import heartbeat_record
+from digiplace.ops.tasks import (
+    FAILED_KEPT,
+    HEARTBEAT_SUCCEEDED_KEPT,
+    SUCCEEDED_KEPT,
+    task_results_prune,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def _result(status: TaskResultStatus, finished_days_ago: float | None) -> DBTaskResult:
+def _result(
+    status: TaskResultStatus,
+    finished_days_ago: float | None,
+    task_path: str = "digiplace.ops.tasks.backup_nightly",
+) -> DBTaskResult:
     now = timezone.now()
     finished = now - datetime.timedelta(days=finished_days_ago) if finished_days_ago else None
     return DBTaskResult.objects.create(
-        task_path="digiplace.ops.tasks.backup_nightly",
+        task_path=task_path,
         args_kwargs={"args": [], "kwargs": {}},
         status=status,
         enqueued_at=now - datetime.timedelta(days=60),
@@ -44,8 +54,24 @@ def test_old_finished_results_are_deleted_and_recent_or_waiting_ones_kept() -> N
     assert not {old_success.pk, old_failure.pk} & remaining
 
 
-def test_the_prune_runs_daily() -> None:
+def test_the_heartbeats_successes_go_after_an_hour_and_its_failures_stay() -> None:
+    hours = HEARTBEAT_SUCCEEDED_KEPT / datetime.timedelta(days=1)
+    path = heartbeat_record.module_path
+    old = _result(TaskResultStatus.SUCCESSFUL, hours * 3, path)
+    recent = _result(TaskResultStatus.SUCCESSFUL, hours / 2, path)
+    failed = _result(TaskResultStatus.FAILED, hours * 3, path)
+    # Another task's success of the same age stays: two weeks for those.
+    other = _result(TaskResultStatus.SUCCESSFUL, hours * 3)
+
+    assert task_results_prune.call() == 1
+
+    remaining = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert remaining == {recent.pk, failed.pk, other.pk}
+    assert old.pk not in remaining
+
+
+def test_the_prune_runs_hourly() -> None:
     jobs = {job.name: job for job in periodic_jobs()}
-    assert jobs["ops.task_results_prune"].interval == datetime.timedelta(days=1)
+    assert jobs["ops.task_results_prune"].interval == datetime.timedelta(hours=1)
     assert jobs["ops.heartbeat"].interval == datetime.timedelta(minutes=1)
     assert jobs["ops.backup_nightly"].interval == datetime.timedelta(hours=1)

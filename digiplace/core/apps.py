@@ -8,8 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("DigiPlace core")
 
     def ready(self) -> None:
-        from . import logs, personal_data, signals
+        from . import health, logs, periodic, personal_data, signals
 
         personal_data.register_core_providers()
         signals.connect()
         logs.connect()
+        health.process_register(periodic.SCHEDULER_PROCESS, _("Scheduler (manage.py scheduler)"))

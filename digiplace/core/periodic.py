@@ -20,9 +20,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks.base import Task
 
+from . import health
 from .models import RateLimitCounter
 
 logger = logging.getLogger(__name__)
+
+# The scheduler's name among the processes that show signs of life (``core.health``).
+SCHEDULER_PROCESS = "scheduler"
 
 SCOPE = "periodic"
 # Intervals from a minute to a day: claim rows older than two days are removed.
@@ -104,4 +108,5 @@ def periodic_loop(*, stop: threading.Event, tick_seconds: float = 5.0) -> None:
         else:
             if names:
                 logger.info("periodic jobs enqueued: %s", ", ".join(names))
+            health.heartbeat(SCHEDULER_PROCESS)
         stop.wait(tick_seconds)

@@ -30,12 +30,17 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from digiplace.core.health import CheckResult, health_check_register
+from digiplace.core.health import (
+    CheckResult,
+    health_check_register,
+    heartbeat_store_register,
+    process_register,
+)
 
+from .heartbeat import WORKER_PROCESS, heartbeat_record, heartbeat_store
 from .models import Heartbeat
 
-WORKER = "worker"
-HEARTBEAT_TASK_PATH = "digiplace.ops.heartbeat.heartbeat_record"
+HEARTBEAT_TASK_PATH = heartbeat_record.module_path
 # The task paths of core's email tasks: their failures are email delivery failures.
 EMAIL_TASK_PATHS = (
     "digiplace.core.tasks.email_send",
@@ -196,7 +201,9 @@ def worker_check(*, now: datetime.datetime | None = None) -> CheckResult:
     """The worker ran the heartbeat job lately (``ops.heartbeat``, every minute)."""
     now = now or timezone.now()
     stale = datetime.timedelta(seconds=settings.READY_WORKER_STALE_SECONDS)
-    seen_at = Heartbeat.objects.filter(name=WORKER).values_list("seen_at", flat=True).first()
+    seen_at = (
+        Heartbeat.objects.filter(name=WORKER_PROCESS).values_list("seen_at", flat=True).first()
+    )
     figures: dict[str, Any] = {
         "last_seen_seconds": None if seen_at is None else int((now - seen_at).total_seconds()),
         "stale_after_seconds": settings.READY_WORKER_STALE_SECONDS,
@@ -312,3 +319,6 @@ def register() -> None:
     health_check_register("cache", cache_check, label=gettext_lazy("Shared cache"))
     health_check_register("worker", worker_check, label=gettext_lazy("Task worker"))
     health_check_register("disk", disk_check, label=gettext_lazy("Disk space"))
+    # The worker's sign of life is the heartbeat job it runs (``ops.heartbeat``).
+    process_register(WORKER_PROCESS, gettext_lazy("Task worker (manage.py db_worker)"))
+    heartbeat_store_register(heartbeat_store)

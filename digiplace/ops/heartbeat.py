@@ -12,9 +12,16 @@ from django_tasks import task
 
 from .models import Heartbeat
 
+WORKER_PROCESS = "worker"
+
+
+def heartbeat_store(name: str, seen_at: datetime.datetime) -> None:
+    """Where ``core.health.heartbeat`` keeps each process's last sign of life."""
+    Heartbeat.objects.update_or_create(name=name, defaults={"seen_at": seen_at})
+
 
 def heartbeat_write(*, now: datetime.datetime | None = None) -> None:
-    Heartbeat.objects.update_or_create(name="worker", defaults={"seen_at": now or timezone.now()})
+    heartbeat_store(WORKER_PROCESS, now or timezone.now())
 
 
 @task()

@@ -35,7 +35,13 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 import digiplace
-from digiplace.core.health import CheckResult, HealthCheck, health_checks, status_figures
+from digiplace.core.health import (
+    CheckResult,
+    HealthCheck,
+    health_checks,
+    processes,
+    status_figures,
+)
 
 from . import checks
 from .models import BackupRun, BackupStatus, Heartbeat
@@ -143,6 +149,26 @@ def _failures(
     return failed.count(), shown
 
 
+def _process_rows(now: datetime.datetime) -> list[dict[str, Any]]:
+    """Each long-running process this installation runs, with its last sign of life."""
+    seen = dict(Heartbeat.objects.values_list("name", "seen_at"))
+    rows = []
+    for process in processes():
+        if not process.expected():
+            continue
+        seen_at = seen.get(process.name)
+        age = now - seen_at if seen_at is not None else None
+        rows.append(
+            {
+                "label": process.label,
+                "seen_at": seen_at,
+                "seconds": max(0, int(age.total_seconds())) if age is not None else None,
+                "stopped": age is None or process.stopped(age),
+            }
+        )
+    return rows
+
+
 def _figure_value(figure: Any) -> str:
     try:
         return str(figure.value())
@@ -189,10 +215,7 @@ def status_page(request: HttpRequest) -> HttpResponse:
         ],
         "migrations_pending": _migrations_pending(),
         "file_systems": systems,
-        "heartbeats": [
-            (beat, int((now - beat.seen_at).total_seconds()))
-            for beat in Heartbeat.objects.order_by("name")
-        ],
+        "processes": _process_rows(now),
         "figures": [(figure, _figure_value(figure)) for figure in status_figures()],
     }
     response = TemplateResponse(request, "ops/status.html", context)

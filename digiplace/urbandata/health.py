@@ -1,5 +1,6 @@
-"""Urban data's part in readiness (``core.health``): the MQTT broker answers, and the
-status page's ingest rate.
+"""Urban data's part in readiness (``core.health``): the MQTT broker answers, the status
+page's ingest rate, and the MQTT ingest worker's signs of life (``manage.py urbandata_mqtt``
+beats while it runs).
 
 The broker check connects as the ingest worker's user (the URL's credentials) under a client
 id of its own: connecting under the worker's id would take its session away from it. It
@@ -23,12 +24,19 @@ from django.utils.translation import gettext_lazy
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
-from digiplace.core.health import CheckResult, health_check_register, status_figure_register
+from digiplace.core.health import (
+    CheckResult,
+    health_check_register,
+    process_register,
+    status_figure_register,
+)
 
 from .models import Entity, Reading
 from .mqtt.connection import broker_address
 
 BROKER_TIMEOUT_SECONDS = 2.0
+# The MQTT ingest worker's name among the processes that show signs of life.
+INGEST_PROCESS = "mqtt-ingest"
 INGEST_WINDOW = datetime.timedelta(minutes=5)
 
 
@@ -119,10 +127,19 @@ def ingest_rate_text() -> str:
     }
 
 
+def _mqtt_configured() -> bool:
+    return bool(settings.URBANDATA_MQTT_URL)
+
+
 def register() -> None:
     # Critical when configured: a city whose sensors publish over MQTT is not ready
     # without its broker; "not configured" always passes.
     health_check_register("broker", broker_check, label=gettext_lazy("MQTT broker"))
+    process_register(
+        INGEST_PROCESS,
+        gettext_lazy("MQTT ingest worker (manage.py urbandata_mqtt)"),
+        expected=_mqtt_configured,
+    )
     status_figure_register(
         "mqtt-ingest-rate",
         gettext_lazy("MQTT ingest rate"),

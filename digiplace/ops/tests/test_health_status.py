@@ -4,6 +4,7 @@ and Romanian; refused to everyone else; failing tasks shown without their argume
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import django
@@ -171,7 +172,8 @@ def test_a_failing_critical_component_is_said_in_words(
     # No heartbeat ever: the worker fails, and the page says so without colour.
     assert "Not ready: a critical component fails" in page
     assert "Failing" in page
-    assert "No background process has shown a sign of life yet." in page
+    # Neither the worker nor the scheduler has shown a sign of life.
+    assert page.count("Never seen") == 2
     assert page.count("None yet.") == 2
 
 
@@ -217,3 +219,46 @@ def test_admin_index_template_links_the_status_page(
 
     assert 'href="/admin/status/"' in page
     assert "Platform status: components, task queue, backups, disk" in page
+
+
+@pytest.mark.django_db
+def test_each_background_process_is_running_stopped_or_never_seen(
+    client: Client, superuser: User, settings: Settings
+) -> None:
+    settings.URBANDATA_MQTT_URL = "mqtt://digiplace:secret@127.0.0.1:1883"
+    now = timezone.now()
+    Heartbeat.objects.create(name="worker", seen_at=now - datetime.timedelta(seconds=20))
+    # Three minutes missed: the scheduler beats every minute.
+    Heartbeat.objects.create(name="scheduler", seen_at=now - datetime.timedelta(minutes=4))
+    client.force_login(superuser)
+
+    page = status_page(client, "en")
+
+    section = page[page.index('id="ops-processes"') : page.index('id="ops-queue"')]
+    rows = section.split("<tr>")[2:]
+    states = {
+        label: state
+        for label in (
+            "MQTT ingest worker (manage.py urbandata_mqtt)",
+            "Scheduler (manage.py scheduler)",
+            "Task worker (manage.py db_worker)",
+        )
+        for row in rows
+        if label in row
+        for state in ("Running", "Stopped", "Never seen")
+        if f"<strong>{state}</strong>" in row
+    }
+    assert states == {
+        "MQTT ingest worker (manage.py urbandata_mqtt)": "Never seen",
+        "Scheduler (manage.py scheduler)": "Stopped",
+        "Task worker (manage.py db_worker)": "Running",
+    }
+    assert re.search(r"\(24\d seconds ago\)", section), section
+
+    # Without a broker configured the MQTT worker is not expected, so not listed.
+    settings.URBANDATA_MQTT_URL = ""
+    page = status_page(client, "ro")
+    section = page[page.index('id="ops-processes"') : page.index('id="ops-queue"')]
+    assert "urbandata_mqtt" not in section
+    assert "Planificator (manage.py scheduler)" in section
+    assert "Oprit" in section and "Funcționează" in section

@@ -15,10 +15,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 
 from digiplace.core.models import Municipality
 from digiplace.core.tests.databases import database_url
+from digiplace.urbandata.health import INGEST_PROCESS
 from digiplace.urbandata.models import Entity, Reading
 from digiplace.urbandata.mqtt import city_topic
 from digiplace.urbandata.mqtt import ingest as ingest_module
@@ -346,10 +348,15 @@ def test_the_command_stops_on_sigterm_and_picks_up_where_it_left(
             self.reader.join(timeout=10)
             return "".join(self.lines)
 
+    heartbeats = apps.get_model("ops", "Heartbeat").objects
     worker = Command()
     try:
         device.publish(observations(1))
         wait_for(lambda: readings_stored() == 1, what="the first reading")
+        # It shows signs of life while it runs (the status page lists it).
+        wait_for(
+            lambda: heartbeats.filter(name=INGEST_PROCESS).exists(), what="the worker's heartbeat"
+        )
     finally:
         output = worker.stop()
     assert "Messages received: 1; entities written: 1;" in output

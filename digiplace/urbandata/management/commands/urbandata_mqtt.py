@@ -16,6 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from digiplace.core.health import heartbeat
+from digiplace.urbandata.health import INGEST_PROCESS
 from digiplace.urbandata.mqtt.connection import broker_address
 from digiplace.urbandata.mqtt.files import broker_files_write
 from digiplace.urbandata.mqtt.ingest import IngestWorker
@@ -64,6 +66,10 @@ class Command(BaseCommand):
         writes_files = not options["no_broker_files"]
         next_files_at = 0.0
 
+        def on_tick() -> None:
+            heartbeat(INGEST_PROCESS)
+            broker_files_refresh()
+
         def broker_files_refresh() -> None:
             nonlocal next_files_at
             if not writes_files or time.monotonic() < next_files_at:
@@ -87,7 +93,7 @@ class Command(BaseCommand):
             batch_size=options["batch_size"],
             batch_seconds=options["batch_ms"] / 1000,
             writers=options["writers"],
-            on_tick=broker_files_refresh,
+            on_tick=on_tick,
         )
         self.stdout.write(
             f"MQTT ingest: {address.host}:{address.port} as {address.username} "

@@ -16,9 +16,10 @@ class OpsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
-        from . import checks, periodic
+        from . import checks, heartbeat, periodic
 
         checks.register()
+        heartbeat.register()
         periodic.register()
         # The admin's index links the platform's status page (/admin/status/).
         admin.site.index_template = "ops/admin_index.html"

@@ -30,14 +30,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from digiplace.core.health import (
-    CheckResult,
-    health_check_register,
-    heartbeat_store_register,
-    process_register,
-)
+from digiplace.core.health import CheckResult, health_check_register
 
-from .heartbeat import WORKER_PROCESS, heartbeat_record, heartbeat_store
+from .heartbeat import WORKER_PROCESS, heartbeat_record
 from .models import Heartbeat
 
 HEARTBEAT_TASK_PATH = heartbeat_record.module_path
@@ -319,6 +314,3 @@ def register() -> None:
     health_check_register("cache", cache_check, label=gettext_lazy("Shared cache"))
     health_check_register("worker", worker_check, label=gettext_lazy("Task worker"))
     health_check_register("disk", disk_check, label=gettext_lazy("Disk space"))
-    # The worker's sign of life is the heartbeat job it runs (``ops.heartbeat``).
-    process_register(WORKER_PROCESS, gettext_lazy("Task worker (manage.py db_worker)"))
-    heartbeat_store_register(heartbeat_store)

@@ -8,7 +8,10 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks import task
+
+from digiplace.core.health import heartbeat_store_register, process_register
 
 from .models import Heartbeat
 
@@ -27,3 +30,10 @@ def heartbeat_write(*, now: datetime.datetime | None = None) -> None:
 @task()
 def heartbeat_record() -> None:
     heartbeat_write()
+
+
+def register() -> None:
+    """Keep every process's signs of life (``core.health.heartbeat``) in ``Heartbeat`` rows,
+    and declare the worker's, which is the heartbeat job it runs."""
+    heartbeat_store_register(heartbeat_store)
+    process_register(WORKER_PROCESS, gettext_lazy("Task worker (manage.py db_worker)"))
